@@ -1,0 +1,48 @@
+# The two commands: `make run` starts the demo portal, `make test` runs the whole suite (SQLite, then PostgreSQL).
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+UV := python3 -m uv
+PY := .venv/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-sqlite test-postgres lint format check venv
+
+venv: .venv/.synced
+
+.venv/.synced: pyproject.toml uv.lock
+	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+	@touch $@
+
+run: venv
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_demo
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	@echo
+	@echo "Career stories is running at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "Stop it with Ctrl+C. Your data stays in ./var between runs."
+	@echo
+	exec .venv/bin/gunicorn careerportal.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
+
+test: venv check test-sqlite test-postgres
+
+check: venv
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+
+test-sqlite: venv
+	$(PY) -m pytest
+
+test-postgres: venv
+	.ci/with-postgres $(PY) -m pytest
+
+lint: venv
+	.venv/bin/ruff check .
+
+format: venv
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from careerportal import views
+from stories import urls as story_urls
+from stories import views as story_views
+
+admin.site.site_header = "Career stories: curation"
+admin.site.site_title = "Career stories curation"
+admin.site.index_title = "Stories, storytellers and the skills framework"
+
+urlpatterns = [
+    path("", story_views.home, name="home"),
+    path("", include(story_urls)),
+    path("skills/", include((story_urls.skill_urlpatterns, "skills"))),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,113 @@
+from django.db import models
+from django.urls import reverse
+from taggit.models import TagBase
+
+
+class Framework(models.Model):
+    """A skills framework: the built-in one, or a company's imported matrix."""
+
+    code = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    is_builtin = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProficiencyLevel(models.Model):
+    """One step of a framework's proficiency scale (1 is the lowest)."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="levels")
+    level = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["framework", "level"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "level"], name="proficiency_level_unique_per_framework"
+            ),
+            models.CheckConstraint(condition=models.Q(level__gte=1), name="proficiency_level_starts_at_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level}. {self.name}"
+
+
+class SkillQuerySet(models.QuerySet):
+    def taggable(self) -> "SkillQuerySet":
+        """Skills and strengths a curator may tag a story with: no categories, nothing retired."""
+        return self.filter(kind__in=Skill.TAGGABLE_KINDS, is_retired=False)
+
+
+class Skill(TagBase):
+    """A skill, strength or category of a framework; as a taggit tag, it labels stories.
+
+    The vocabulary is controlled: skills come from a framework and are never created by typing a tag.
+    """
+
+    class Kind(models.TextChoices):
+        CATEGORY = "category", "Category"
+        SKILL = "skill", "Skill"
+        STRENGTH = "strength", "Strength"
+
+    TAGGABLE_KINDS = (Kind.SKILL, Kind.STRENGTH)
+
+    # TagBase makes names unique; two frameworks may both have a "Leadership", so codes identify skills.
+    name = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=255, unique=True, allow_unicode=True)
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="skills")
+    code = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SKILL)
+    parent = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
+    )
+    position = models.PositiveIntegerField(default=0, help_text="Order among its siblings.")
+    description = models.TextField(blank=True)
+    alternative_labels = models.TextField(blank=True, help_text="Other names for this skill, one per line.")
+    level_descriptors = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='What each proficiency level looks like: {"1": "...", "2": "..."}.',
+    )
+    is_retired = models.BooleanField(
+        default=False,
+        help_text="No longer in the framework: hidden from pickers and browsing, kept on stories.",
+    )
+
+    objects = SkillQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="skill_code_unique_per_framework"),
+        ]
+        indexes = [
+            # The /skills/ tree loads one framework's skills in tree order.
+            models.Index(fields=["framework", "position"], name="skill_framework_position_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("skills:detail", args=[self.slug])
+
+    @property
+    def is_taggable(self) -> bool:
+        return self.kind in self.TAGGABLE_KINDS and not self.is_retired
+
+    @property
+    def alternative_label_list(self) -> list[str]:
+        return [label.strip() for label in self.alternative_labels.splitlines() if label.strip()]
+
+    def levels_with_descriptors(self, scale) -> list[tuple]:
+        """Pairs each level of the framework's scale with this skill's descriptor for it (or "")."""
+        return [(level, self.level_descriptors.get(str(level.level), "")) for level in scale]

@@ -1,0 +1,6 @@
+// Filters on /stories/ apply as soon as a choice changes; without JavaScript the "Show stories" button does it.
+for (const form of document.querySelectorAll("form[data-autosubmit]")) {
+  form.addEventListener("change", (event) => {
+    if (event.target.matches("select")) form.requestSubmit();
+  });
+}

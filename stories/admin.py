@@ -1,0 +1,185 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from skills.models import Skill
+from stories import services
+from stories.models import CareerMove, Function, Level, Story, Storyteller
+from stories.validators import media_kind, validate_image, validate_media, validate_webvtt
+
+
+@admin.register(Function)
+class FunctionAdmin(admin.ModelAdmin):
+    list_display = ["name", "position"]
+    list_editable = ["position"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(Level)
+class LevelAdmin(admin.ModelAdmin):
+    list_display = ["name", "rank"]
+    list_editable = ["rank"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class StorytellerForm(forms.ModelForm):
+    class Meta:
+        model = Storyteller
+        fields = [
+            "name", "slug", "role_title", "function", "level", "portrait", "bio",
+            "consent_given_on", "consent_withdrawn_on",
+        ]  # fmt: skip
+
+    def clean_portrait(self):
+        portrait = self.cleaned_data["portrait"]
+        if portrait and "portrait" in self.changed_data:
+            validate_image(portrait)
+        return portrait
+
+    def clean(self):
+        cleaned = super().clean()
+        given, withdrawn = cleaned.get("consent_given_on"), cleaned.get("consent_withdrawn_on")
+        if withdrawn and not given:
+            self.add_error("consent_withdrawn_on", "Consent can only be withdrawn once it has been given.")
+        elif withdrawn and given and withdrawn < given:
+            self.add_error("consent_withdrawn_on", "Withdrawal cannot come before consent was given.")
+        return cleaned
+
+
+@admin.register(Storyteller)
+class StorytellerAdmin(admin.ModelAdmin):
+    form = StorytellerForm
+    list_display = ["name", "role_title", "function", "level", "consent_given_on", "consent_withdrawn_on"]
+    list_filter = ["function", "level"]
+    list_select_related = ["function", "level"]
+    search_fields = ["name", "role_title"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request: HttpRequest, obj: Storyteller, form, change: bool) -> None:
+        withdrawing = "consent_withdrawn_on" in form.changed_data and obj.consent_withdrawn_on
+        super().save_model(request, obj, form, change)
+        if withdrawing:
+            count = services.storyteller_withdraw_consent(storyteller=obj, on=obj.consent_withdrawn_on)
+            if count:
+                messages.warning(request, f"Consent withdrawn: {count} published stories were unpublished.")
+        if "portrait" in form.changed_data:
+            services.storyteller_update_portrait(storyteller=obj)
+
+
+class CareerMoveInline(admin.TabularInline):
+    model = CareerMove
+    extra = 1
+    fields = ["position", "kind", "from_role", "from_function", "to_role", "to_function", "year"]
+
+
+class StoryForm(forms.ModelForm):
+    skills = forms.ModelMultipleChoiceField(
+        queryset=Skill.objects.taggable(),
+        required=False,
+        widget=AutocompleteSelectMultiple(Story._meta.get_field("skills"), admin.site),
+        help_text="Pick from the skills framework; type to search names, codes and alternative labels.",
+    )
+
+    class Meta:
+        model = Story
+        fields = [
+            "title", "slug", "storyteller", "format", "featured", "summary", "body", "skills",
+            "media", "captions", "transcript", "poster", "duration_seconds",
+        ]  # fmt: skip
+
+    def clean_media(self):
+        media = self.cleaned_data["media"]
+        if media and "media" in self.changed_data:
+            validate_media(media)
+        return media
+
+    def clean_captions(self):
+        captions = self.cleaned_data["captions"]
+        if captions and "captions" in self.changed_data:
+            validate_webvtt(captions)
+        return captions
+
+    def clean_poster(self):
+        poster = self.cleaned_data["poster"]
+        if poster and "poster" in self.changed_data:
+            validate_image(poster)
+        return poster
+
+    def clean(self):
+        cleaned = super().clean()
+        story_format, media = cleaned.get("format"), cleaned.get("media")
+        if (
+            media
+            and "media" in self.changed_data
+            and story_format in (Story.Format.VIDEO, Story.Format.PODCAST)
+        ):
+            expected = "video" if story_format == Story.Format.VIDEO else "audio"
+            if media_kind(media) != expected:
+                article = "an" if expected == "audio" else "a"
+                self.add_error(
+                    "media", f"A {story_format} story needs {article} {expected} file; this one is not."
+                )
+        if story_format == Story.Format.TEXT and media:
+            self.add_error("media", "A text story has no media file; choose video or podcast as the format.")
+        return cleaned
+
+
+@admin.register(Story)
+class StoryAdmin(admin.ModelAdmin):
+    form = StoryForm
+    list_display = ["title", "storyteller", "format", "status", "featured", "published_at"]
+    list_filter = ["status", "format", "featured", "storyteller__function", "storyteller__level"]
+    list_select_related = ["storyteller"]
+    search_fields = ["title", "summary", "storyteller__name"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["storyteller"]
+    readonly_fields = ["status", "published_at"]
+    inlines = [CareerMoveInline]
+    actions = ["submit_for_review", "publish", "archive", "return_to_draft"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "storyteller", "format", "status", "published_at", "featured"]}),
+        ("The story", {"fields": ["summary", "body", "skills"]}),
+        ("Media", {"fields": ["media", "captions", "transcript", "poster", "duration_seconds"]}),
+    ]
+
+    def save_model(self, request: HttpRequest, obj: Story, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if "poster" in form.changed_data:
+            services.story_update_poster(story=obj)
+
+    def _transition(self, request: HttpRequest, queryset: QuerySet, to: Story.Status) -> None:
+        moved = 0
+        for story in queryset.select_related("storyteller"):
+            try:
+                services.story_transition(story=story, to=to, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"“{story}”: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                moved += 1
+        if moved:
+            self.message_user(
+                request, f"{moved} stories now {Story.Status(to).label.lower()}.", messages.SUCCESS
+            )
+
+    @admin.action(description="Submit for review", permissions=["change"])
+    def submit_for_review(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._transition(request, queryset, Story.Status.IN_REVIEW)
+
+    @admin.action(description="Publish", permissions=["publish"])
+    def publish(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._transition(request, queryset, Story.Status.PUBLISHED)
+
+    @admin.action(description="Archive", permissions=["publish"])
+    def archive(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._transition(request, queryset, Story.Status.ARCHIVED)
+
+    @admin.action(description="Return to draft", permissions=["publish"])
+    def return_to_draft(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._transition(request, queryset, Story.Status.DRAFT)
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("stories.publish_story")

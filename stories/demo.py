@@ -1,0 +1,156 @@
+"""The demo organisation: storytellers, stories and media written for this project, and demo accounts.
+
+Loading is idempotent: what exists already (matched by slug or username) is left as it is, so curators'
+edits and everything employees wrote survive a restart of the demo.
+"""
+
+import datetime
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from skills.models import Skill
+from skills.services import framework_load_builtin
+from stories import services
+from stories.models import CareerMove, Function, Level, Story, Storyteller
+
+DEMO_DIR = Path(__file__).resolve().parent / "demo"
+DEMO_PASSWORD = "stories-demo"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("employee", "Erin", "Walsh", "Employee"),
+    DemoAccount("manager", "Marcus", "Bell", "Manager"),
+    DemoAccount("curator", "Hana", "Sato", "HR curator (staff, in the Curators group, not a superuser)"),
+)
+
+
+def _attach(field_file, relative: str) -> None:
+    path = DEMO_DIR / relative
+    with path.open("rb") as handle:
+        field_file.save(path.name, File(handle), save=False)
+
+
+def _accounts_ensure() -> None:
+    User = get_user_model()
+    curators = services.curators_group_ensure()
+    for account in DEMO_ACCOUNTS:
+        user, created = User.objects.get_or_create(
+            username=account.username,
+            defaults={"first_name": account.first_name, "last_name": account.last_name,
+                      "email": f"{account.username}@example.com"},
+        )  # fmt: skip
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.is_staff = account.username == "curator"
+            user.save()
+            if user.is_staff:
+                user.groups.add(curators)
+
+
+def _storyteller_create(entry: dict, functions: dict, levels: dict) -> Storyteller:
+    storyteller = Storyteller(
+        slug=entry["slug"],
+        name=entry["name"],
+        role_title=entry["role_title"],
+        function=functions[entry["function"]],
+        level=levels[entry["level"]],
+        bio=entry["bio"],
+        consent_given_on=datetime.date.fromisoformat(entry["consent_given_on"]),
+    )
+    if entry.get("portrait"):
+        _attach(storyteller.portrait, entry["portrait"])
+    storyteller.save()
+    services.storyteller_update_portrait(storyteller=storyteller)
+    return storyteller
+
+
+def _story_create(entry: dict, storytellers: dict, functions: dict, skills: dict) -> Story:
+    story = Story(
+        slug=entry["slug"],
+        title=entry["title"],
+        storyteller=storytellers[entry["storyteller"]],
+        format=entry["format"],
+        featured=entry.get("featured", False),
+        summary=entry["summary"],
+        body=entry.get("body", ""),
+        transcript=entry.get("transcript", ""),
+        duration_seconds=entry.get("duration_seconds"),
+    )
+    for field in ("media", "captions", "poster"):
+        if entry.get(field):
+            _attach(getattr(story, field), entry[field])
+    story.save()
+    story.skills.set([skills[code] for code in entry["skills"]])
+    CareerMove.objects.bulk_create(
+        CareerMove(
+            story=story,
+            position=position,
+            kind=move["kind"],
+            from_role=move.get("from_role", ""),
+            from_function=functions.get(move.get("from_function")),
+            to_role=move["to_role"],
+            to_function=functions.get(move.get("to_function")),
+            year=move.get("year"),
+        )
+        for position, move in enumerate(entry.get("moves", []))
+    )
+    if story.poster:
+        services.story_update_poster(story=story)
+    status = entry.get("status", Story.Status.PUBLISHED)
+    if status in (Story.Status.IN_REVIEW, Story.Status.PUBLISHED):
+        story = services.story_transition(story=story, to=status)
+    if status == Story.Status.PUBLISHED and entry.get("published_on"):
+        # The demo's stories were "published" over the past months, not all at load time.
+        published_on = datetime.date.fromisoformat(entry["published_on"])
+        story.published_at = timezone.make_aware(datetime.datetime.combine(published_on, datetime.time(9)))
+        story.save(update_fields=["published_at"])
+    return story
+
+
+@transaction.atomic
+def demo_load(*, content: Path = DEMO_DIR / "content.json") -> dict[str, int]:
+    """Loads the built-in framework, the demo organisation and accounts; returns what was newly created."""
+    framework = framework_load_builtin()
+    data = json.loads(content.read_text(encoding="utf-8"))
+    created = {"storytellers": 0, "stories": 0}
+
+    functions = {}
+    for position, entry in enumerate(data["functions"]):
+        functions[entry["slug"]], _ = Function.objects.get_or_create(
+            slug=entry["slug"], defaults={"name": entry["name"], "position": position}
+        )
+    levels = {}
+    for entry in data["levels"]:
+        levels[entry["slug"]], _ = Level.objects.get_or_create(
+            slug=entry["slug"], defaults={"name": entry["name"], "rank": entry["rank"]}
+        )
+
+    storytellers = {storyteller.slug: storyteller for storyteller in Storyteller.objects.all()}
+    for entry in data["storytellers"]:
+        if entry["slug"] not in storytellers:
+            storytellers[entry["slug"]] = _storyteller_create(entry, functions, levels)
+            created["storytellers"] += 1
+
+    skills = {skill.code: skill for skill in Skill.objects.filter(framework=framework)}
+    existing = set(Story.objects.values_list("slug", flat=True))
+    for entry in data["stories"]:
+        if entry["slug"] not in existing:
+            _story_create(entry, storytellers, functions, skills)
+            created["stories"] += 1
+
+    _accounts_ensure()
+    return created

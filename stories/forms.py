@@ -1,0 +1,43 @@
+from django import forms
+from django.db.models import Model
+from django.http import QueryDict
+
+from skills.models import Skill
+from stories.models import CareerMove, Function, Level, Story
+
+
+class StoryFilterForm(forms.Form):
+    """The filters of /stories/, read from the query string. Unknown values are reported and ignored."""
+
+    skill = forms.ModelChoiceField(
+        queryset=Skill.objects.taggable(), to_field_name="slug", required=False, label="Skill or strength"
+    )
+    function = forms.ModelChoiceField(queryset=Function.objects.all(), to_field_name="slug", required=False)
+    level = forms.ModelChoiceField(queryset=Level.objects.all(), to_field_name="slug", required=False)
+    format = forms.ChoiceField(choices=[("", "Any format"), *Story.Format.choices], required=False)
+    move = forms.ChoiceField(
+        choices=[("", "Any kind of move"), *CareerMove.Kind.choices], required=False, label="Kind of move"
+    )
+
+    def filters(self) -> dict:
+        """The valid filters; each invalid one is dropped, the form keeps the error to show."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+    def active(self, query: QueryDict) -> list[tuple[str, str]]:
+        """Each applied filter's label with the query string that removes it (and goes back to page 1)."""
+        chips = []
+        for name, value in self.filters().items():
+            params = query.copy()
+            for key in (name, "page"):
+                params.pop(key, None)
+            label = str(value) if isinstance(value, Model) else dict(self.fields[name].choices)[value]
+            chips.append((label, f"?{params.urlencode()}"))
+        return chips
+
+    def problems(self) -> list[str]:
+        labels = {name: field.label or name.capitalize() for name, field in self.fields.items()}
+        return [
+            f"{labels[name]}: “{self.data.get(name)}” is not one of the choices, so it was ignored."
+            for name in self.errors
+        ]

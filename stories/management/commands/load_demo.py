@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from stories.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_load
+
+
+class Command(BaseCommand):
+    help = "Loads the demo organisation and accounts. Safe to run again: existing data is kept."
+
+    def handle(self, *args, **options) -> None:
+        created = demo_load()
+        self.stdout.write(
+            f"Demo content: {created['stories']} new stories, {created['storytellers']} new storytellers."
+        )
+        self.stdout.write(f"Demo accounts (password for each: {DEMO_PASSWORD}):")
+        for account in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {account.username:<10} {account.role}")

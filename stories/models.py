@@ -1,0 +1,219 @@
+from django.db import models
+from django.urls import reverse
+from taggit.managers import TaggableManager
+from taggit.models import ItemBase
+
+from skills.models import Skill
+from stories.text import render_markdown
+
+
+class Function(models.Model):
+    """A business function (Finance, Sales, Engineering...), in the organisation's display order."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Level(models.Model):
+    """A career level, ordered by rank (1 is the most junior)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    rank = models.PositiveSmallIntegerField(unique=True)
+
+    class Meta:
+        ordering = ["rank"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StorytellerQuerySet(models.QuerySet):
+    def consenting(self) -> "StorytellerQuerySet":
+        return self.filter(consent_given_on__isnull=False, consent_withdrawn_on__isnull=True)
+
+
+class Storyteller(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    role_title = models.CharField(max_length=200)
+    function = models.ForeignKey(Function, on_delete=models.PROTECT, related_name="storytellers")
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="storytellers")
+    portrait = models.ImageField(upload_to="portraits/", blank=True)
+    portrait_renditions = models.JSONField(default=dict, blank=True, editable=False)
+    bio = models.TextField("short bio", blank=True)
+    consent_given_on = models.DateField(null=True, blank=True)
+    consent_withdrawn_on = models.DateField(
+        null=True, blank=True, help_text="Withdrawing consent unpublishes all of this storyteller's stories."
+    )
+
+    objects = StorytellerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("stories:storyteller", args=[self.slug])
+
+    @property
+    def has_consent(self) -> bool:
+        return self.consent_given_on is not None and self.consent_withdrawn_on is None
+
+
+class TaggedStory(ItemBase):
+    """The through model that tags stories with skills from the framework."""
+
+    tag = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="tagged_stories")
+    content_object = models.ForeignKey("Story", on_delete=models.CASCADE, related_name="tagged_skills")
+
+    class Meta:
+        verbose_name = "story skill"
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_story_unique_skill"),
+        ]
+
+
+class StoryQuerySet(models.QuerySet):
+    def published(self) -> "StoryQuerySet":
+        return self.filter(status=Story.Status.PUBLISHED)
+
+    def visible_to(self, user) -> "StoryQuerySet":
+        """Published stories for everyone; curators also preview drafts, reviews and archived stories."""
+        if user.has_perm("stories.view_story"):
+            return self
+        return self.published()
+
+    def for_cards(self) -> "StoryQuerySet":
+        """Everything a story card shows, in a constant number of queries."""
+        return self.select_related("storyteller__function", "storyteller__level").prefetch_related(
+            models.Prefetch("skills", queryset=Skill.objects.order_by("name"))
+        )
+
+
+class Story(models.Model):
+    class Format(models.TextChoices):
+        VIDEO = "video", "Video"
+        PODCAST = "podcast", "Podcast"
+        TEXT = "text", "Text"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    storyteller = models.ForeignKey(Storyteller, on_delete=models.PROTECT, related_name="stories")
+    format = models.CharField(max_length=10, choices=Format.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, editable=False)
+    featured = models.BooleanField(default=False, help_text="Shown on the home page.")
+    summary = models.TextField(max_length=600, help_text="One or two sentences for cards and link previews.")
+    body = models.TextField(
+        blank=True, help_text="Markdown. The story itself for text stories; an introduction for media."
+    )
+    body_html = models.TextField(blank=True, editable=False)
+    transcript = models.TextField(blank=True, help_text="Required for video and podcast stories.")
+    media = models.FileField(upload_to="stories/media/", blank=True, help_text="Video or audio file.")
+    captions = models.FileField(upload_to="stories/captions/", blank=True, help_text="WebVTT captions.")
+    poster = models.ImageField(upload_to="stories/posters/", blank=True)
+    poster_renditions = models.JSONField(default=dict, blank=True, editable=False)
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    skills = TaggableManager(
+        through=TaggedStory, blank=True, help_text="Skills and strengths this story shows."
+    )
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "stories"
+        ordering = ["-published_at", "-id"]
+        permissions = [("publish_story", "Can review, publish and archive stories")]
+        indexes = [
+            # /stories/ and the home page list published stories, newest first.
+            models.Index(fields=["status", "-published_at"], name="story_status_published_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        # body_html is derived from body: kept in step here so no page renders Markdown per request.
+        self.body_html = render_markdown(self.body)
+        if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("stories:detail", args=[self.slug])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def has_player(self) -> bool:
+        return self.format in (self.Format.VIDEO, self.Format.PODCAST) and bool(self.media)
+
+    @property
+    def transcript_paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.transcript.split("\n\n") if p.strip()]
+
+    @property
+    def image_renditions(self) -> tuple[str, dict]:
+        """Where a card's picture comes from: the poster if there is one, else the storyteller's portrait."""
+        if self.poster_renditions:
+            return "poster", self.poster_renditions
+        return "portrait", self.storyteller.portrait_renditions
+
+
+class CareerMove(models.Model):
+    """One step of the career a story tells: from a role to another, and what kind of move it was."""
+
+    class Kind(models.TextChoices):
+        PROMOTION = "promotion", "Promotion"
+        LATERAL = "lateral", "Lateral move"
+        SECONDMENT = "secondment", "Secondment"
+        SPECIALIST = "specialist", "Specialist (dual) ladder"
+        RESKILLING = "reskilling", "Reskilling"
+        RETURN = "return", "Return to work"
+        INTERNATIONAL = "international", "International move"
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="moves")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=15, choices=Kind.choices)
+    from_role = models.CharField(max_length=200, blank=True)
+    from_function = models.ForeignKey(
+        Function, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_role = models.CharField(max_length=200)
+    to_function = models.ForeignKey(
+        Function, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["story", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(year__isnull=True) | models.Q(year__gte=1950, year__lte=2100),
+                name="career_move_year_plausible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.from_role or '…'} → {self.to_role}"

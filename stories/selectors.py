@@ -1,0 +1,155 @@
+"""Reads behind the browsing pages: filtering, facet counts, related skills and stories."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from skills.models import Skill
+from stories.models import CareerMove, Function, Level, Story, TaggedStory
+
+FACETS = ("skill", "function", "level", "format", "move")
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+def _tagged_with(skill: Skill) -> Exists:
+    return Exists(TaggedStory.objects.filter(content_object=OuterRef("pk"), tag=skill))
+
+
+def filter_stories(stories: QuerySet, filters: dict, *, skip: str | None = None) -> QuerySet:
+    """Applies the chosen filters (cleaned values from StoryFilterForm), all but `skip`."""
+    chosen = {name: value for name, value in filters.items() if value and name != skip}
+    if "skill" in chosen:
+        stories = stories.filter(_tagged_with(chosen["skill"]))
+    if "function" in chosen:
+        stories = stories.filter(storyteller__function=chosen["function"])
+    if "level" in chosen:
+        stories = stories.filter(storyteller__level=chosen["level"])
+    if "format" in chosen:
+        stories = stories.filter(format=chosen["format"])
+    if "move" in chosen:
+        stories = stories.filter(Exists(CareerMove.objects.filter(story=OuterRef("pk"), kind=chosen["move"])))
+    return stories
+
+
+def _options(rows, selected: str | None) -> list[FacetOption]:
+    options = [FacetOption(value, label, count, value == selected) for value, label, count in rows]
+    if selected and not any(option.selected for option in options):
+        # The current choice stays visible (with 0) so it can be seen and cleared.
+        options.insert(0, FacetOption(selected, selected, 0, True))
+    return options
+
+
+def story_facets(stories: QuerySet, filters: dict) -> dict[str, list[FacetOption]]:
+    """For each filter, its options with how many stories each would leave given the other filters.
+
+    One query a facet, whatever the number of stories or skills.
+    """
+
+    def others(name: str) -> QuerySet:
+        return filter_stories(stories, filters, skip=name).values("pk")
+
+    def slug_of(name: str) -> str | None:
+        return filters[name].slug if filters.get(name) else None
+
+    skill_rows = (
+        TaggedStory.objects.filter(content_object__in=others("skill"))
+        .values_list("tag__slug", "tag__name")
+        .annotate(n=Count("content_object"))
+        .order_by("-n", "tag__name")
+    )
+    function_rows = (
+        Function.objects.annotate(
+            n=Count("storytellers__stories", filter=Q(storytellers__stories__in=others("function")))
+        )
+        .filter(n__gt=0)
+        .values_list("slug", "name", "n")
+    )
+    level_rows = (
+        Level.objects.annotate(
+            n=Count("storytellers__stories", filter=Q(storytellers__stories__in=others("level")))
+        )
+        .filter(n__gt=0)
+        .values_list("slug", "name", "n")
+    )
+    format_counts = dict(
+        Story.objects.filter(pk__in=others("format")).values_list("format").annotate(n=Count("pk")).order_by()
+    )
+    move_counts = dict(
+        CareerMove.objects.filter(story__in=others("move"))
+        .values_list("kind")
+        .annotate(n=Count("story", distinct=True))
+        .order_by()
+    )
+    return {
+        "skill": _options(skill_rows, slug_of("skill")),
+        "function": _options(function_rows, slug_of("function")),
+        "level": _options(level_rows, slug_of("level")),
+        "format": _options(
+            [(v, label, format_counts[v]) for v, label in Story.Format.choices if v in format_counts],
+            filters.get("format") or None,
+        ),
+        "move": _options(
+            [(v, label, move_counts[v]) for v, label in CareerMove.Kind.choices if v in move_counts],
+            filters.get("move") or None,
+        ),
+    }
+
+
+def related_skills(skill: Skill, *, limit: int = 12) -> QuerySet:
+    """Skills that appear on the same published stories as `skill`, the most shared first."""
+    stories = TaggedStory.objects.filter(tag=skill, content_object__status=Story.Status.PUBLISHED).values(
+        "content_object"
+    )
+    return (
+        Skill.objects.filter(tagged_stories__content_object__in=stories, is_retired=False)
+        .exclude(pk=skill.pk)
+        .annotate(shared=Count("tagged_stories"))
+        .order_by("-shared", "name")[:limit]
+    )
+
+
+def related_stories(story: Story, *, limit: int = 3) -> QuerySet:
+    """Other published stories sharing the most skills with `story`."""
+    skills = TaggedStory.objects.filter(content_object=story).values("tag")
+    return (
+        Story.objects.published()
+        .exclude(pk=story.pk)
+        .filter(tagged_skills__tag__in=skills)
+        .annotate(shared=Count("tagged_skills"))
+        .order_by("-shared", "-published_at")
+        .for_cards()[:limit]
+    )
+
+
+def skill_story_counts(*, framework_id: int | None = None) -> dict[int, int]:
+    """Published stories per skill id, in one query."""
+    rows = TaggedStory.objects.filter(content_object__status=Story.Status.PUBLISHED)
+    if framework_id is not None:
+        rows = rows.filter(tag__framework_id=framework_id)
+    return dict(rows.values_list("tag_id").annotate(n=Count("id")).order_by())
+
+
+def popular_skills(*, limit: int = 12) -> QuerySet:
+    return (
+        Skill.objects.taggable()
+        .filter(tagged_stories__content_object__status=Story.Status.PUBLISHED)
+        .annotate(n=Count("tagged_stories"))
+        .order_by("-n", "name")[:limit]
+    )
+
+
+def move_kind_counts() -> list[tuple[str, str, int]]:
+    counts = dict(
+        CareerMove.objects.filter(story__status=Story.Status.PUBLISHED)
+        .values_list("kind")
+        .annotate(n=Count("story", distinct=True))
+        .order_by()
+    )
+    return [(value, label, counts[value]) for value, label in CareerMove.Kind.choices if value in counts]

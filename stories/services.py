@@ -1,0 +1,117 @@
+"""Writes that touch several models or have side effects: the story workflow, consent, pictures, roles."""
+
+import datetime
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from stories.images import build_renditions
+from stories.models import Story, Storyteller
+
+CURATORS_GROUP = "Curators"
+
+# What curation needs and nothing more: stories and storytellers in full, the framework to read and pick from.
+CURATOR_PERMISSIONS = {
+    "stories": [
+        "add_story", "change_story", "delete_story", "view_story", "publish_story",
+        "add_storyteller", "change_storyteller", "view_storyteller",
+        "add_careermove", "change_careermove", "delete_careermove", "view_careermove",
+        "add_function", "change_function", "view_function",
+        "add_level", "change_level", "view_level",
+        "add_taggedstory", "change_taggedstory", "delete_taggedstory", "view_taggedstory",
+    ],
+    "skills": ["view_framework", "view_skill", "view_proficiencylevel"],
+}  # fmt: skip
+
+# The workflow: which status each transition leads to, and from which statuses it may start.
+TRANSITIONS = {
+    Story.Status.IN_REVIEW: {Story.Status.DRAFT},
+    Story.Status.PUBLISHED: {Story.Status.DRAFT, Story.Status.IN_REVIEW, Story.Status.ARCHIVED},
+    Story.Status.ARCHIVED: {Story.Status.PUBLISHED, Story.Status.DRAFT, Story.Status.IN_REVIEW},
+    Story.Status.DRAFT: {Story.Status.IN_REVIEW, Story.Status.ARCHIVED, Story.Status.PUBLISHED},
+}
+
+
+def curators_group_ensure() -> Group:
+    """Creates the Curators group, or brings its permissions back to exactly CURATOR_PERMISSIONS."""
+    group, _ = Group.objects.get_or_create(name=CURATORS_GROUP)
+    wanted = [
+        (app_label, codename)
+        for app_label, codenames in CURATOR_PERMISSIONS.items()
+        for codename in codenames
+    ]
+    permissions = Permission.objects.filter(
+        content_type__app_label__in=CURATOR_PERMISSIONS, codename__in=[codename for _, codename in wanted]
+    ).select_related("content_type")
+    group.permissions.set([p for p in permissions if (p.content_type.app_label, p.codename) in set(wanted)])
+    return group
+
+
+def story_publication_problems(story: Story) -> list[str]:
+    """What stops a story from being published, in words a curator can act on."""
+    problems = []
+    if not story.storyteller.has_consent:
+        problems.append(f"{story.storyteller} has not given consent (or has withdrawn it).")
+    if story.format == Story.Format.TEXT and not story.body.strip():
+        problems.append("A text story needs its text.")
+    if story.format != Story.Format.TEXT:
+        if not story.media:
+            problems.append(f"A {story.get_format_display().lower()} story needs its media file.")
+        if not story.captions:
+            problems.append("Video and podcast stories need a captions file (WebVTT).")
+        if not story.transcript.strip():
+            problems.append("Video and podcast stories need a transcript.")
+    if not story.skills.exists():
+        problems.append("Tag the story with at least one skill or strength.")
+    return problems
+
+
+@transaction.atomic
+def story_transition(*, story: Story, to: Story.Status, by=None) -> Story:
+    """Moves a story through draft → in review → published → archived, refusing what the workflow forbids."""
+    story = Story.objects.select_for_update().select_related("storyteller").get(pk=story.pk)
+    if story.status == to:
+        return story
+    if story.status not in TRANSITIONS[to]:
+        raise ValidationError(
+            f"“{story}” is {story.get_status_display().lower()}: it cannot move to "
+            f"{Story.Status(to).label.lower()}."
+        )
+    if to == Story.Status.PUBLISHED:
+        problems = story_publication_problems(story)
+        if problems:
+            raise ValidationError(problems)
+        if story.published_at is None:
+            story.published_at = timezone.now()
+    story.status = to
+    story.save(update_fields=["status", "published_at", "updated_at"])
+    return story
+
+
+@transaction.atomic
+def storyteller_withdraw_consent(*, storyteller: Storyteller, on: datetime.date | None = None) -> int:
+    """Records the withdrawal of consent and unpublishes the storyteller's stories; returns how many."""
+    storyteller.consent_withdrawn_on = on or timezone.localdate()
+    storyteller.save(update_fields=["consent_withdrawn_on"])
+    return storyteller.stories.published().update(status=Story.Status.DRAFT, updated_at=timezone.now())
+
+
+def storyteller_update_portrait(*, storyteller: Storyteller) -> None:
+    """Resizes the portrait once into WebP widths; pages serve those, never the upload itself."""
+    old = storyteller.portrait_renditions
+    storyteller.portrait_renditions = (
+        build_renditions(storyteller.portrait, prefix=f"portrait-{storyteller.slug}", old=old)
+        if storyteller.portrait
+        else {}
+    )
+    storyteller.save(update_fields=["portrait_renditions"])
+
+
+def story_update_poster(*, story: Story) -> None:
+    old = story.poster_renditions
+    story.poster_renditions = (
+        build_renditions(story.poster, prefix=f"poster-{story.slug}", old=old) if story.poster else {}
+    )
+    story.save(update_fields=["poster_renditions"])

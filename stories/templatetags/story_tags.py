@@ -1,0 +1,67 @@
+from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+def _img(
+    *, renditions: dict, url_name: str, slug: str, alt: str, sizes: str, css_class: str, eager: bool
+) -> str:
+    widths = sorted(int(width) for width in renditions)
+    if not widths:
+        return format_html('<div class="{} {}--empty" aria-hidden="true"></div>', css_class, css_class)
+    srcset = ", ".join(f"{reverse(url_name, args=[slug, width])} {width}w" for width in widths)
+    default = next((width for width in widths if width >= 320), widths[-1])
+    return format_html(
+        '<img class="{}" src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" loading="{}"'
+        ' decoding="async">',
+        css_class,
+        reverse(url_name, args=[slug, default]),
+        srcset,
+        sizes,
+        renditions[str(default)]["width"],
+        renditions[str(default)]["height"],
+        alt,
+        "eager" if eager else "lazy",
+    )
+
+
+@register.simple_tag
+def story_picture(story, sizes: str = "100vw", css_class: str = "card__picture", eager: bool = False) -> str:
+    """The story's poster, or its storyteller's portrait, as a responsive WebP <img> (decorative on cards)."""
+    source, renditions = story.image_renditions
+    if source == "poster":
+        return _img(renditions=renditions, url_name="stories:poster", slug=story.slug, alt="",
+                    sizes=sizes, css_class=css_class, eager=eager)  # fmt: skip
+    return _img(renditions=renditions, url_name="stories:portrait", slug=story.storyteller.slug, alt="",
+                sizes=sizes, css_class=css_class, eager=eager)  # fmt: skip
+
+
+@register.simple_tag
+def portrait(storyteller, sizes: str = "8rem", css_class: str = "portrait", alt: str | None = None) -> str:
+    return _img(
+        renditions=storyteller.portrait_renditions,
+        url_name="stories:portrait",
+        slug=storyteller.slug,
+        alt=f"Portrait of {storyteller.name}" if alt is None else alt,
+        sizes=sizes,
+        css_class=css_class,
+        eager=True,
+    )
+
+
+@register.filter
+def duration(seconds: int | None) -> str:
+    """125 → "2:05"."""
+    if not seconds:
+        return ""
+    minutes, seconds = divmod(int(seconds), 60)
+    return f"{minutes}:{seconds:02d}"
+
+
+@register.simple_tag
+def poster_url(story) -> str:
+    """The widest poster rendition, for the video player's poster frame."""
+    widths = sorted(int(width) for width in story.poster_renditions)
+    return reverse("stories:poster", args=[story.slug, widths[-1]]) if widths else ""

@@ -1,0 +1,59 @@
+import io
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+from PIL import Image
+
+from stories.services import CURATORS_GROUP, curators_group_ensure
+from tests import factories
+
+# Playwright runs an event loop in the test thread; Django's ORM must still be usable from the test there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_files(settings, tmp_path):
+    """Uploads go to a fresh folder per test; static files need no collectstatic manifest."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def employee(db):
+    return factories.UserFactory(username="erin")
+
+
+@pytest.fixture
+def other_employee(db):
+    return factories.UserFactory(username="olu")
+
+
+@pytest.fixture
+def curator(db):
+    user = factories.UserFactory(username="hana", is_staff=True)
+    curators_group_ensure()
+    user.groups.add(Group.objects.get(name=CURATORS_GROUP))
+    return user
+
+
+@pytest.fixture
+def employee_client(client, employee):
+    client.force_login(employee)
+    return client
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    client.force_login(curator)
+    return client
+
+
+def image_bytes(size=(64, 48), fmt="PNG", color=(31, 95, 139)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, format=fmt)
+    return buffer.getvalue()

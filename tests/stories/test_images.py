@@ -1,0 +1,112 @@
+from io import BytesIO
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
+from django.db.models import ImageField
+from django.db.models.fields.files import ImageFieldFile
+from PIL import Image
+
+from stories.images import RENDITION_WIDTHS, build_renditions, pick_rendition, srcset_widths
+
+
+@pytest.fixture
+def storage(tmp_path):
+    return FileSystemStorage(location=tmp_path)
+
+
+def _stored_image(storage, *, size, format="JPEG", mode="RGB", exif=None, name="portraits/amara.jpg"):
+    buffer = BytesIO()
+    colour = (200, 40, 40, 0) if mode == "RGBA" else "crimson"
+    Image.new(mode, size, colour).save(buffer, format, **({"exif": exif} if exif else {}))
+    saved = storage.save(name, ContentFile(buffer.getvalue()))
+    return ImageFieldFile(instance=None, field=ImageField(storage=storage), name=saved)
+
+
+def _open(storage, rendition):
+    with storage.open(rendition["name"]) as file, Image.open(file) as image:
+        image.load()
+        return image
+
+
+def test_renditions_are_webp_at_each_width_the_original_can_fill(storage):
+    original = _stored_image(storage, size=(1200, 675))
+
+    renditions = build_renditions(original, prefix="portrait-amara-okafor")
+
+    assert sorted(renditions, key=int) == ["160", "320", "640", "960"]
+    for key, rendition in renditions.items():
+        image = _open(storage, rendition)
+        assert image.format == "WEBP"
+        assert (
+            image.size
+            == (rendition["width"], rendition["height"])
+            == (int(key), round(int(key) * 675 / 1200))
+        )
+        assert rendition["name"].startswith("renditions/portrait-amara-okafor-")
+        assert rendition["name"].endswith(f"-{key}.webp")
+    assert renditions["320"]["height"] == 180
+
+
+def test_widths_larger_than_the_original_are_skipped(storage):
+    renditions = build_renditions(_stored_image(storage, size=(700, 700)), prefix="poster-x")
+
+    assert srcset_widths(renditions) == [160, 320, 640]
+
+
+def test_narrow_original_gives_one_rendition_at_its_own_width(storage):
+    renditions = build_renditions(_stored_image(storage, size=(100, 50)), prefix="portrait-small")
+
+    assert list(renditions) == ["100"]
+    assert _open(storage, renditions["100"]).size == (100, 50)
+
+
+def test_rebuilding_the_same_image_keeps_the_same_names(storage):
+    original = _stored_image(storage, size=(400, 300))
+
+    first = build_renditions(original, prefix="portrait-amara")
+    second = build_renditions(original, prefix="portrait-amara", old=first)
+
+    assert second == first
+    assert all(storage.exists(rendition["name"]) for rendition in second.values())
+
+
+def test_old_renditions_not_reused_are_deleted(storage):
+    old = build_renditions(
+        _stored_image(storage, size=(800, 600), name="portraits/old.jpg"), prefix="portrait-amara"
+    )
+    replacement = _stored_image(storage, size=(400, 300), mode="RGB", format="PNG", name="portraits/new.png")
+
+    new = build_renditions(replacement, prefix="portrait-amara", old=old)
+
+    assert not any(storage.exists(rendition["name"]) for rendition in old.values())
+    assert all(storage.exists(rendition["name"]) for rendition in new.values())
+
+
+def test_exif_rotated_jpeg_comes_out_upright(storage):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90° clockwise to display
+    original = _stored_image(storage, size=(400, 200), exif=exif)
+
+    renditions = build_renditions(original, prefix="portrait-rotated")
+
+    assert list(renditions) == ["160"]
+    assert _open(storage, renditions["160"]).size == (160, 320)
+
+
+def test_transparency_is_flattened_onto_white(storage):
+    original = _stored_image(storage, size=(200, 200), mode="RGBA", format="PNG", name="portraits/clear.png")
+
+    image = _open(storage, build_renditions(original, prefix="portrait-clear")["160"])
+
+    assert image.mode == "RGB"
+    red, green, blue = image.getpixel((80, 80))
+    assert min(red, green, blue) > 240
+
+
+def test_pick_rendition_matches_exact_widths_only(storage):
+    renditions = build_renditions(_stored_image(storage, size=(400, 300)), prefix="portrait-pick")
+
+    assert pick_rendition(renditions, 320)["width"] == 320
+    assert pick_rendition(renditions, 300) is None
+    assert pick_rendition({}, RENDITION_WIDTHS[0]) is None
