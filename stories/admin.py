@@ -76,11 +76,19 @@ class CareerMoveInline(admin.TabularInline):
     fields = ["position", "kind", "from_role", "from_function", "to_role", "to_function", "year"]
 
 
+class SkillPicker(AutocompleteSelectMultiple):
+    """The admin's autocomplete over the framework: it offers existing skills and never creates one."""
+
+    def optgroups(self, name, value, attr=None):
+        # When a form comes back with errors, a typed name (not an id) must not break the re-rendering.
+        return super().optgroups(name, [v for v in value if str(v).isdigit()], attr)
+
+
 class StoryForm(forms.ModelForm):
     skills = forms.ModelMultipleChoiceField(
         queryset=Skill.objects.taggable(),
         required=False,
-        widget=AutocompleteSelectMultiple(Story._meta.get_field("skills"), admin.site),
+        widget=SkillPicker(Story._meta.get_field("skills"), admin.site),
         help_text="Pick from the skills framework; type to search names, codes and alternative labels.",
     )
 

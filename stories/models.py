@@ -95,9 +95,7 @@ class StoryQuerySet(models.QuerySet):
 
     def for_cards(self) -> "StoryQuerySet":
         """Everything a story card shows, in a constant number of queries."""
-        return self.select_related("storyteller__function", "storyteller__level").prefetch_related(
-            models.Prefetch("skills", queryset=Skill.objects.order_by("name"))
-        )
+        return self.select_related("storyteller__function", "storyteller__level").prefetch_related("skills")
 
 
 class Story(models.Model):

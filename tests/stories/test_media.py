@@ -9,6 +9,9 @@ from stories.media import file_response
 CONTENT = b"0123456789" * 100  # 1000 bytes
 NAME = "stories/media/career story.mp4"
 
+# Closing a response sends request_finished, which checks the database connection.
+pytestmark = pytest.mark.django_db
+
 
 class RemoteStorage(Storage):
     """A storage with no local path, like S3: `path()` raises NotImplementedError."""

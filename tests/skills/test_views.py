@@ -1,0 +1,79 @@
+import pytest
+
+from skills.models import Skill
+from stories.models import Story
+from tests.factories import FrameworkFactory, ProficiencyLevelFactory, SkillFactory, StoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def framework():
+    framework = FrameworkFactory(name="Core framework")
+    for level, name in enumerate(["Foundation", "Practitioner", "Advanced", "Expert"], start=1):
+        ProficiencyLevelFactory(framework=framework, level=level, name=name)
+    communication = SkillFactory(framework=framework, name="Communication", kind=Skill.Kind.CATEGORY)
+    return {
+        "framework": framework,
+        "communication": communication,
+        "storytelling": SkillFactory(
+            framework=framework,
+            parent=communication,
+            name="Storytelling",
+            description="Shaping experience into a story.",
+            level_descriptors={"1": "Tells a clear story about their own work.", "4": "Coaches others."},
+            alternative_labels="Narrative\nPitching",
+        ),
+        "negotiation": SkillFactory(framework=framework, parent=communication, name="Negotiation"),
+        "courage": SkillFactory(framework=framework, name="Courage", kind=Skill.Kind.STRENGTH),
+        "retired": SkillFactory(
+            framework=framework, parent=communication, name="Telegraphy", is_retired=True
+        ),
+    }
+
+
+def test_skills_page_shows_the_framework_as_a_tree_with_story_counts(employee_client, framework):
+    StoryFactory(skills=[framework["storytelling"], framework["courage"]])
+    StoryFactory(skills=[framework["storytelling"]], status=Story.Status.DRAFT)
+    response = employee_client.get("/skills/")
+    [(shown, roots)] = response.context["frameworks"]
+    assert shown == framework["framework"]
+    tree = {node.skill.name: [(child.skill.name, child.count) for child in node.children] for node in roots}
+    assert tree == {"Communication": [("Negotiation", 0), ("Storytelling", 1)], "Courage": []}
+    assert "Telegraphy" not in response.content.decode()
+
+
+def test_skill_page_shows_description_levels_stories_and_related_skills(employee_client, framework):
+    storytelling, courage, negotiation = (
+        framework["storytelling"],
+        framework["courage"],
+        framework["negotiation"],
+    )
+    StoryFactory(title="Pitching my move", skills=[storytelling, courage])
+    StoryFactory(title="Finding my voice", skills=[storytelling, courage, negotiation])
+    StoryFactory(title="Unrelated", skills=[negotiation])
+    response = employee_client.get(storytelling.get_absolute_url())
+    content = response.content.decode()
+    assert "Shaping experience into a story." in content
+    assert "Tells a clear story about their own work." in content and "Expert" in content
+    assert "Also known as: Narrative, Pitching" in content
+    assert sorted(story.title for story in response.context["page"].object_list) == [
+        "Finding my voice",
+        "Pitching my move",
+    ]
+    assert [(skill.name, skill.shared) for skill in response.context["related"]] == [
+        ("Courage", 2),
+        ("Negotiation", 1),
+    ]
+
+
+def test_category_page_lists_stories_of_its_skills(employee_client, framework):
+    StoryFactory(title="Pitching my move", skills=[framework["storytelling"]])
+    response = employee_client.get(framework["communication"].get_absolute_url())
+    assert [story.title for story in response.context["page"].object_list] == ["Pitching my move"]
+    assert [child.name for child in response.context["children"]] == ["Negotiation", "Storytelling"]
+
+
+def test_retired_and_unknown_skills_are_not_found(employee_client, framework):
+    assert employee_client.get(framework["retired"].get_absolute_url()).status_code == 404
+    assert employee_client.get("/skills/no-such-skill/").status_code == 404

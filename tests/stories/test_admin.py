@@ -1,0 +1,236 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from skills.models import Skill
+from stories.models import Story, Storyteller
+from tests.conftest import image_bytes
+from tests.factories import VTT, FunctionFactory, LevelFactory, SkillFactory, StoryFactory, StorytellerFactory
+
+pytestmark = pytest.mark.django_db
+
+MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
+
+
+def story_form(storyteller, **overrides) -> dict:
+    data = {
+        "title": "From sales to finance",
+        "slug": "from-sales-to-finance",
+        "storyteller": storyteller.pk,
+        "format": "text",
+        "summary": "How I moved.",
+        "body": "I moved.",
+        "transcript": "",
+        "duration_seconds": "",
+        "moves-TOTAL_FORMS": "1",
+        "moves-INITIAL_FORMS": "0",
+        "moves-MIN_NUM_FORMS": "0",
+        "moves-MAX_NUM_FORMS": "1000",
+        "moves-0-position": "0",
+        "moves-0-kind": "lateral",
+        "moves-0-from_role": "Account Manager",
+        "moves-0-to_role": "Financial Analyst",
+        "moves-0-year": "2024",
+    }
+    data.update(overrides)
+    return data
+
+
+def storyteller_form(**overrides) -> dict:
+    data = {
+        "name": "Amara Okafor",
+        "slug": "amara-okafor",
+        "role_title": "Analyst",
+        "function": FunctionFactory().pk,
+        "level": LevelFactory().pk,
+        "bio": "",
+        "consent_given_on": "2026-01-10",
+        "consent_withdrawn_on": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def bomb_png() -> bytes:
+    """A small file that claims a huge image: 20,000 × 20,000 pixels of one colour."""
+    buffer = io.BytesIO()
+    Image.new("1", (20_000, 20_000)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_curator_adds_a_story_with_skills_from_the_framework(curator_client):
+    skill = SkillFactory(name="Negotiation")
+    storyteller = StorytellerFactory()
+    response = curator_client.post(
+        reverse("admin:stories_story_add"), story_form(storyteller, skills=[str(skill.pk)])
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    story = Story.objects.get(slug="from-sales-to-finance")
+    assert list(story.skills.all()) == [skill]
+    assert story.status == Story.Status.DRAFT
+    assert story.moves.get().to_role == "Financial Analyst"
+
+
+def test_typing_an_unknown_skill_name_creates_no_skill(curator_client):
+    SkillFactory(name="Negotiation")
+    response = curator_client.post(
+        reverse("admin:stories_story_add"),
+        story_form(StorytellerFactory(), skills=["Underwater basket weaving"]),
+    )
+    assert response.status_code == 200
+    assert "skills" in response.context["adminform"].form.errors
+    assert not Skill.objects.filter(name="Underwater basket weaving").exists()
+    assert not Story.objects.exists()
+
+
+def test_a_category_cannot_tag_a_story(curator_client):
+    category = SkillFactory(kind=Skill.Kind.CATEGORY)
+    response = curator_client.post(
+        reverse("admin:stories_story_add"), story_form(StorytellerFactory(), skills=[str(category.pk)])
+    )
+    assert "skills" in response.context["adminform"].form.errors
+
+
+def test_skill_autocomplete_finds_alternative_labels_and_skips_categories(curator_client):
+    SkillFactory(name="Storytelling", alternative_labels="Narrative\nPitching")
+    SkillFactory(name="Pitching practice", kind=Skill.Kind.CATEGORY)
+    SkillFactory(name="Pitch decks", is_retired=True)
+    response = curator_client.get(
+        reverse("admin:autocomplete"),
+        {"term": "pitch", "app_label": "stories", "model_name": "story", "field_name": "skills"},
+    )
+    assert [result["text"] for result in response.json()["results"]] == ["Storytelling"]
+
+
+def test_renamed_text_file_is_refused_as_portrait(curator_client):
+    portrait = SimpleUploadedFile("amara.jpg", b"just some notes, not a picture", content_type="image/jpeg")
+    response = curator_client.post(
+        reverse("admin:stories_storyteller_add"), storyteller_form(portrait=portrait)
+    )
+    assert response.status_code == 200
+    assert "portrait" in response.context["adminform"].form.errors
+    assert not Storyteller.objects.exists()
+
+
+def test_oversized_image_is_refused_with_the_limit(curator_client, settings):
+    settings.PORTAL_MAX_IMAGE_BYTES = 1000
+    portrait = SimpleUploadedFile("big.png", image_bytes((400, 400), "BMP"), content_type="image/png")
+    response = curator_client.post(
+        reverse("admin:stories_storyteller_add"), storyteller_form(portrait=portrait)
+    )
+    errors = response.context["adminform"].form.errors["portrait"]
+    assert "limit" in errors[0]
+    assert not Storyteller.objects.exists()
+
+
+def test_decompression_bomb_is_refused(curator_client):
+    portrait = SimpleUploadedFile("bomb.png", bomb_png(), content_type="image/png")
+    response = curator_client.post(
+        reverse("admin:stories_storyteller_add"), storyteller_form(portrait=portrait)
+    )
+    assert "portrait" in response.context["adminform"].form.errors
+    assert not Storyteller.objects.exists()
+
+
+def test_valid_portrait_is_resized_into_webp_renditions(curator_client):
+    portrait = SimpleUploadedFile("amara.jpg", image_bytes((800, 800), "JPEG"), content_type="image/jpeg")
+    response = curator_client.post(
+        reverse("admin:stories_storyteller_add"), storyteller_form(portrait=portrait)
+    )
+    assert response.status_code == 302
+    renditions = Storyteller.objects.get().portrait_renditions
+    assert sorted(int(width) for width in renditions) == [160, 320, 640]
+    assert all(r["name"].endswith(".webp") for r in renditions.values())
+
+
+def test_invalid_caption_file_is_refused(curator_client):
+    data = story_form(
+        StorytellerFactory(),
+        format="video",
+        skills=[str(SkillFactory().pk)],
+        media=SimpleUploadedFile("story.mp4", MP4, content_type="video/mp4"),
+        captions=SimpleUploadedFile("story.vtt", b"1\n00:00:01,000 --> 00:00:02,000\nSRT, not VTT\n"),
+        transcript="Hello.",
+    )
+    response = curator_client.post(reverse("admin:stories_story_add"), data)
+    assert "captions" in response.context["adminform"].form.errors
+    assert not Story.objects.exists()
+
+
+def test_text_file_renamed_mp4_is_refused_as_media(curator_client):
+    data = story_form(
+        StorytellerFactory(),
+        format="video",
+        media=SimpleUploadedFile("story.mp4", b"this is not a video", content_type="video/mp4"),
+        captions=SimpleUploadedFile("story.vtt", VTT),
+    )
+    response = curator_client.post(reverse("admin:stories_story_add"), data)
+    assert "media" in response.context["adminform"].form.errors
+    assert not Story.objects.exists()
+
+
+def test_video_story_with_real_media_and_captions_is_saved(curator_client):
+    data = story_form(
+        StorytellerFactory(),
+        format="video",
+        media=SimpleUploadedFile("story.mp4", MP4, content_type="video/mp4"),
+        captions=SimpleUploadedFile("story.vtt", VTT),
+        transcript="Hello.",
+    )
+    response = curator_client.post(reverse("admin:stories_story_add"), data)
+    assert response.status_code == 302
+    assert Story.objects.get().media.name.endswith(".mp4")
+
+
+def test_publish_action_publishes_what_it_can_and_explains_the_rest(curator_client):
+    ready = StoryFactory(status=Story.Status.IN_REVIEW, published_at=None, skills=[SkillFactory()])
+    untagged = StoryFactory(status=Story.Status.IN_REVIEW, published_at=None)
+    response = curator_client.post(
+        reverse("admin:stories_story_changelist"),
+        {"action": "publish", "_selected_action": [ready.pk, untagged.pk]},
+        follow=True,
+    )
+    ready.refresh_from_db()
+    untagged.refresh_from_db()
+    assert (ready.status, untagged.status) == (Story.Status.PUBLISHED, Story.Status.IN_REVIEW)
+    messages = [str(message) for message in response.context["messages"]]
+    assert any("Tag the story with at least one skill" in message for message in messages)
+
+
+def test_withdrawing_consent_in_the_admin_unpublishes_stories(curator_client):
+    story = StoryFactory()
+    storyteller = story.storyteller
+    data = storyteller_form(
+        name=storyteller.name,
+        slug=storyteller.slug,
+        function=storyteller.function_id,
+        level=storyteller.level_id,
+        consent_withdrawn_on="2026-11-20",
+    )
+    response = curator_client.post(reverse("admin:stories_storyteller_change", args=[storyteller.pk]), data)
+    assert response.status_code == 302
+    story.refresh_from_db()
+    assert story.status == Story.Status.DRAFT
+
+
+def test_view_on_site_previews_a_draft_for_curators_only(curator_client, employee):
+    draft = StoryFactory(status=Story.Status.DRAFT)
+    change_page = curator_client.get(reverse("admin:stories_story_change", args=[draft.pk])).content.decode()
+    assert "View on site" in change_page
+    assert curator_client.get(draft.get_absolute_url()).status_code == 200
+    curator_client.force_login(employee)
+    assert curator_client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_curator_is_not_a_user_administrator(curator_client):
+    assert curator_client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert curator_client.get(reverse("admin:stories_story_changelist")).status_code == 200
+
+
+def test_employee_cannot_enter_the_admin(employee_client):
+    response = employee_client.get(reverse("admin:stories_story_changelist"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]

@@ -1,0 +1,85 @@
+"""Every page's SQL query count, pinned at two library sizes: it must not grow with stories, skills or users."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
+from stories.models import CareerMove
+from tests.conftest import image_bytes
+from tests.factories import (
+    CareerMoveFactory,
+    FunctionFactory,
+    LevelFactory,
+    SkillFactory,
+    StoryFactory,
+    StorytellerFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+# Each count includes the session and the user (2), and for pages that check curator permissions, the
+# user's and their groups' permissions (2); the rest is the page's own.
+PAGES = {
+    "home": (lambda lib: "/", 8),
+    "story list": (lambda lib: "/stories/", 10),
+    "story list, filtered": (
+        lambda lib: (
+            f"/stories/?skill={lib['skill'].slug}&function={lib['function'].slug}&format=video&move=lateral"
+        ),
+        12,
+    ),
+    "story list, page 2": (lambda lib: "/stories/?page=2", 10),
+    "video story": (lambda lib: lib["video"].get_absolute_url(), 9),
+    "text story": (lambda lib: lib["text"].get_absolute_url(), 9),
+    "storyteller": (lambda lib: lib["video"].storyteller.get_absolute_url(), 7),
+    "skills tree": (lambda lib: "/skills/", 5),
+    "skill": (lambda lib: lib["skill"].get_absolute_url(), 9),
+    "story media": (lambda lib: reverse("stories:media", args=[lib["video"].slug]), 5),
+    "portrait": (lambda lib: reverse("stories:portrait", args=[lib["video"].storyteller.slug, 160]), 5),
+}
+
+
+def build_library(size: int) -> dict:
+    functions = [FunctionFactory() for _ in range(4)]
+    levels = [LevelFactory() for _ in range(3)]
+    skills = [SkillFactory() for _ in range(max(8, size // 2))]
+    storytellers = [
+        StorytellerFactory(function=functions[i % 4], level=levels[i % 3], portrait_renditions=_renditions())
+        for i in range(max(3, size // 3))
+    ]
+    stories = []
+    for i in range(size):
+        traits = {"video": True} if i % 3 == 0 else {"podcast": True} if i % 3 == 1 else {}
+        story = StoryFactory(
+            storyteller=storytellers[i % len(storytellers)],
+            skills=[skills[i % len(skills)], skills[(i + 1) % len(skills)], skills[0]],
+            featured=i < 4,
+            **traits,
+        )
+        CareerMoveFactory(story=story, kind=CareerMove.Kind.LATERAL, from_function=functions[0])
+        CareerMoveFactory(story=story, kind=CareerMove.Kind.PROMOTION, to_function=functions[1])
+        stories.append(story)
+    return {
+        "skill": skills[0],
+        "function": functions[0],
+        "video": stories[0],
+        "text": stories[2],
+    }
+
+
+def _renditions() -> dict:
+    name = "renditions/portrait-160.webp"
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(image_bytes((160, 160), "WEBP")))
+    return {"160": {"name": name, "width": 160, "height": 160}}
+
+
+@pytest.mark.parametrize("size", [5, 60])
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_query_count_does_not_grow(employee_client, django_assert_num_queries, size, page):
+    library = build_library(size)
+    url_of, expected = PAGES[page]
+    with django_assert_num_queries(expected):
+        response = employee_client.get(url_of(library))
+    assert response.status_code == 200

@@ -1,0 +1,72 @@
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+
+from stories import services
+from stories.models import Story
+from tests.factories import SkillFactory, StoryFactory, StorytellerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_draft_goes_through_review_to_published_and_archived(db):
+    story = StoryFactory(status=Story.Status.DRAFT, published_at=None, skills=[SkillFactory()])
+    for status in (Story.Status.IN_REVIEW, Story.Status.PUBLISHED, Story.Status.ARCHIVED):
+        services.story_transition(story=story, to=status)
+        story.refresh_from_db()
+        assert story.status == status
+    assert story.published_at is not None
+
+
+def test_an_archived_story_cannot_go_to_review(db):
+    story = StoryFactory(status=Story.Status.ARCHIVED)
+    with pytest.raises(ValidationError, match="cannot move to in review"):
+        services.story_transition(story=story, to=Story.Status.IN_REVIEW)
+    story.refresh_from_db()
+    assert story.status == Story.Status.ARCHIVED
+
+
+def test_publishing_needs_consent_skills_and_captions(db):
+    story = StoryFactory(
+        status=Story.Status.DRAFT,
+        video=True,
+        captions=None,
+        storyteller=StorytellerFactory(consent_given_on=None),
+    )
+    with pytest.raises(ValidationError) as error:
+        services.story_transition(story=story, to=Story.Status.PUBLISHED)
+    assert error.value.messages == [
+        f"{story.storyteller} has not given consent (or has withdrawn it).",
+        "Video and podcast stories need a captions file (WebVTT).",
+        "Tag the story with at least one skill or strength.",
+    ]
+    story.refresh_from_db()
+    assert story.status == Story.Status.DRAFT
+
+
+def test_withdrawing_consent_unpublishes_the_storytellers_stories(db):
+    storyteller = StorytellerFactory()
+    published = StoryFactory.create_batch(2, storyteller=storyteller)
+    archived = StoryFactory(storyteller=storyteller, status=Story.Status.ARCHIVED)
+    other = StoryFactory()
+
+    count = services.storyteller_withdraw_consent(storyteller=storyteller, on=datetime.date(2026, 11, 1))
+
+    assert count == 2
+    assert {story.status for story in Story.objects.filter(pk__in=[s.pk for s in published])} == {"draft"}
+    archived.refresh_from_db()
+    other.refresh_from_db()
+    assert (archived.status, other.status) == (Story.Status.ARCHIVED, Story.Status.PUBLISHED)
+    storyteller.refresh_from_db()
+    assert storyteller.consent_withdrawn_on == datetime.date(2026, 11, 1)
+    assert not storyteller.has_consent
+
+
+def test_curators_group_has_exactly_the_curation_permissions(db):
+    services.curators_group_ensure()
+    codenames = set(Group.objects.get(name="Curators").permissions.values_list("codename", flat=True))
+    assert {"publish_story", "change_story", "view_skill", "add_storyteller"} <= codenames
+    assert not codenames & {"delete_storyteller", "change_skill", "add_user", "change_user", "change_group"}
+    assert len(codenames) == sum(len(names) for names in services.CURATOR_PERMISSIONS.values())

@@ -1,0 +1,229 @@
+import pytest
+from django.urls import reverse
+
+from stories.models import CareerMove, Story
+from tests.factories import (
+    CareerMoveFactory,
+    FunctionFactory,
+    LevelFactory,
+    SkillFactory,
+    StoryFactory,
+    StorytellerFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def library():
+    """A small library where filters have something to tell apart."""
+    finance, sales = (
+        FunctionFactory(name="Finance", slug="finance"),
+        FunctionFactory(name="Sales", slug="sales"),
+    )
+    junior, senior = (
+        LevelFactory(name="Associate", slug="associate"),
+        LevelFactory(name="Director", slug="director"),
+    )
+    negotiation, resilience = (
+        SkillFactory(name="Negotiation"),
+        SkillFactory(name="Resilience", kind="strength"),
+    )
+    amara = StorytellerFactory(name="Amara", function=finance, level=junior)
+    ben = StorytellerFactory(name="Ben", function=sales, level=senior)
+    stories = {
+        "finance_text": StoryFactory(
+            title="Into finance", storyteller=amara, skills=[negotiation, resilience]
+        ),
+        "finance_video": StoryFactory(
+            title="Numbers on camera", storyteller=amara, video=True, skills=[negotiation]
+        ),
+        "sales_podcast": StoryFactory(
+            title="Sales abroad", storyteller=ben, podcast=True, skills=[resilience]
+        ),
+        "draft": StoryFactory(
+            title="Not yet", storyteller=ben, status=Story.Status.DRAFT, skills=[negotiation]
+        ),
+    }
+    CareerMoveFactory(story=stories["finance_text"], kind=CareerMove.Kind.LATERAL)
+    CareerMoveFactory(story=stories["sales_podcast"], kind=CareerMove.Kind.INTERNATIONAL)
+    CareerMoveFactory(story=stories["sales_podcast"], kind=CareerMove.Kind.INTERNATIONAL, year=2025)
+    return {"negotiation": negotiation, "resilience": resilience, **stories}
+
+
+def titles(response) -> list[str]:
+    return sorted(story.title for story in response.context["page"].object_list)
+
+
+def facet(response, name) -> dict[str, int]:
+    return {option.value: option.count for option in response.context["facets"][name]}
+
+
+def test_anonymous_visitor_is_sent_to_log_in(client, library):
+    for url in ["/", "/stories/", "/stories/into-finance/", "/skills/", reverse("stories:media", args=["x"])]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_health_check_needs_no_login(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_story_list_shows_published_stories_only(employee_client, library):
+    response = employee_client.get("/stories/")
+    assert titles(response) == ["Into finance", "Numbers on camera", "Sales abroad"]
+    assert b"Not yet" not in response.content
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"function": "finance"}, ["Into finance", "Numbers on camera"]),
+        ({"level": "director"}, ["Sales abroad"]),
+        ({"format": "podcast"}, ["Sales abroad"]),
+        ({"move": "international"}, ["Sales abroad"]),
+        ({"move": "lateral", "function": "finance"}, ["Into finance"]),
+        ({"function": "finance", "format": "video"}, ["Numbers on camera"]),
+        ({"function": "sales", "format": "video"}, []),
+    ],
+)
+def test_filters_combine(employee_client, library, query, expected):
+    assert titles(employee_client.get("/stories/", query)) == expected
+
+
+def test_skill_filter_uses_the_skill_slug(employee_client, library):
+    response = employee_client.get("/stories/", {"skill": library["resilience"].slug})
+    assert titles(response) == ["Into finance", "Sales abroad"]
+
+
+def test_each_filter_option_counts_the_stories_it_would_leave(employee_client, library):
+    response = employee_client.get("/stories/", {"function": "finance"})
+    # Function counts ignore the function filter itself; the other facets are narrowed to finance.
+    assert facet(response, "function") == {"finance": 2, "sales": 1}
+    assert facet(response, "format") == {"text": 1, "video": 1}
+    assert facet(response, "skill") == {library["negotiation"].slug: 2, library["resilience"].slug: 1}
+    assert facet(response, "move") == {"lateral": 1}
+    assert "Finance (2)" in response.content.decode()
+
+
+def test_move_facet_counts_a_story_once_even_with_two_moves_of_that_kind(employee_client, library):
+    assert facet(employee_client.get("/stories/"), "move") == {"lateral": 1, "international": 1}
+    assert titles(employee_client.get("/stories/", {"move": "international"})) == ["Sales abroad"]
+
+
+def test_unknown_filter_value_is_reported_and_ignored(employee_client, library):
+    response = employee_client.get("/stories/", {"function": "astrology", "format": "video"})
+    assert titles(response) == ["Numbers on camera"]
+    assert "“astrology” is not one of the choices" in response.content.decode()
+
+
+def test_pagination_keeps_the_filters(employee_client, db):
+    function = FunctionFactory(slug="finance")
+    StoryFactory.create_batch(14, storyteller=StorytellerFactory(function=function))
+    StoryFactory.create_batch(3)
+    first = employee_client.get("/stories/", {"function": "finance"})
+    assert first.context["page"].paginator.count == 14
+    assert 'href="?function=finance&amp;page=2"' in first.content.decode()
+    second = employee_client.get("/stories/", {"function": "finance", "page": 2})
+    assert len(second.context["page"].object_list) == 2
+
+
+def test_removing_an_active_filter_keeps_the_others(employee_client, library):
+    response = employee_client.get("/stories/", {"function": "finance", "format": "video", "page": "1"})
+    assert ("Finance", "?format=video") in response.context["active"]
+    assert ("Video", "?function=finance") in response.context["active"]
+
+
+def test_video_story_has_player_with_captions_and_transcript(employee_client, library):
+    story = library["finance_video"]
+    content = employee_client.get(story.get_absolute_url()).content.decode()
+    assert "<video" in content
+    assert f'src="{reverse("stories:media", args=[story.slug])}"' in content
+    assert f'<track kind="captions" src="{reverse("stories:captions", args=[story.slug])}"' in content
+    assert "This is my story." in content
+
+
+def test_podcast_story_has_audio_player(employee_client, library):
+    content = employee_client.get(library["sales_podcast"].get_absolute_url()).content.decode()
+    assert "<audio" in content and "<video" not in content
+    assert '<track kind="captions"' in content
+
+
+def test_text_story_renders_sanitised_markdown(employee_client, db):
+    story = StoryFactory(
+        body="## Lessons\n\n<script>alert(1)</script>\n\n[a link](javascript:alert(1)) **bold**"
+    )
+    content = employee_client.get(story.get_absolute_url()).content.decode()
+    assert "<h2>Lessons</h2>" in content
+    assert "<strong>bold</strong>" in content
+    assert "<script>alert" not in content
+    assert "javascript:" not in content
+
+
+def test_shared_moment_starts_the_player_there(employee_client, library):
+    url = library["finance_video"].get_absolute_url()
+    content = employee_client.get(url, {"t": "95"}).content.decode()
+    assert 'data-start="95"' in content and "#t=95" in content
+    assert "data-start" not in employee_client.get(url, {"t": "soon"}).content.decode()
+    assert "data-start" not in employee_client.get(url, {"t": "-4"}).content.decode()
+
+
+def test_career_moves_show_as_a_timeline(employee_client, library):
+    content = employee_client.get(library["finance_text"].get_absolute_url()).content.decode()
+    assert 'class="timeline"' in content
+    assert "Lateral move" in content and "Account Manager" in content and "Financial Analyst" in content
+
+
+def test_employee_gets_404_for_unpublished_story_and_its_media(employee_client, library):
+    draft = StoryFactory(status=Story.Status.DRAFT, video=True)
+    assert employee_client.get(draft.get_absolute_url()).status_code == 404
+    assert employee_client.get(reverse("stories:media", args=[draft.slug])).status_code == 404
+    assert employee_client.get(reverse("stories:captions", args=[draft.slug])).status_code == 404
+
+
+def test_curator_previews_an_unpublished_story(curator_client, library):
+    response = curator_client.get(library["draft"].get_absolute_url())
+    assert response.status_code == 200
+    assert "only curators can see it" in response.content.decode()
+
+
+def test_storyteller_page_lists_their_published_stories(employee_client, library):
+    storyteller = library["sales_podcast"].storyteller
+    response = employee_client.get(storyteller.get_absolute_url())
+    assert [story.title for story in response.context["stories"]] == ["Sales abroad"]
+
+
+def test_storyteller_without_consent_is_hidden_from_employees(employee_client, db):
+    storyteller = StorytellerFactory(consent_given_on=None)
+    assert employee_client.get(storyteller.get_absolute_url()).status_code == 404
+
+
+def test_curator_sees_storyteller_without_consent(curator_client, db):
+    storyteller = StorytellerFactory(consent_given_on=None)
+    assert curator_client.get(storyteller.get_absolute_url()).status_code == 200
+
+
+def test_story_media_answers_range_requests(employee_client, library):
+    url = reverse("stories:media", args=[library["finance_video"].slug])
+    response = employee_client.get(url, headers={"range": "bytes=0-11"})
+    assert response.status_code == 206
+    assert response["Content-Range"].startswith("bytes 0-11/")
+    assert b"".join(response.streaming_content) == b"\x00\x00\x00\x18ftypmp42"
+    assert employee_client.get(url, headers={"range": "bytes=999999-"}).status_code == 416
+
+
+def test_captions_are_served_as_webvtt(employee_client, library):
+    response = employee_client.get(reverse("stories:captions", args=[library["finance_video"].slug]))
+    assert response["Content-Type"].startswith("text/vtt")
+    assert b"".join(response.streaming_content).startswith(b"WEBVTT")
+
+
+def test_home_shows_featured_stories_and_ways_in_by_skill(employee_client, library):
+    Story.objects.filter(pk=library["finance_text"].pk).update(featured=True)
+    response = employee_client.get("/")
+    assert [story.title for story in response.context["featured"]] == ["Into finance"]
+    assert library["negotiation"] in list(response.context["skills"])
+    assert "Not yet" not in response.content.decode()
