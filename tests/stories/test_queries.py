@@ -1,4 +1,4 @@
-"""Every page's SQL query count, pinned at two library sizes: it must not grow with stories, skills or users."""
+"""Every page's SQL query count, pinned at two library sizes: it must not grow with the library."""
 
 import pytest
 from django.core.files.base import ContentFile

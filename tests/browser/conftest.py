@@ -1,0 +1,77 @@
+"""Browser tests: Playwright drives the system Chromium against a live server with the demo content."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from stories.demo import DEMO_PASSWORD, demo_load
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in item.nodeid:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        ],
+    }  # fmt: skip
+
+
+@pytest.fixture
+def demo(transactional_db, live_server, settings):
+    """The demo organisation in the live server's database, with its media on disk."""
+    settings.DEBUG = False
+    demo_load()
+    return live_server
+
+
+@pytest.fixture
+def log_in(page, demo):
+    def log_in_as(username: str) -> None:
+        page.goto(f"{demo.url}/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(f"{demo.url}/")
+
+    return log_in_as
+
+
+@pytest.fixture(scope="session")
+def axe():
+    return Axe()
+
+
+@pytest.fixture
+def check_page(page, axe):
+    """Runs axe-core on the page (no serious or critical violations) and screenshots it at both widths."""
+
+    def check(name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+            page.set_viewport_size(viewport)
+            results = axe.run(page)
+            serious = [
+                f"{violation['id']} ({violation['impact']}): {violation['help']} — "
+                + "; ".join(node["target"][0] for node in violation["nodes"][:3])
+                for violation in results.response["violations"]
+                if violation["impact"] in ("serious", "critical")
+            ]
+            assert not serious, f"{name} at {label} width:\n" + "\n".join(serious)
+            page.screenshot(path=SCREENSHOTS / f"{name}-{label}.png", full_page=True)
+
+    return check

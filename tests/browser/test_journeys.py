@@ -1,0 +1,114 @@
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from stories.models import Story
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def wait_until(page, expression: str, timeout: float = 10.0) -> None:
+    """Polls a JavaScript expression (wait_for_function would need 'unsafe-eval' under our CSP)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for: {expression} at {page.url}"
+        page.wait_for_timeout(100)
+
+
+def test_login_page_is_accessible_and_logs_in(page, demo, check_page):
+    page.goto(f"{demo.url}/stories/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/stories/"))
+    check_page("login")
+    page.get_by_label("Username").fill("employee")
+    page.get_by_label("Password").fill("wrong password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_contain_text("didn't match")
+
+
+def test_employee_browses_by_skill_and_combines_filters(page, demo, log_in, check_page):
+    log_in("employee")
+    check_page("home")
+    expect(page.get_by_role("heading", name="Featured stories")).to_be_visible()
+
+    page.locator(".chips a.chip--skill").first.click()
+    expect(page).to_have_url(re.compile(r"/stories/\?skill="))
+    check_page("stories-by-skill")
+    by_skill = int(page.locator(".results__count").inner_text().split()[0])
+    assert by_skill > 0
+
+    # Choosing a format submits the form at once (JavaScript), keeping the skill filter.
+    format_select = page.get_by_label("Format")
+    option = format_select.locator("option").nth(1)
+    label, value = option.inner_text(), option.get_attribute("value")
+    format_select.select_option(value)
+    expect(page).to_have_url(re.compile(rf"skill=.*format={value}"))
+    count = int(page.locator(".results__count").inner_text().split()[0])
+    assert count == int(re.search(r"\((\d+)\)", label).group(1))
+    assert count <= by_skill
+    expect(page.locator(".grid .card")).to_have_count(count)
+
+    page.locator(".grid .card__title a").first.click()
+    expect(page.locator("h1")).to_be_visible()
+    check_page("story")
+
+
+def test_video_story_starts_at_shared_moment_with_captions(page, demo, log_in, check_page):
+    story = Story.objects.published().filter(format=Story.Format.VIDEO).first()
+    log_in("employee")
+    page.goto(f"{demo.url}{story.get_absolute_url()}?t=3")
+    video = page.locator("video")
+    wait_until(page, "document.querySelector('video').readyState >= 1")
+    current = video.evaluate("v => v.currentTime")
+    assert 2.9 <= current <= 3.5
+    # The captions track loads (readyState 2) and has cues.
+    wait_until(page, "document.querySelector('video track').readyState === 2")
+    assert video.evaluate("v => v.textTracks[0].cues.length") > 0
+    # Seeking elsewhere works: the media answers Range requests.
+    video.evaluate("v => { v.currentTime = 1; }")
+    wait_until(page, "Math.abs(document.querySelector('video').currentTime - 1) < 0.2")
+    check_page("video-story")
+
+
+def test_podcast_and_text_stories_read_well(page, demo, log_in, check_page):
+    log_in("employee")
+    podcast = Story.objects.published().filter(format=Story.Format.PODCAST).first()
+    page.goto(f"{demo.url}{podcast.get_absolute_url()}")
+    wait_until(page, "document.querySelector('audio').readyState >= 1")
+    expect(page.get_by_role("heading", name="Transcript")).to_be_visible()
+    check_page("podcast-story")
+
+    text = Story.objects.published().filter(format=Story.Format.TEXT).first()
+    page.goto(f"{demo.url}{text.get_absolute_url()}")
+    expect(page.get_by_role("heading", name="Career moves")).to_be_visible()
+    check_page("text-story")
+
+
+def test_skills_tree_skill_page_and_storyteller(page, demo, log_in, check_page):
+    log_in("manager")
+    page.goto(f"{demo.url}/skills/")
+    check_page("skills")
+    page.locator(".tree__node--skill a").first.click()
+    expect(page.get_by_role("heading", name="Proficiency levels")).to_be_visible()
+    check_page("skill")
+    page.goto(f"{demo.url}/stories/")
+    page.locator(".grid .card__title a").first.click()
+    page.locator("a.teller").click()
+    expect(page.get_by_role("heading", level=2, name=re.compile("Stories by"))).to_be_visible()
+    check_page("storyteller")
+
+
+def test_curator_previews_a_draft_and_picks_skills_by_autocomplete(page, demo, log_in):
+    draft = Story.objects.exclude(status=Story.Status.PUBLISHED).first()
+    log_in("employee")
+    assert page.goto(f"{demo.url}{draft.get_absolute_url()}").status == 404
+    page.get_by_role("button", name="Log out").click()
+
+    log_in("curator")
+    page.goto(f"{demo.url}{draft.get_absolute_url()}")
+    expect(page.get_by_text("only curators can see it")).to_be_visible()
+    page.goto(f"{demo.url}/admin/stories/story/{draft.pk}/change/")
+    page.locator(".select2-selection--multiple").click()
+    page.keyboard.type("narrat")
+    expect(page.locator(".select2-results__option").first).not_to_contain_text("No results")
