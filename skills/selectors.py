@@ -11,10 +11,6 @@ class SkillNode:
     children: list["SkillNode"] = field(default_factory=list)
     count: int = 0  # filled in by callers that know about stories
 
-    @property
-    def total(self) -> int:
-        return self.count + sum(child.total for child in self.children)
-
 
 def framework_tree(framework: Framework, *, counts: dict[int, int] | None = None) -> list[SkillNode]:
     """The framework's live skills as a tree, from one query; orphans (parent retired) go to the top level."""
