@@ -18,10 +18,11 @@ venv: .venv/.synced
 
 run: venv
 	$(MANAGE) migrate --noinput
-	$(MANAGE) load_demo
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	@echo
-	@echo "Career stories is running at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	$(MANAGE) load_demo
+	@echo
+	@echo "Career stories is running at http://$(HOST):$(PORT)/  (curation: http://$(HOST):$(PORT)/admin/)"
 	@echo "Stop it with Ctrl+C. Your data stays in ./var between runs."
 	@echo
 	exec .venv/bin/gunicorn careerportal.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -

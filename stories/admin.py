@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
 
 from skills.models import Skill
 from stories import services
@@ -136,6 +136,14 @@ class StoryForm(forms.ModelForm):
         return cleaned
 
 
+WORKFLOW_LABELS = {
+    Story.Status.IN_REVIEW: "Submit for review",
+    Story.Status.PUBLISHED: "Publish",
+    Story.Status.ARCHIVED: "Archive",
+    Story.Status.DRAFT: "Return to draft",
+}
+
+
 @admin.register(Story)
 class StoryAdmin(admin.ModelAdmin):
     form = StoryForm
@@ -149,7 +157,20 @@ class StoryAdmin(admin.ModelAdmin):
     inlines = [CareerMoveInline]
     actions = ["submit_for_review", "publish", "archive", "return_to_draft"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "storyteller", "format", "status", "published_at", "featured"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "storyteller",
+                    "format",
+                    "status",
+                    "published_at",
+                    "featured",
+                ]
+            },
+        ),
         ("The story", {"fields": ["summary", "body", "skills"]}),
         ("Media", {"fields": ["media", "captions", "transcript", "poster", "duration_seconds"]}),
     ]
@@ -158,6 +179,30 @@ class StoryAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if "poster" in form.changed_data:
             services.story_update_poster(story=obj)
+
+    def _allowed_transitions(self, request: HttpRequest, story: Story) -> list[Story.Status]:
+        """Where the story may go next from its status; only those who may publish go beyond review."""
+        allowed = [to for to in WORKFLOW_LABELS if story.status in services.TRANSITIONS[to]]
+        if not self.has_publish_permission(request):
+            allowed = [to for to in allowed if to == Story.Status.IN_REVIEW]
+        return allowed
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict, *args, obj: Story | None = None, **kwargs
+    ):
+        if obj is not None:
+            context["workflow"] = [
+                (to.value, WORKFLOW_LABELS[to]) for to in self._allowed_transitions(request, obj)
+            ]
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+    def response_change(self, request: HttpRequest, obj: Story):
+        """The workflow buttons save the form first, then move the story (or say why it cannot move)."""
+        to = request.POST.get("_transition")
+        if to in {status.value for status in self._allowed_transitions(request, obj)}:
+            self._transition(request, Story.objects.filter(pk=obj.pk), Story.Status(to))
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
 
     def _transition(self, request: HttpRequest, queryset: QuerySet, to: Story.Status) -> None:
         moved = 0

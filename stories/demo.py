@@ -32,9 +32,9 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("employee", "Erin", "Walsh", "Employee"),
-    DemoAccount("manager", "Marcus", "Bell", "Manager"),
-    DemoAccount("curator", "Hana", "Sato", "HR curator (staff, in the Curators group, not a superuser)"),
+    DemoAccount("employee", "Erin", "Walsh", "an employee"),
+    DemoAccount("manager", "Marcus", "Bell", "a manager"),
+    DemoAccount("curator", "Hana", "Sato", "an HR curator: staff in the Curators group, not a superuser"),
 )
 
 

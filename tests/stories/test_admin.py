@@ -1,6 +1,7 @@
 import io
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
@@ -8,7 +9,15 @@ from PIL import Image
 from skills.models import Skill
 from stories.models import Story, Storyteller
 from tests.conftest import image_bytes
-from tests.factories import VTT, FunctionFactory, LevelFactory, SkillFactory, StoryFactory, StorytellerFactory
+from tests.factories import (
+    VTT,
+    FunctionFactory,
+    LevelFactory,
+    SkillFactory,
+    StoryFactory,
+    StorytellerFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -234,3 +243,32 @@ def test_employee_cannot_enter_the_admin(employee_client):
     response = employee_client.get(reverse("admin:stories_story_changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_curator_publishes_from_the_story_page_after_saving_edits(curator_client):
+    story = StoryFactory(status=Story.Status.IN_REVIEW, published_at=None, skills=[SkillFactory()])
+    url = reverse("admin:stories_story_change", args=[story.pk])
+    assert 'name="_transition" value="published"' in curator_client.get(url).content.decode()
+    data = story_form(
+        story.storyteller, title="A better title", slug=story.slug, skills=[str(story.skills.get().pk)]
+    )
+    data.update({"_transition": "published", "moves-TOTAL_FORMS": "0"})
+    response = curator_client.post(url, data)
+    assert response.status_code == 302 and response["Location"] == url
+    story.refresh_from_db()
+    assert (story.title, story.status) == ("A better title", Story.Status.PUBLISHED)
+
+
+def test_workflow_button_the_user_may_not_use_is_ignored(client, db):
+    editor = UserFactory(is_staff=True)
+    editor.user_permissions.set(Permission.objects.filter(codename__in=["change_story", "view_story"]))
+    client.force_login(editor)
+    story = StoryFactory(status=Story.Status.DRAFT, published_at=None, skills=[SkillFactory()])
+    url = reverse("admin:stories_story_change", args=[story.pk])
+    page = client.get(url).content.decode()
+    assert 'value="in_review"' in page and 'value="published"' not in page
+    data = story_form(story.storyteller, slug=story.slug, skills=[str(story.skills.get().pk)])
+    data.update({"_transition": "published", "moves-TOTAL_FORMS": "0"})
+    assert client.post(url, data).status_code == 302  # saved, but not published
+    story.refresh_from_db()
+    assert story.status == Story.Status.DRAFT
