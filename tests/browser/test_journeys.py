@@ -99,10 +99,11 @@ def test_skills_tree_skill_page_and_storyteller(page, demo, log_in, check_page):
     check_page("storyteller")
 
 
-def test_curator_previews_a_draft_and_picks_skills_by_autocomplete(page, demo, log_in):
+def test_curator_previews_a_draft_and_picks_skills_by_autocomplete(page, demo, log_in, check_page):
     draft = Story.objects.exclude(status=Story.Status.PUBLISHED).first()
     log_in("employee")
     assert page.goto(f"{demo.url}{draft.get_absolute_url()}").status == 404
+    check_page("not-found")
     page.get_by_role("button", name="Log out").click()
 
     log_in("curator")
