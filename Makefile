@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint format check venv
+.PHONY: run test test-sqlite test-postgres lint format check venv bench-import bench-import-postgres
 
 venv: .venv/.synced
 
@@ -47,3 +47,9 @@ lint: venv
 format: venv
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
+
+bench-import: venv
+	$(PY) benchmark/import_esco.py
+
+bench-import-postgres: venv
+	.ci/with-postgres $(PY) benchmark/import_esco.py

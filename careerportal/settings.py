@@ -164,6 +164,7 @@ PORTAL_MAX_IMAGE_BYTES = env_int("PORTAL_MAX_IMAGE_BYTES", 8 * 1024 * 1024)
 PORTAL_MAX_IMAGE_PIXELS = env_int("PORTAL_MAX_IMAGE_PIXELS", 40_000_000)
 PORTAL_MAX_MEDIA_BYTES = env_int("PORTAL_MAX_MEDIA_BYTES", 500 * 1024 * 1024)
 PORTAL_MAX_CAPTION_BYTES = env_int("PORTAL_MAX_CAPTION_BYTES", 1024 * 1024)
+PORTAL_MAX_FRAMEWORK_BYTES = env_int("PORTAL_MAX_FRAMEWORK_BYTES", 100 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 
@@ -187,9 +188,7 @@ SECURE_CSP = {
 }
 
 MAILERS = {
-    "default": {
-        "BACKEND": os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-    }
+    "default": {"BACKEND": os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}
 }
 
 LOGGING = {

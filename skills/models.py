@@ -15,6 +15,7 @@ class Framework(models.Model):
 
     class Meta:
         ordering = ["name"]
+        permissions = [("import_framework", "Can import and re-import a skills framework file")]
 
     def __str__(self) -> str:
         return self.name
@@ -31,9 +32,7 @@ class ProficiencyLevel(models.Model):
     class Meta:
         ordering = ["framework", "level"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["framework", "level"], name="proficiency_level_unique_per_framework"
-            ),
+            models.UniqueConstraint(fields=["framework", "level"], name="proficiency_level_unique_per_framework"),
             models.CheckConstraint(condition=models.Q(level__gte=1), name="proficiency_level_starts_at_one"),
         ]
 
@@ -64,11 +63,9 @@ class Skill(TagBase):
     name = models.CharField(max_length=255)
     slug = models.SlugField(max_length=255, unique=True, allow_unicode=True)
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="skills")
-    code = models.CharField(max_length=100)
+    code = models.CharField(max_length=255, help_text="The framework's own identifier: re-imports match on it.")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SKILL)
-    parent = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
-    )
+    parent = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children")
     position = models.PositiveIntegerField(default=0, help_text="Order among its siblings.")
     description = models.TextField(blank=True)
     alternative_labels = models.TextField(blank=True, help_text="Other names for this skill, one per line.")

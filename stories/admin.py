@@ -120,17 +120,11 @@ class StoryForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         story_format, media = cleaned.get("format"), cleaned.get("media")
-        if (
-            media
-            and "media" in self.changed_data
-            and story_format in (Story.Format.VIDEO, Story.Format.PODCAST)
-        ):
+        if media and "media" in self.changed_data and story_format in (Story.Format.VIDEO, Story.Format.PODCAST):
             expected = "video" if story_format == Story.Format.VIDEO else "audio"
             if media_kind(media) != expected:
                 article = "an" if expected == "audio" else "a"
-                self.add_error(
-                    "media", f"A {story_format} story needs {article} {expected} file; this one is not."
-                )
+                self.add_error("media", f"A {story_format} story needs {article} {expected} file; this one is not.")
         if story_format == Story.Format.TEXT and media:
             self.add_error("media", "A text story has no media file; choose video or podcast as the format.")
         return cleaned
@@ -187,13 +181,9 @@ class StoryAdmin(admin.ModelAdmin):
             allowed = [to for to in allowed if to == Story.Status.IN_REVIEW]
         return allowed
 
-    def render_change_form(
-        self, request: HttpRequest, context: dict, *args, obj: Story | None = None, **kwargs
-    ):
+    def render_change_form(self, request: HttpRequest, context: dict, *args, obj: Story | None = None, **kwargs):
         if obj is not None:
-            context["workflow"] = [
-                (to.value, WORKFLOW_LABELS[to]) for to in self._allowed_transitions(request, obj)
-            ]
+            context["workflow"] = [(to.value, WORKFLOW_LABELS[to]) for to in self._allowed_transitions(request, obj)]
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     def response_change(self, request: HttpRequest, obj: Story):
@@ -214,9 +204,7 @@ class StoryAdmin(admin.ModelAdmin):
             else:
                 moved += 1
         if moved:
-            self.message_user(
-                request, f"{moved} stories now {Story.Status(to).label.lower()}.", messages.SUCCESS
-            )
+            self.message_user(request, f"{moved} stories now {Story.Status(to).label.lower()}.", messages.SUCCESS)
 
     @admin.action(description="Submit for review", permissions=["change"])
     def submit_for_review(self, request: HttpRequest, queryset: QuerySet) -> None:

@@ -90,9 +90,7 @@ def file_response(
 
     if request.method == "HEAD":
         return HttpResponse(status=status, headers=headers)
-    return StreamingHttpResponse(
-        _read_slice(path, start=start, length=length), status=status, headers=headers
-    )
+    return StreamingHttpResponse(_read_slice(path, start=start, length=length), status=status, headers=headers)
 
 
 def _not_modified(request: HttpRequest, *, etag: str, last_modified: int) -> bool:
@@ -105,9 +103,7 @@ def _not_modified(request: HttpRequest, *, etag: str, last_modified: int) -> boo
     return since is not None and last_modified <= since
 
 
-def _range_spec(
-    request: HttpRequest, *, etag: str, last_modified: int
-) -> tuple[int | None, int | None] | None:
+def _range_spec(request: HttpRequest, *, etag: str, last_modified: int) -> tuple[int | None, int | None] | None:
     """The (first, last) of a single valid byte range, or None when the Range header is to be ignored."""
     header = request.headers.get("Range", "")
     unit, _, ranges = header.partition("=")

@@ -131,9 +131,7 @@ class Story(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    skills = TaggableManager(
-        through=TaggedStory, blank=True, help_text="Skills and strengths this story shows."
-    )
+    skills = TaggableManager(through=TaggedStory, blank=True, help_text="Skills and strengths this story shows.")
 
     objects = StoryQuerySet.as_manager()
 
@@ -195,13 +193,9 @@ class CareerMove(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(max_length=15, choices=Kind.choices)
     from_role = models.CharField(max_length=200, blank=True)
-    from_function = models.ForeignKey(
-        Function, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    from_function = models.ForeignKey(Function, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     to_role = models.CharField(max_length=200)
-    to_function = models.ForeignKey(
-        Function, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    to_function = models.ForeignKey(Function, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     year = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:

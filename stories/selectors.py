@@ -72,9 +72,7 @@ def story_facets(stories: QuerySet, filters: dict) -> dict[str, list[FacetOption
         .values_list("slug", "name", "n")
     )
     level_rows = (
-        Level.objects.annotate(
-            n=Count("storytellers__stories", filter=Q(storytellers__stories__in=others("level")))
-        )
+        Level.objects.annotate(n=Count("storytellers__stories", filter=Q(storytellers__stories__in=others("level"))))
         .filter(n__gt=0)
         .values_list("slug", "name", "n")
     )

@@ -22,7 +22,11 @@ CURATOR_PERMISSIONS = {
         "add_level", "change_level", "view_level",
         "add_taggedstory", "change_taggedstory", "delete_taggedstory", "view_taggedstory",
     ],
-    "skills": ["view_framework", "view_skill", "view_proficiencylevel"],
+    "skills": [
+        "view_framework", "add_framework", "change_framework", "import_framework",
+        "view_skill", "change_skill",
+        "view_proficiencylevel", "add_proficiencylevel", "change_proficiencylevel", "delete_proficiencylevel",
+    ],
 }  # fmt: skip
 
 # The workflow: which status each transition leads to, and from which statuses it may start.
@@ -37,11 +41,7 @@ TRANSITIONS = {
 def curators_group_ensure() -> Group:
     """Creates the Curators group, or brings its permissions back to exactly CURATOR_PERMISSIONS."""
     group, _ = Group.objects.get_or_create(name=CURATORS_GROUP)
-    wanted = [
-        (app_label, codename)
-        for app_label, codenames in CURATOR_PERMISSIONS.items()
-        for codename in codenames
-    ]
+    wanted = [(app_label, codename) for app_label, codenames in CURATOR_PERMISSIONS.items() for codename in codenames]
     permissions = Permission.objects.filter(
         content_type__app_label__in=CURATOR_PERMISSIONS, codename__in=[codename for _, codename in wanted]
     ).select_related("content_type")
@@ -76,8 +76,7 @@ def story_transition(*, story: Story, to: Story.Status, by=None) -> Story:
         return story
     if story.status not in TRANSITIONS[to]:
         raise ValidationError(
-            f"“{story}” is {story.get_status_display().lower()}: it cannot move to "
-            f"{Story.Status(to).label.lower()}."
+            f"“{story}” is {story.get_status_display().lower()}: it cannot move to {Story.Status(to).label.lower()}."
         )
     if to == Story.Status.PUBLISHED:
         problems = story_publication_problems(story)

@@ -191,20 +191,14 @@ def _parse_cue(block: list[tuple[int, str]]) -> tuple[Cue | None, list[str]]:
         problems.append(f"Line {number}: the cue has no text.")
     for text_number, line in block[timing_index + 1 :]:
         if "-->" in line:
-            problems.append(
-                f"Line {text_number}: cue text cannot contain “-->”; leave a blank line before a new cue."
-            )
+            problems.append(f"Line {text_number}: cue text cannot contain “-->”; leave a blank line before a new cue.")
     if problems:
         return None, problems
     start, end = _seconds(match.group(1)), _seconds(match.group(2))
     if end < start:
-        return None, [
-            f"Line {number}: the cue ends before it starts ({match.group(1)} --> {match.group(2)})."
-        ]
+        return None, [f"Line {number}: the cue ends before it starts ({match.group(1)} --> {match.group(2)})."]
     if end == start:
-        return None, [
-            f"Line {number}: the cue ends as soon as it starts ({match.group(1)} --> {match.group(2)})."
-        ]
+        return None, [f"Line {number}: the cue ends as soon as it starts ({match.group(1)} --> {match.group(2)})."]
     return (start, end, "\n".join(text_lines)), []
 
 

@@ -1,5 +1,5 @@
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.fields.files import FieldFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -19,9 +19,7 @@ STORIES_PER_PAGE = 12
 
 def _get_story_for_user(request: HttpRequest, slug: str) -> Story:
     """A published story, or any story for a curator; otherwise 404 (never a hint that it exists)."""
-    stories = Story.objects.visible_to(request.user).select_related(
-        "storyteller__function", "storyteller__level"
-    )
+    stories = Story.objects.visible_to(request.user).select_related("storyteller__function", "storyteller__level")
     return get_object_or_404(stories, slug=slug)
 
 
@@ -99,9 +97,7 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def storyteller_detail(request: HttpRequest, slug: str) -> HttpResponse:
     storyteller = _get_storyteller_for_user(request, slug)
     stories = storyteller.stories.visible_to(request.user).for_cards()
-    return render(
-        request, "stories/storyteller_detail.html", {"storyteller": storyteller, "stories": stories}
-    )
+    return render(request, "stories/storyteller_detail.html", {"storyteller": storyteller, "stories": stories})
 
 
 @require_safe
@@ -113,11 +109,9 @@ def skill_index(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    skill = get_object_or_404(
-        Skill.objects.filter(is_retired=False).select_related("framework", "parent"), slug=slug
-    )
-    children = list(skill.children.filter(is_retired=False))
-    tags = [skill, *children]
+    skill = get_object_or_404(Skill.objects.filter(is_retired=False).select_related("framework", "parent"), slug=slug)
+    children = skill.children.filter(is_retired=False)
+    tags = Skill.objects.filter(Q(pk=skill.pk) | Q(parent=skill))
     stories = (
         Story.objects.published()
         .filter(Exists(TaggedStory.objects.filter(content_object=OuterRef("pk"), tag__in=tags)))
@@ -160,9 +154,7 @@ def _rendition_response(request: HttpRequest, field_file: FieldFile, renditions:
     rendition = pick_rendition(renditions, width)
     if rendition is None:
         raise Http404("No picture of that width.")
-    return file_response(
-        request, field_file=FieldFile(field_file.instance, field_file.field, rendition["name"])
-    )
+    return file_response(request, field_file=FieldFile(field_file.instance, field_file.field, rendition["name"]))
 
 
 @require_safe

@@ -93,9 +93,7 @@ class StoryFactory(factory.django.DjangoModelFactory):
     class Params:
         video = factory.Trait(
             format=Story.Format.VIDEO,
-            media=factory.django.FileField(
-                filename="story.mp4", data=b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 2000
-            ),
+            media=factory.django.FileField(filename="story.mp4", data=b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 2000),
             captions=factory.django.FileField(filename="story.vtt", data=VTT),
             transcript="Hello.\n\nThis is my story.",
             duration_seconds=12,

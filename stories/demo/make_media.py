@@ -460,8 +460,7 @@ def draw_portrait(spec: dict) -> Image.Image:
         d.line(_pts([(214, 96), (208, 138)]), fill=shade(hair, 1.25), width=2 * S)
     elif style == "crop":
         poly(
-            _arc_points(240, 152, 78, 60, 180, 360)
-            + [(316, 166), (300, 140), (240, 128), (180, 140), (164, 166)],
+            _arc_points(240, 152, 78, 60, 180, 360) + [(316, 166), (300, 140), (240, 128), (180, 140), (164, 166)],
             hair,
         )
     elif style == "receding":
@@ -948,8 +947,7 @@ def make_story_media(content: dict, only: str | None) -> None:
                 dim.save(HERE / story["poster"], "JPEG", quality=82, optimize=True, progressive=True)
             story["duration_seconds"] = int(round(probe_duration(media)))
         print(
-            f"{story['format']:8s}  {story['slug']}  {story['duration_seconds']} s  "
-            f"{media.stat().st_size // 1024} KB"
+            f"{story['format']:8s}  {story['slug']}  {story['duration_seconds']} s  {media.stat().st_size // 1024} KB"
         )
 
 

@@ -5,9 +5,7 @@ from django.utils.html import format_html
 register = template.Library()
 
 
-def _img(
-    *, renditions: dict, url_name: str, slug: str, alt: str, sizes: str, css_class: str, eager: bool
-) -> str:
+def _img(*, renditions: dict, url_name: str, slug: str, alt: str, sizes: str, css_class: str, eager: bool) -> str:
     widths = sorted(int(width) for width in renditions)
     if not widths:
         return format_html('<div class="{} {}--empty" aria-hidden="true"></div>', css_class, css_class)

@@ -26,9 +26,7 @@ def framework():
         ),
         "negotiation": SkillFactory(framework=framework, parent=communication, name="Negotiation"),
         "courage": SkillFactory(framework=framework, name="Courage", kind=Skill.Kind.STRENGTH),
-        "retired": SkillFactory(
-            framework=framework, parent=communication, name="Telegraphy", is_retired=True
-        ),
+        "retired": SkillFactory(framework=framework, parent=communication, name="Telegraphy", is_retired=True),
     }
 
 

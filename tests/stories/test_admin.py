@@ -73,9 +73,7 @@ def bomb_png() -> bytes:
 def test_curator_adds_a_story_with_skills_from_the_framework(curator_client):
     skill = SkillFactory(name="Negotiation")
     storyteller = StorytellerFactory()
-    response = curator_client.post(
-        reverse("admin:stories_story_add"), story_form(storyteller, skills=[str(skill.pk)])
-    )
+    response = curator_client.post(reverse("admin:stories_story_add"), story_form(storyteller, skills=[str(skill.pk)]))
     assert response.status_code == 302, response.context["adminform"].form.errors
     story = Story.objects.get(slug="from-sales-to-finance")
     assert list(story.skills.all()) == [skill]
@@ -116,9 +114,7 @@ def test_skill_autocomplete_finds_alternative_labels_and_skips_categories(curato
 
 def test_renamed_text_file_is_refused_as_portrait(curator_client):
     portrait = SimpleUploadedFile("amara.jpg", b"just some notes, not a picture", content_type="image/jpeg")
-    response = curator_client.post(
-        reverse("admin:stories_storyteller_add"), storyteller_form(portrait=portrait)
-    )
+    response = curator_client.post(reverse("admin:stories_storyteller_add"), storyteller_form(portrait=portrait))
     assert response.status_code == 200
     assert "portrait" in response.context["adminform"].form.errors
     assert not Storyteller.objects.exists()
@@ -127,9 +123,7 @@ def test_renamed_text_file_is_refused_as_portrait(curator_client):
 def test_oversized_image_is_refused_with_the_limit(curator_client, settings):
     settings.PORTAL_MAX_IMAGE_BYTES = 1000
     portrait = SimpleUploadedFile("big.png", image_bytes((400, 400), "BMP"), content_type="image/png")
-    response = curator_client.post(
-        reverse("admin:stories_storyteller_add"), storyteller_form(portrait=portrait)
-    )
+    response = curator_client.post(reverse("admin:stories_storyteller_add"), storyteller_form(portrait=portrait))
     errors = response.context["adminform"].form.errors["portrait"]
     assert "limit" in errors[0]
     assert not Storyteller.objects.exists()
@@ -137,18 +131,14 @@ def test_oversized_image_is_refused_with_the_limit(curator_client, settings):
 
 def test_decompression_bomb_is_refused(curator_client):
     portrait = SimpleUploadedFile("bomb.png", bomb_png(), content_type="image/png")
-    response = curator_client.post(
-        reverse("admin:stories_storyteller_add"), storyteller_form(portrait=portrait)
-    )
+    response = curator_client.post(reverse("admin:stories_storyteller_add"), storyteller_form(portrait=portrait))
     assert "portrait" in response.context["adminform"].form.errors
     assert not Storyteller.objects.exists()
 
 
 def test_valid_portrait_is_resized_into_webp_renditions(curator_client):
     portrait = SimpleUploadedFile("amara.jpg", image_bytes((800, 800), "JPEG"), content_type="image/jpeg")
-    response = curator_client.post(
-        reverse("admin:stories_storyteller_add"), storyteller_form(portrait=portrait)
-    )
+    response = curator_client.post(reverse("admin:stories_storyteller_add"), storyteller_form(portrait=portrait))
     assert response.status_code == 302
     renditions = Storyteller.objects.get().portrait_renditions
     assert sorted(int(width) for width in renditions) == [160, 320, 640]
@@ -249,9 +239,7 @@ def test_curator_publishes_from_the_story_page_after_saving_edits(curator_client
     story = StoryFactory(status=Story.Status.IN_REVIEW, published_at=None, skills=[SkillFactory()])
     url = reverse("admin:stories_story_change", args=[story.pk])
     assert 'name="_transition" value="published"' in curator_client.get(url).content.decode()
-    data = story_form(
-        story.storyteller, title="A better title", slug=story.slug, skills=[str(story.skills.get().pk)]
-    )
+    data = story_form(story.storyteller, title="A better title", slug=story.slug, skills=[str(story.skills.get().pk)])
     data.update({"_transition": "published", "moves-TOTAL_FORMS": "0"})
     response = curator_client.post(url, data)
     assert response.status_code == 302 and response["Location"] == url

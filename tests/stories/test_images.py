@@ -38,11 +38,7 @@ def test_renditions_are_webp_at_each_width_the_original_can_fill(storage):
     for key, rendition in renditions.items():
         image = _open(storage, rendition)
         assert image.format == "WEBP"
-        assert (
-            image.size
-            == (rendition["width"], rendition["height"])
-            == (int(key), round(int(key) * 675 / 1200))
-        )
+        assert image.size == (rendition["width"], rendition["height"]) == (int(key), round(int(key) * 675 / 1200))
         assert rendition["name"].startswith("renditions/portrait-amara-okafor-")
         assert rendition["name"].endswith(f"-{key}.webp")
     assert renditions["320"]["height"] == 180
@@ -72,9 +68,7 @@ def test_rebuilding_the_same_image_keeps_the_same_names(storage):
 
 
 def test_old_renditions_not_reused_are_deleted(storage):
-    old = build_renditions(
-        _stored_image(storage, size=(800, 600), name="portraits/old.jpg"), prefix="portrait-amara"
-    )
+    old = build_renditions(_stored_image(storage, size=(800, 600), name="portraits/old.jpg"), prefix="portrait-amara")
     replacement = _stored_image(storage, size=(400, 300), mode="RGB", format="PNG", name="portraits/new.png")
 
     new = build_renditions(replacement, prefix="portrait-amara", old=old)

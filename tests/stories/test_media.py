@@ -93,9 +93,7 @@ def test_unsatisfiable_range_is_refused_with_the_size(rf, field_file, range_head
 
 def test_any_range_of_an_empty_file_is_unsatisfiable(rf, tmp_path):
     storage = FileSystemStorage(location=tmp_path)
-    empty = FieldFile(
-        instance=None, field=FileField(storage=storage), name=storage.save("empty.mp3", ContentFile(b""))
-    )
+    empty = FieldFile(instance=None, field=FileField(storage=storage), name=storage.save("empty.mp3", ContentFile(b"")))
 
     response, _body = _get(rf, empty, range="bytes=0-")
 
@@ -103,9 +101,7 @@ def test_any_range_of_an_empty_file_is_unsatisfiable(rf, tmp_path):
     assert response["Content-Range"] == "bytes */0"
 
 
-@pytest.mark.parametrize(
-    "range_header", ["bytes=abc", "bytes=0-9,20-29", "items=0-9", "bytes=50-10", "bytes=-"]
-)
+@pytest.mark.parametrize("range_header", ["bytes=abc", "bytes=0-9,20-29", "items=0-9", "bytes=50-10", "bytes=-"])
 def test_invalid_or_multiple_ranges_are_ignored_and_the_whole_file_served(rf, field_file, range_header):
     response, body = _get(rf, field_file, range=range_header)
 

@@ -24,9 +24,7 @@ PAGES = {
     "home": (lambda lib: "/", 8),
     "story list": (lambda lib: "/stories/", 10),
     "story list, filtered": (
-        lambda lib: (
-            f"/stories/?skill={lib['skill'].slug}&function={lib['function'].slug}&format=video&move=lateral"
-        ),
+        lambda lib: f"/stories/?skill={lib['skill'].slug}&function={lib['function'].slug}&format=video&move=lateral",
         12,
     ),
     "story list, page 2": (lambda lib: "/stories/?page=2", 10),

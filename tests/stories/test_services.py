@@ -68,5 +68,5 @@ def test_curators_group_has_exactly_the_curation_permissions(db):
     services.curators_group_ensure()
     codenames = set(Group.objects.get(name="Curators").permissions.values_list("codename", flat=True))
     assert {"publish_story", "change_story", "view_skill", "add_storyteller"} <= codenames
-    assert not codenames & {"delete_storyteller", "change_skill", "add_user", "change_user", "change_group"}
+    assert not codenames & {"delete_storyteller", "delete_skill", "add_user", "change_user", "change_group"}
     assert len(codenames) == sum(len(names) for names in services.CURATOR_PERMISSIONS.values())

@@ -231,9 +231,7 @@ def test_webvtt_cue_ending_before_it_starts_is_refused_with_its_line():
 
     with pytest.raises(ValidationError) as excinfo:
         validate_webvtt(_vtt(text))
-    assert excinfo.value.messages == [
-        "Line 6: the cue ends before it starts (00:00:05.000 --> 00:00:04.000)."
-    ]
+    assert excinfo.value.messages == ["Line 6: the cue ends before it starts (00:00:05.000 --> 00:00:04.000)."]
 
 
 def test_webvtt_without_cues_is_refused():
@@ -267,9 +265,7 @@ def test_webvtt_lists_at_most_five_problems():
 def test_webvtt_that_is_not_utf8_is_refused():
     with pytest.raises(ValidationError, match="UTF-8"):
         validate_webvtt(
-            SimpleUploadedFile(
-                "captions.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nCafé\n".encode("latin-1")
-            )
+            SimpleUploadedFile("captions.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nCafé\n".encode("latin-1"))
         )
 
 

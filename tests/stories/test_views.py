@@ -32,18 +32,10 @@ def library():
     amara = StorytellerFactory(name="Amara", function=finance, level=junior)
     ben = StorytellerFactory(name="Ben", function=sales, level=senior)
     stories = {
-        "finance_text": StoryFactory(
-            title="Into finance", storyteller=amara, skills=[negotiation, resilience]
-        ),
-        "finance_video": StoryFactory(
-            title="Numbers on camera", storyteller=amara, video=True, skills=[negotiation]
-        ),
-        "sales_podcast": StoryFactory(
-            title="Sales abroad", storyteller=ben, podcast=True, skills=[resilience]
-        ),
-        "draft": StoryFactory(
-            title="Not yet", storyteller=ben, status=Story.Status.DRAFT, skills=[negotiation]
-        ),
+        "finance_text": StoryFactory(title="Into finance", storyteller=amara, skills=[negotiation, resilience]),
+        "finance_video": StoryFactory(title="Numbers on camera", storyteller=amara, video=True, skills=[negotiation]),
+        "sales_podcast": StoryFactory(title="Sales abroad", storyteller=ben, podcast=True, skills=[resilience]),
+        "draft": StoryFactory(title="Not yet", storyteller=ben, status=Story.Status.DRAFT, skills=[negotiation]),
     }
     CareerMoveFactory(story=stories["finance_text"], kind=CareerMove.Kind.LATERAL)
     CareerMoveFactory(story=stories["sales_podcast"], kind=CareerMove.Kind.INTERNATIONAL)
@@ -153,9 +145,7 @@ def test_podcast_story_has_audio_player(employee_client, library):
 
 
 def test_text_story_renders_sanitised_markdown(employee_client, db):
-    story = StoryFactory(
-        body="## Lessons\n\n<script>alert(1)</script>\n\n[a link](javascript:alert(1)) **bold**"
-    )
+    story = StoryFactory(body="## Lessons\n\n<script>alert(1)</script>\n\n[a link](javascript:alert(1)) **bold**")
     content = employee_client.get(story.get_absolute_url()).content.decode()
     assert "<h2>Lessons</h2>" in content
     assert "<strong>bold</strong>" in content

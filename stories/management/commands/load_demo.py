@@ -13,6 +13,4 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"Demo accounts (password for each: {DEMO_PASSWORD}):")
         for account in DEMO_ACCOUNTS:
-            self.stdout.write(
-                f"  {account.username:<10} {account.first_name} {account.last_name}, {account.role}"
-            )
+            self.stdout.write(f"  {account.username:<10} {account.first_name} {account.last_name}, {account.role}")

@@ -1,0 +1,688 @@
+"""Reading a company's skills framework file into one neutral structure.
+
+`parse_framework_file` understands Moodle competency framework CSVs, ESCO's skills CSV, SFIA's skills
+sheet and a plain spreadsheet. It never touches the database: it returns a `ParsedFramework` listing every
+problem it found, and the caller imports all of it or nothing. Files are read as streams, row by row, so
+memory stays bounded.
+"""
+
+import csv
+import datetime
+import html
+import io
+import itertools
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import BinaryIO, NamedTuple
+
+import nh3
+import openpyxl
+
+FORMATS = {
+    "moodle": "Moodle competency framework CSV",
+    "esco": "ESCO skills CSV",
+    "sfia": "SFIA skills CSV",
+    "plain": "Plain spreadsheet (CSV or XLSX)",
+}
+
+KINDS = ("skill", "strength", "category")
+MAX_PROBLEMS = 200
+MAX_CODE_LENGTH = 255  # Skill.code
+MAX_NAME_LENGTH = 255  # Skill.name
+MAX_LEVEL_NAME_LENGTH = 100  # ProficiencyLevel.name
+MAX_DESCRIPTION_LENGTH = 10_000
+MAX_LABEL_LENGTH = 255
+SFIA_LEVEL_NAMES = (
+    "Follow",
+    "Assist",
+    "Apply",
+    "Enable",
+    "Ensure, advise",
+    "Initiate, influence",
+    "Set strategy, inspire, mobilise",
+)
+
+NO_SKILLS = "The file has no skills."
+NOT_A_SPREADSHEET = "This is not a CSV file or an Excel spreadsheet (.xlsx)."
+SAVE_AS_UTF8 = "Save it as 'CSV UTF-8' and try again."
+
+_SNIFF_BYTES = 8192
+_MEGABYTE = 1024 * 1024
+_XLSX_MAGIC = b"PK\x03\x04"
+_XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_BINARY_MAGICS = (b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!", b"\x1f\x8b")
+_NEUTRALISED_STARTS = "=+-@"
+_TRUE_VALUES = {"1", "true", "yes"}
+
+type Rows = Iterator[tuple[int, list[str]]]
+
+
+@dataclass
+class Problem:
+    """Something that stops the file being imported; `row` is the spreadsheet row, None for the whole file."""
+
+    row: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"Row {self.row}: {self.message}" if self.row else self.message
+
+
+@dataclass
+class ParsedLevel:
+    level: int
+    name: str
+    description: str = ""
+
+
+@dataclass
+class ParsedSkill:
+    row: int
+    code: str
+    name: str
+    kind: str
+    parent_code: str = ""
+    description: str = ""
+    alternative_labels: list[str] = field(default_factory=list)
+    level_descriptors: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ParsedFramework:
+    format: str
+    code: str = ""
+    name: str = ""
+    description: str = ""
+    scale: list[ParsedLevel] = field(default_factory=list)
+    skills: list[ParsedSkill] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add_problem(self, row: int | None, message: str) -> None:
+        self.problems.append(Problem(row, message))
+
+
+class _Labels(NamedTuple):
+    """What a format calls its code, name and parent columns, for messages; code and name are required."""
+
+    code: str
+    name: str
+    parent: str
+
+
+_LABELS = {
+    "moodle": _Labels("ID number", "Short name", "Parent ID number"),
+    "esco": _Labels("conceptUri", "preferredLabel", "broader skill"),
+    "sfia": _Labels("Code", "Skill", "parent"),
+    "plain": _Labels("code", "name", "parent code"),
+}
+
+
+class _Unreadable(Exception):
+    """The file cannot be read any further; the message is a file-level problem."""
+
+
+def parse_framework_file(
+    file: BinaryIO,
+    *,
+    filename: str = "",
+    format: str | None = None,
+    broader_file: BinaryIO | None = None,
+    max_bytes: int | None = None,
+) -> ParsedFramework:
+    """Parses a framework file (CSV or XLSX, seekable) and reports every problem; `format` skips detection."""
+    result = ParsedFramework(format=format or "")
+    try:
+        _parse_into(result, file, filename=filename, broader_file=broader_file, max_bytes=max_bytes)
+    except _Unreadable as error:
+        result.add_problem(None, str(error))
+    result.problems = _capped(result.problems)
+    return result
+
+
+def _parse_into(
+    result: ParsedFramework,
+    file: BinaryIO,
+    *,
+    filename: str,
+    broader_file: BinaryIO | None,
+    max_bytes: int | None,
+) -> None:
+    if result.format and result.format not in FORMATS:
+        raise _Unreadable(f"Unknown format '{result.format}'; choose one of: {', '.join(FORMATS)}.")
+    with _open_rows(file, max_bytes=max_bytes) as rows:
+        first = next(rows, None)
+        if first is None:
+            raise _Unreadable(f"{NO_SKILLS} It is empty.")
+        columns = _Columns(first[1])
+        result.format = result.format or _detect_format(columns)
+        if not result.format:
+            raise _Unreadable(
+                f"Could not tell the format from the columns ({columns.found()}); choose it explicitly: "
+                f"{_joined(list(FORMATS.values()), 'or')}."
+            )
+        labels = _LABELS[result.format]
+        missing = [label for label in (labels.code, labels.name) if not columns.has(_normalise(label))]
+        if missing:
+            raise _Unreadable(
+                f"The file is missing required columns for {FORMATS[result.format]}: {', '.join(missing)}. "
+                f"Columns found: {columns.found()}."
+            )
+        _PARSERS[result.format](result, columns, rows)
+    if not result.skills:
+        raise _Unreadable(f"{NO_SKILLS} It has a header row but no skills under it.")
+    if result.format == "sfia":
+        result.name = _sfia_name(filename)
+    if broader_file is not None:
+        if result.format == "esco":
+            _apply_broader_relations(result, broader_file, max_bytes=max_bytes)
+        else:
+            result.notes.append("The broader relations file was ignored: it is only used with ESCO.")
+    _check_tree(result, labels)
+
+
+# Reading rows
+
+
+@contextmanager
+def _open_rows(file: BinaryIO, *, max_bytes: int | None) -> Iterator[Rows]:
+    """Yields the non-blank rows of a CSV or XLSX file as (row number, cleaned cells), header included."""
+    size = file.seek(0, io.SEEK_END)
+    file.seek(0)
+    if max_bytes is not None and size > max_bytes:
+        raise _Unreadable(
+            f"The file is {_megabytes(size)} MB, over the {_megabytes(max_bytes)} MB limit. "
+            "Make it smaller (for example by removing columns you do not need) and try again."
+        )
+    head = file.read(_SNIFF_BYTES)
+    file.seek(0)
+    if head.startswith(_XLSX_MAGIC):
+        cells = _xlsx_cells(file)
+    elif head.startswith(_XLS_MAGIC):
+        raise _Unreadable(
+            "This is an old Excel file (.xls). Open it in Excel, save it as .xlsx or CSV, then try again."
+        )
+    elif head.startswith(_UTF16_BOMS):
+        raise _Unreadable(f"The file is not UTF-8 text (it is UTF-16). {SAVE_AS_UTF8}")
+    elif b"\x00" in head or head.startswith(_BINARY_MAGICS):
+        raise _Unreadable(NOT_A_SPREADSHEET)
+    else:
+        cells = _csv_cells(file)
+    try:
+        yield ((number, row) for number, row in enumerate(cells, start=1) if any(row))
+    finally:
+        cells.close()
+
+
+def _csv_cells(file: BinaryIO) -> Iterator[list[str]]:
+    """Streams CSV records from UTF-8 text (with or without a BOM), sniffing the delimiter from the header."""
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+    record = 0
+    try:
+        leading: list[str] = []
+        for line in text:
+            leading.append(line)
+            if line.strip():
+                break
+        delimiter = _sniff_delimiter(leading[-1] if leading else "")
+        reader = csv.reader(itertools.chain(leading, text), delimiter=delimiter)
+        for cells in reader:
+            record += 1
+            yield [_clean(cell) for cell in cells]
+        return
+    except UnicodeDecodeError:
+        pass
+    except csv.Error as error:
+        raise _Unreadable(
+            f"The file could not be read as CSV at row {record + 1} ({error}). "
+            "Save it again from your spreadsheet program as CSV and try again."
+        ) from error
+    finally:
+        text.detach()  # Leaves the caller's file open.
+    raise _Unreadable(f"The file is not UTF-8 text (from around row {_first_undecodable_line(file)}). {SAVE_AS_UTF8}")
+
+
+def _first_undecodable_line(file: BinaryIO) -> int:
+    """The first physical line that is not UTF-8; lines split on ASCII newlines, never inside a character."""
+    file.seek(0)
+    for number, line in enumerate(file, start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return number
+    return 1
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    """The commonest of comma, semicolon and tab outside quotes in the header line; comma on a tie."""
+    unquoted = re.sub(r'"[^"]*"', "", header_line)
+    return max((",", ";", "\t"), key=unquoted.count)
+
+
+def _xlsx_cells(file: BinaryIO) -> Iterator[list[str]]:
+    """Streams the rows of the workbook's first sheet as text."""
+    try:
+        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
+    except Exception as error:  # A zip that is not a workbook fails in many ways inside openpyxl.
+        raise _Unreadable(NOT_A_SPREADSHEET) from error
+    try:
+        if not workbook.worksheets:
+            return
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # Some programs write wrong dimensions; read every row there is.
+        for values in sheet.iter_rows(values_only=True):
+            yield [_clean(_cell_text(value)) for value in values]
+    except Exception as error:
+        raise _Unreadable(f"The spreadsheet could not be read ({error}). Save it again as .xlsx or CSV.") from error
+    finally:
+        workbook.close()
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _clean(value: str) -> str:
+    """Strips whitespace and undoes our exporter's formula neutralising ("'=SUM(...)" becomes "=SUM(...)")."""
+    value = value.strip()
+    if len(value) > 1 and value[0] == "'" and value[1] in _NEUTRALISED_STARTS:
+        return value[1:]
+    return value
+
+
+class _Columns:
+    """Finds cells by normalised header name ("ID number", "Idnumber" and "idnumber" are all "idnumber")."""
+
+    def __init__(self, header: list[str]) -> None:
+        self.header = header
+        self.positions: dict[str, int] = {}
+        for position, title in enumerate(header):
+            self.positions.setdefault(_normalise(title), position)
+
+    def has(self, name: str) -> bool:
+        return name in self.positions
+
+    def value(self, cells: list[str], *names: str) -> str:
+        """The cell under the first of `names` the file has, or ""."""
+        for name in names:
+            position = self.positions.get(name)
+            if position is not None:
+                return cells[position] if position < len(cells) else ""
+        return ""
+
+    def levels(self, cells: list[str], pattern: str) -> dict[str, str]:
+        """Non-empty cells under columns whose normalised name matches `pattern`, keyed by its level group."""
+        found = {}
+        for name, position in self.positions.items():
+            match = re.fullmatch(pattern, name)
+            if match and position < len(cells) and cells[position]:
+                found.setdefault(match.group(1), cells[position])
+        return dict(sorted(found.items(), key=lambda item: int(item[0])))
+
+    def found(self) -> str:
+        """The header's titles for messages, the first 20 of them."""
+        titles = [title for title in self.header if title]
+        if len(titles) > 20:
+            return ", ".join(titles[:20]) + f" and {len(titles) - 20} more"
+        return ", ".join(titles) or "none"
+
+
+def _normalise(title: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", title.lower())
+
+
+def _detect_format(columns: _Columns) -> str:
+    """The format a telling column points to, so a file missing a required column gets a precise message."""
+    if columns.has("concepturi") or columns.has("preferredlabel"):
+        return "esco"
+    if columns.has("idnumber") or columns.has("shortname") or columns.has("isframework"):
+        return "moodle"
+    if columns.has("skill") and not columns.has("name"):  # SFIA calls its name column "Skill".
+        return "sfia"
+    if columns.has("code") or columns.has("name"):
+        return "plain"
+    return ""
+
+
+# Formats
+
+
+def _parse_moodle(result: ParsedFramework, columns: _Columns, rows: Rows) -> None:
+    """One optional framework row (Is framework = 1) and competencies linked by Parent ID number."""
+    labels = _LABELS["moodle"]
+    framework_row = 0
+    cross_references = 0
+    for row, cells in rows:
+        code = columns.value(cells, "idnumber")
+        name = columns.value(cells, "shortname")
+        description = _moodle_description(
+            columns.value(cells, "description"), columns.value(cells, "descriptionformat")
+        )
+        if columns.value(cells, "isframework").lower() in _TRUE_VALUES:
+            if framework_row:
+                result.add_problem(
+                    row,
+                    f"only one row can be the framework (Is framework = 1); row {framework_row} already is.",
+                )
+                continue
+            framework_row = row
+            result.code, result.name, result.description = code, name, description
+            result.scale = _moodle_scale(result, row, columns.value(cells, "scalevalues"))
+            _check_values(result, row, labels, code=code, name=name, description=description)
+            continue
+        if columns.value(cells, "crossreferencedcompetencyidnumbers"):
+            cross_references += 1
+        skill = ParsedSkill(
+            row=row,
+            code=code,
+            name=name,
+            kind="skill",
+            parent_code=columns.value(cells, "parentidnumber"),
+            description=description,
+        )
+        _add_skill(result, skill, labels)
+    if not framework_row:
+        result.notes.append("The file has no framework row (Is framework = 1), so the framework has no code or name.")
+    if cross_references:
+        result.notes.append(
+            f"Cross-referenced competencies were not imported ({_plural(cross_references, 'row')} had them)."
+        )
+
+
+def _moodle_description(text: str, text_format: str) -> str:
+    """Moodle descriptions are HTML unless their format says plain text (2) or Markdown (4)."""
+    if text_format in ("2", "4") or not re.search(r"<[a-zA-Z/!]|&[#a-zA-Z0-9]+;", text):
+        return text
+    return _html_to_text(text)
+
+
+def _html_to_text(value: str) -> str:
+    """Plain text of an HTML fragment, keeping paragraphs, line breaks and list items on their own lines."""
+    text = re.sub(r"\s*\n\s*", " ", value)
+    text = re.sub(r"</(?:p|div|h[1-6]|ul|ol|table)\s*>", "\n\n", text, flags=re.IGNORECASE)
+    text = re.sub(r"<br\s*/?>|</li\s*>", "\n", text, flags=re.IGNORECASE)
+    text = html.unescape(nh3.clean(text, tags=set()))
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _moodle_scale(result: ParsedFramework, row: int, scale_values: str) -> list[ParsedLevel]:
+    """The framework row's comma-separated scale values, lowest first, as levels 1..n."""
+    names = [name.strip() for name in scale_values.split(",") if name.strip()]
+    for name in names:
+        _check_length(result, row, f"scale value '{_preview(name)}'", name, MAX_LEVEL_NAME_LENGTH)
+    return [ParsedLevel(level=level, name=name) for level, name in enumerate(names, start=1)]
+
+
+def _parse_esco(result: ParsedFramework, columns: _Columns, rows: Rows) -> None:
+    """ESCO's skills_en.csv: one skill per concept URI, flat until broader relations give it a tree."""
+    result.code, result.name = "esco", "ESCO skills"
+    labels = _LABELS["esco"]
+    for row, cells in rows:
+        skill = ParsedSkill(
+            row=row,
+            code=columns.value(cells, "concepturi"),
+            name=columns.value(cells, "preferredlabel"),
+            kind="skill",
+            description=columns.value(cells, "description") or columns.value(cells, "definition"),
+            alternative_labels=_distinct(columns.value(cells, "altlabels").splitlines()),
+        )
+        _add_skill(result, skill, labels)
+
+
+def _apply_broader_relations(result: ParsedFramework, file: BinaryIO, *, max_bytes: int | None) -> None:
+    """Sets parents from ESCO's broader relations between two skills of the file; the first relation wins."""
+    skills: dict[str, ParsedSkill] = {}
+    for skill in result.skills:
+        skills.setdefault(skill.code, skill)
+    outside = extra = 0
+    try:
+        with _open_rows(file, max_bytes=max_bytes) as rows:
+            first = next(rows, None)
+            if first is None:
+                raise _Unreadable("The file is empty.")
+            columns = _Columns(first[1])
+            if not (columns.has("concepturi") and columns.has("broaderuri")):
+                raise _Unreadable(
+                    f"The file needs conceptUri and broaderUri columns. Columns found: {columns.found()}."
+                )
+            for _row, cells in rows:
+                child = skills.get(columns.value(cells, "concepturi"))
+                parent = skills.get(columns.value(cells, "broaderuri"))
+                if child is None or parent is None:
+                    outside += 1
+                elif child.parent_code:
+                    extra += 1
+                else:
+                    child.parent_code = parent.code
+    except _Unreadable as error:
+        result.add_problem(None, f"Broader relations file: {error}")
+        return
+    if outside:
+        result.notes.append(
+            f"Ignored {_plural(outside, 'broader relation')} pointing outside the file (for example to skill groups)."
+        )
+    if extra:
+        result.notes.append(
+            f"Ignored {_plural(extra, 'further broader relation')} between skills: "
+            "a skill takes the first broader skill listed for it as its parent."
+        )
+
+
+def _parse_sfia(result: ParsedFramework, columns: _Columns, rows: Rows) -> None:
+    """SFIA's skills sheet: categories and subcategories become category nodes above the skills."""
+    result.code, result.name = "sfia", "SFIA"
+    result.scale = [ParsedLevel(level=level, name=name) for level, name in enumerate(SFIA_LEVEL_NAMES, start=1)]
+    labels = _LABELS["sfia"]
+    groups: set[str] = set()
+    for row, cells in rows:
+        category = columns.value(cells, "category")
+        subcategory = columns.value(cells, "subcategory")
+        parent_code = ""
+        if category:
+            parent_code = _sfia_group(result, groups, row, f"sfia-cat-{_slug(category)}", category, "")
+        if subcategory:
+            code = "sfia-sub-" + "--".join(filter(None, [_slug(category), _slug(subcategory)]))
+            parent_code = _sfia_group(result, groups, row, code, subcategory, parent_code)
+        overall = columns.value(cells, "overalldescription", "description", "skilldescription")
+        skill = ParsedSkill(
+            row=row,
+            code=columns.value(cells, "code"),
+            name=columns.value(cells, "skill"),
+            kind="skill",
+            parent_code=parent_code,
+            description="\n\n".join(filter(None, [overall, columns.value(cells, "guidancenotes")])),
+            level_descriptors=columns.levels(cells, r"level([1-7])description"),
+        )
+        _add_skill(result, skill, labels)
+
+
+def _sfia_group(result: ParsedFramework, groups: set[str], row: int, code: str, name: str, parent: str) -> str:
+    """Adds a category node the first time it is seen; returns its code."""
+    if code not in groups:
+        groups.add(code)
+        _add_skill(result, ParsedSkill(row, code, name, "category", parent_code=parent), _LABELS["sfia"])
+    return code
+
+
+def _sfia_name(filename: str) -> str:
+    version = re.search(r"sfia[\s_-]*v?(\d+)", filename, flags=re.IGNORECASE)
+    return f"SFIA {version.group(1)}" if version else "SFIA"
+
+
+def _parse_plain(result: ParsedFramework, columns: _Columns, rows: Rows) -> None:
+    """The hand-written sheet: code, name, kind, parent code, description, alternative labels, level N."""
+    labels = _LABELS["plain"]
+    for row, cells in rows:
+        kind = columns.value(cells, "kind").lower() or "skill"
+        if kind not in KINDS:
+            result.add_problem(
+                row,
+                f"kind '{columns.value(cells, 'kind')}' is not one of skill, strength or category "
+                "(leave it empty for skill).",
+            )
+        skill = ParsedSkill(
+            row=row,
+            code=columns.value(cells, "code"),
+            name=columns.value(cells, "name"),
+            kind=kind,
+            parent_code=columns.value(cells, "parentcode", "parent"),
+            description=columns.value(cells, "description"),
+            alternative_labels=_distinct(re.split(r"[\n;]", columns.value(cells, "alternativelabels"))),
+            level_descriptors=columns.levels(cells, r"level([1-9])(?:description)?"),
+        )
+        _add_skill(result, skill, labels)
+
+
+_PARSERS: dict[str, Callable[[ParsedFramework, _Columns, Rows], None]] = {
+    "moodle": _parse_moodle,
+    "esco": _parse_esco,
+    "sfia": _parse_sfia,
+    "plain": _parse_plain,
+}
+
+
+# Checks
+
+
+def _add_skill(result: ParsedFramework, skill: ParsedSkill, labels: _Labels) -> None:
+    result.skills.append(skill)
+    _check_values(result, skill.row, labels, code=skill.code, name=skill.name, description=skill.description)
+    for label in skill.alternative_labels:
+        _check_length(result, skill.row, f"alternative label '{_preview(label)}'", label, MAX_LABEL_LENGTH)
+    for level, text in skill.level_descriptors.items():
+        _check_length(result, skill.row, f"level {level} description", text, MAX_DESCRIPTION_LENGTH)
+
+
+def _check_values(
+    result: ParsedFramework, row: int, labels: _Labels, *, code: str, name: str, description: str
+) -> None:
+    for label, value in ((labels.code, code), (labels.name, name)):
+        if not value:
+            result.add_problem(row, f"{label} is empty; fill it in or delete the row.")
+    _check_length(result, row, labels.code, code, MAX_CODE_LENGTH)
+    _check_length(result, row, labels.name, name, MAX_NAME_LENGTH)
+    _check_length(result, row, "description", description, MAX_DESCRIPTION_LENGTH)
+
+
+def _check_length(result: ParsedFramework, row: int, what: str, value: str, limit: int) -> None:
+    if len(value) > limit:
+        result.add_problem(row, f"{what} is {len(value):,} characters long; the limit is {limit:,}. Shorten it.")
+
+
+def _check_tree(result: ParsedFramework, labels: _Labels) -> None:
+    """Reports duplicate codes, parents missing from the file and loops of parents."""
+    first_rows: dict[str, int] = {}
+    parents: dict[str, str] = {}
+    for skill in result.skills:
+        if not skill.code:
+            continue
+        if skill.code in first_rows:
+            result.add_problem(
+                skill.row,
+                f"{labels.code} '{skill.code}' is also used on row {first_rows[skill.code]}. "
+                f"Give each row its own {labels.code}.",
+            )
+            continue
+        first_rows[skill.code] = skill.row
+        if skill.parent_code:
+            parents[skill.code] = skill.parent_code
+    for skill in result.skills:
+        if skill.parent_code and skill.parent_code not in first_rows:
+            result.add_problem(
+                skill.row,
+                f"{labels.parent} '{skill.parent_code}' does not match the {labels.code} of any row; "
+                "correct it or leave it empty.",
+            )
+    for loop in _loops(parents):
+        start = min(range(len(loop)), key=lambda index: first_rows[loop[index]])
+        loop = loop[start:] + loop[:start]
+        result.add_problem(first_rows[loop[0]], _loop_message(loop, first_rows, labels))
+
+
+def _loop_message(loop: list[str], rows: dict[str, int], labels: _Labels) -> str:
+    if len(loop) == 1:
+        return f"'{loop[0]}' is its own parent. Change its {labels.parent}."
+    names = [f"'{code}' (row {rows[code]})" for code in loop]
+    chain = ", which has parent ".join([*names[1:], names[0]])
+    return (
+        f"the parents go round in a loop: {names[0]} has parent {chain}. "
+        f"Change one of these {labels.parent}s to break the loop."
+    )
+
+
+def _loops(parents: dict[str, str]) -> list[list[str]]:
+    """Each loop in a child → parent mapping once, as the codes along it."""
+    loops = []
+    done: set[str] = set()
+    for start in parents:
+        path: list[str] = []
+        on_path: dict[str, int] = {}
+        code = start
+        while code in parents and code not in done:
+            if code in on_path:
+                loops.append(path[on_path[code] :])
+                break
+            on_path[code] = len(path)
+            path.append(code)
+            code = parents[code]
+        done.update(path)
+    return loops
+
+
+def _capped(problems: list[Problem]) -> list[Problem]:
+    """File-level problems first, then by row; at most MAX_PROBLEMS, the last saying how many more."""
+    problems = sorted(problems, key=lambda problem: (problem.row is not None, problem.row or 0))
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    kept = problems[: MAX_PROBLEMS - 1]
+    return [*kept, Problem(None, f"…and {len(problems) - len(kept):,} more problems.")]
+
+
+# Small helpers
+
+
+def _distinct(labels: list[str]) -> list[str]:
+    """Non-blank labels, stripped, first occurrence kept."""
+    return list(dict.fromkeys(label.strip() for label in labels if label.strip()))
+
+
+def _slug(name: str) -> str:
+    """A stable ASCII slug for generated codes, at most 40 characters."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40].strip("-")
+
+
+def _preview(value: str) -> str:
+    return value if len(value) <= 40 else value[:40] + "…"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / _MEGABYTE:.1f}".removesuffix(".0")
+
+
+def _joined(items: list[str], conjunction: str) -> str:
+    """ "a, b or c"."""
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {conjunction} {items[-1]}"

@@ -1,0 +1,148 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from skills.importers import ParsedFramework, ParsedLevel, ParsedSkill, Problem
+from skills.models import Framework, Skill
+from skills.services import framework_import, framework_load_builtin, skill_merge
+from tests.factories import SkillFactory, StoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def parsed(*skills: ParsedSkill, problems=(), scale=()) -> ParsedFramework:
+    return ParsedFramework(
+        format="plain",
+        code="acme",
+        name="Acme skills",
+        skills=list(skills),
+        problems=list(problems),
+        scale=list(scale),
+    )
+
+
+def skill(code, name, parent="", kind="skill", **extra) -> ParsedSkill:
+    return ParsedSkill(row=0, code=code, name=name, kind=kind, parent_code=parent, **extra)
+
+
+VERSION_1 = [
+    skill("COM", "Communication", kind="category"),
+    skill("COM-1", "Negotiation", "COM", description="Reaching agreement."),
+    skill("COM-2", "Presenting", "COM"),
+    skill("DAT", "Data", kind="category"),
+    skill("DAT-1", "SQL", "DAT", alternative_labels=["Structured Query Language"]),
+]
+
+
+def tree() -> dict[str, str]:
+    return {s.code: (s.parent.code if s.parent else "") for s in Skill.objects.filter(framework__code="acme")}
+
+
+def test_first_import_creates_the_framework_its_scale_and_tree():
+    report = framework_import(parsed=parsed(*VERSION_1, scale=[ParsedLevel(1, "Aware"), ParsedLevel(2, "Skilled")]))
+    assert report.applied and report.new_framework
+    assert len(report.added) == 5
+    framework = Framework.objects.get(code="acme")
+    assert [level.name for level in framework.levels.all()] == ["Aware", "Skilled"]
+    assert tree() == {"COM": "", "COM-1": "COM", "COM-2": "COM", "DAT": "", "DAT-1": "DAT"}
+    sql = Skill.objects.get(code="DAT-1")
+    assert sql.alternative_label_list == ["Structured Query Language"]
+    assert [s.code for s in Skill.objects.filter(parent__code="COM")] == ["COM-1", "COM-2"]
+
+
+def test_reimport_updates_moves_adds_and_retires_by_code_without_duplicates():
+    framework_import(parsed=parsed(*VERSION_1))
+    story = StoryFactory(skills=[Skill.objects.get(code="COM-2")])
+    version_2 = [
+        skill("COM", "Communication", kind="category"),
+        skill("COM-1", "Negotiating", "COM", description="Reaching agreement."),  # renamed
+        skill("DAT", "Data", kind="category"),
+        skill("DAT-1", "SQL", "COM", alternative_labels=["Structured Query Language"]),  # moved
+        skill("DAT-2", "Python", "DAT"),  # new
+    ]  # COM-2 "Presenting" has gone
+    report = framework_import(parsed=parsed(*version_2))
+    assert (report.added, report.updated, report.moved, report.retired) == (
+        ["Python"],
+        ["Negotiating"],
+        ["SQL"],
+        ["Presenting"],
+    )
+    assert Skill.objects.filter(framework__code="acme").count() == 6
+    presenting = Skill.objects.get(code="COM-2")
+    assert presenting.is_retired
+    assert list(story.skills.all()) == [presenting]  # the story keeps its tag
+    assert tree()["DAT-1"] == "COM"
+
+
+def test_reimporting_the_same_file_changes_nothing():
+    framework_import(parsed=parsed(*VERSION_1))
+    before = list(Skill.objects.values_list("pk", "slug", "name", "parent_id", "position"))
+    report = framework_import(parsed=parsed(*VERSION_1))
+    assert report.changes == 0 and report.unchanged == 5
+    assert list(Skill.objects.values_list("pk", "slug", "name", "parent_id", "position")) == before
+
+
+def test_a_retired_skill_that_comes_back_is_restored():
+    framework_import(parsed=parsed(*VERSION_1))
+    framework_import(parsed=parsed(*VERSION_1[:2]))
+    assert Skill.objects.get(code="COM-2").is_retired
+    report = framework_import(parsed=parsed(*VERSION_1))
+    assert "Presenting" in report.updated
+    assert not Skill.objects.filter(framework__code="acme", is_retired=True).exists()
+
+
+def test_a_file_with_problems_changes_nothing():
+    framework_import(parsed=parsed(*VERSION_1))
+    report = framework_import(
+        parsed=parsed(skill("COM-1", "Renamed"), problems=[Problem(4, "Code 'COM-1' is also used on row 2.")])
+    )
+    assert not report.ok and not report.applied
+    assert Skill.objects.get(code="COM-1").name == "Negotiation"
+    assert not Skill.objects.get(code="COM-2").is_retired
+
+
+def test_dry_run_reports_but_writes_nothing():
+    report = framework_import(parsed=parsed(*VERSION_1), dry_run=True)
+    assert len(report.added) == 5 and not report.applied
+    assert not Framework.objects.exists()
+
+
+def test_same_names_in_two_frameworks_get_distinct_slugs():
+    framework_import(parsed=parsed(*VERSION_1))
+    framework_import(parsed=ParsedFramework(format="plain", code="other", skills=[skill("X", "Negotiation")]))
+    slugs = list(Skill.objects.filter(name="Negotiation").values_list("slug", flat=True))
+    assert len(slugs) == len(set(slugs)) == 2
+
+
+def test_builtin_framework_loads_and_reloads_idempotently():
+    framework = framework_load_builtin()
+    count = framework.skills.count()
+    assert framework.is_builtin and count > 40
+    assert framework.levels.count() == 4
+    framework_load_builtin()
+    assert framework.skills.count() == count
+
+
+def test_merging_moves_stories_and_keeps_the_name_as_alternative_label():
+    target = SkillFactory(name="Negotiation", alternative_labels="Bargaining")
+    source = SkillFactory(name="Negotiating", alternative_labels="Deal making")
+    child = SkillFactory(name="Contract negotiation", parent=source)
+    both = StoryFactory(skills=[source, target])
+    only_source = StoryFactory(skills=[source])
+
+    moved = skill_merge(source=source, target=target)
+
+    assert moved == 1
+    assert list(both.skills.all()) == [target] and list(only_source.skills.all()) == [target]
+    target.refresh_from_db()
+    source.refresh_from_db()
+    child.refresh_from_db()
+    assert target.alternative_label_list == ["Bargaining", "Negotiating", "Deal making"]
+    assert source.is_retired and child.parent == target
+
+
+def test_a_skill_cannot_merge_into_itself_or_a_category():
+    negotiation = SkillFactory()
+    with pytest.raises(ValidationError):
+        skill_merge(source=negotiation, target=negotiation)
+    with pytest.raises(ValidationError):
+        skill_merge(source=negotiation, target=SkillFactory(kind=Skill.Kind.CATEGORY))
