@@ -1,5 +1,6 @@
 import re
 import uuid
+from pathlib import Path
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -107,6 +108,7 @@ class FrameworkAdmin(admin.ModelAdmin):
             parsed=parsed,
             framework_code=framework.code if framework else "",
             framework_name=choices.get("name") or "",
+            default_name=Path(filename).stem,
             dry_run=dry_run,
         )
 

@@ -102,16 +102,23 @@ def _scale_replace(framework: Framework, scale: list[ParsedLevel]) -> None:
 
 @transaction.atomic
 def framework_import(
-    *, parsed: ParsedFramework, framework_code: str = "", framework_name: str = "", dry_run: bool = False
+    *,
+    parsed: ParsedFramework,
+    framework_code: str = "",
+    framework_name: str = "",
+    default_name: str = "",
+    dry_run: bool = False,
 ) -> ImportReport:
     """Imports a parsed framework file, or re-imports a new version of it, all or nothing.
 
     Skills are matched by code: new codes are added, known ones updated and moved in the tree, and codes that have
     disappeared are retired (hidden from pickers and browsing, kept on the stories that use them). A file with any
-    problem changes nothing.
+    problem changes nothing. A new framework is named by `framework_name`, else by the file, else `default_name`
+    (the file's name, say).
     """
-    code = slugify(framework_code or parsed.code or framework_name or parsed.name)[:100]
-    name = framework_name or parsed.name or code
+    name = framework_name or parsed.name or default_name
+    code = slugify(framework_code or parsed.code or name)[:100]
+    name = name or code
     report = ImportReport(framework_code=code, framework_name=name, problems=list(parsed.problems))
     report.notes.extend(parsed.notes)
     if not code:

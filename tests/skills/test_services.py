@@ -146,3 +146,11 @@ def test_a_skill_cannot_merge_into_itself_or_a_category():
         skill_merge(source=negotiation, target=negotiation)
     with pytest.raises(ValidationError):
         skill_merge(source=negotiation, target=SkillFactory(kind=Skill.Kind.CATEGORY))
+
+
+def test_a_new_framework_without_a_name_is_named_after_its_file():
+    nameless = ParsedFramework(format="plain", skills=[skill("X", "Negotiation")])
+    report = framework_import(parsed=nameless, default_name="acme-skills-2026")
+    assert report.applied
+    assert Framework.objects.get(code="acme-skills-2026").name == "acme-skills-2026"
+    assert not framework_import(parsed=nameless).ok  # nothing to name it by

@@ -31,7 +31,9 @@ class Command(BaseCommand):
                 broader_file=broader_file,
                 max_bytes=settings.PORTAL_MAX_FRAMEWORK_BYTES,
             )
-            report = framework_import(parsed=parsed, framework_code=framework, framework_name=name, dry_run=dry_run)
+            report = framework_import(
+                parsed=parsed, framework_code=framework, framework_name=name, default_name=file.stem, dry_run=dry_run
+            )
         for note in report.notes:
             self.stdout.write(note)
         if not report.ok:
