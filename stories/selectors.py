@@ -59,7 +59,7 @@ def story_facets(stories: QuerySet, filters: dict) -> dict[str, list[FacetOption
         return filters[name].slug if filters.get(name) else None
 
     skill_rows = (
-        TaggedStory.objects.filter(content_object__in=others("skill"))
+        TaggedStory.objects.filter(content_object__in=others("skill"), tag__is_retired=False)
         .values_list("tag__slug", "tag__name")
         .annotate(n=Count("content_object"))
         .order_by("-n", "tag__name")

@@ -217,3 +217,14 @@ def test_home_shows_featured_stories_and_ways_in_by_skill(employee_client, libra
     assert [story.title for story in response.context["featured"]] == ["Into finance"]
     assert library["negotiation"] in list(response.context["skills"])
     assert "Not yet" not in response.content.decode()
+
+
+def test_a_retired_skill_stays_on_its_stories_but_leaves_browsing(employee_client, library):
+    negotiation = library["negotiation"]
+    negotiation.is_retired = True
+    negotiation.save(update_fields=["is_retired"])
+    story_page = employee_client.get(library["finance_text"].get_absolute_url()).content.decode()
+    assert "Negotiation" in story_page
+    assert f'href="{negotiation.get_absolute_url()}"' not in story_page
+    assert negotiation.slug not in facet(employee_client.get("/stories/"), "skill")
+    assert employee_client.get(negotiation.get_absolute_url()).status_code == 404
