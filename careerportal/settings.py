@@ -187,6 +187,8 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
+# Links in emails point here.
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 MAILERS = {
     "default": {"BACKEND": os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}
 }

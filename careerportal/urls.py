@@ -14,6 +14,7 @@ urlpatterns = [
     path("", story_views.home, name="home"),
     path("", include(story_urls)),
     path("skills/", include((story_urls.skill_urlpatterns, "skills"))),
+    path("me/", include("reflection.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -13,6 +13,7 @@ from stories.forms import StoryFilterForm
 from stories.images import pick_rendition
 from stories.media import file_response
 from stories.models import Story, Storyteller, TaggedStory
+from stories.signals import story_viewed
 
 STORIES_PER_PAGE = 12
 
@@ -78,6 +79,8 @@ def story_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
     story = _get_story_for_user(request, slug)
+    if story.is_published:
+        story_viewed.send(sender=Story, story=story, user=request.user)
     moves = story.moves.select_related("from_function", "to_function")
     skills = story.skills.order_by("kind", "name")
     return render(

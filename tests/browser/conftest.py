@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from reflection.demo import toolkit_demo_load
 from stories.demo import DEMO_PASSWORD, demo_load
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -36,6 +37,7 @@ def demo(transactional_db, live_server, settings):
     """The demo organisation in the live server's database, with its media on disk."""
     settings.DEBUG = False
     demo_load()
+    toolkit_demo_load()
     return live_server
 
 

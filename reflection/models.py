@@ -1,0 +1,275 @@
+"""The employee's private toolkit. Every row belongs to one owner; nothing here is registered in the admin."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from skills.models import Skill
+from stories.models import Story
+
+User = settings.AUTH_USER_MODEL
+
+
+class OwnedQuerySet(models.QuerySet):
+    def for_owner(self, user) -> "OwnedQuerySet":
+        return self.filter(owner=user)
+
+
+class StoryVisit(models.Model):
+    """A story the employee explored: first and last visit, how often, and for media how far they got."""
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="story_visits")
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="+")
+    first_visited_at = models.DateTimeField(default=timezone.now)
+    last_visited_at = models.DateTimeField(default=timezone.now)
+    visits = models.PositiveIntegerField(default=1)
+    furthest_seconds = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_visited_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["owner", "story"], name="story_visit_once_per_story")]
+        indexes = [
+            # /me/explored/ lists the newest first.
+            models.Index(fields=["owner", "-last_visited_at"], name="visit_owner_recent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.story} ({self.visits} visits)"
+
+
+class SavedStory(models.Model):
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saved_stories")
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="+")
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-saved_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["owner", "story"], name="saved_story_once_per_story")]
+
+    def __str__(self) -> str:
+        return str(self.story)
+
+
+class Reflection(models.Model):
+    """Guided notes on a story (or standing alone)."""
+
+    PROMPTS = {
+        "what_they_did": "What did they do, and why?",
+        "skills_relied_on": "Which skills and strengths did they rely on?",
+        "what_i_have": "Which of those do I have, or want?",
+        "what_i_could_try": "What could I try?",
+    }
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reflections")
+    story = models.ForeignKey(Story, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    title = models.CharField(max_length=200, blank=True)
+    what_they_did = models.TextField(PROMPTS["what_they_did"], blank=True)
+    skills_relied_on = models.TextField(PROMPTS["skills_relied_on"], blank=True)
+    what_i_have = models.TextField(PROMPTS["what_i_have"], blank=True)
+    what_i_could_try = models.TextField(PROMPTS["what_i_could_try"], blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title or (f"On “{self.story}”" if self.story_id else "Reflection")
+
+    def get_absolute_url(self) -> str:
+        return reverse("reflection:reflection_edit", args=[self.pk])
+
+    def answers(self) -> list[tuple[str, str]]:
+        return [(prompt, getattr(self, name)) for name, prompt in self.PROMPTS.items() if getattr(self, name)]
+
+
+class SelfAssessment(models.Model):
+    """One assessment of one skill at one moment; re-assessing adds a row, so the history stays."""
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="self_assessments")
+    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField(null=True, blank=True, help_text="On the framework's scale.")
+    is_strength = models.BooleanField("this is a strength of mine", default=False)
+    wants_to_develop = models.BooleanField("I want to develop this", default=False)
+    note = models.TextField(blank=True)
+    assessed_at = models.DateTimeField(default=timezone.now)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-assessed_at", "-id"]
+        indexes = [
+            # The assessment page and suggestions read each skill's latest assessment.
+            models.Index(fields=["owner", "skill", "-assessed_at"], name="assessment_latest_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(level__isnull=True) | Q(level__gte=1), name="assessment_level_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.skill}: {self.level or '–'}"
+
+
+class Aspiration(models.Model):
+    """Long-term goals and preferences: one per employee, kept up to date."""
+
+    class Track(models.TextChoices):
+        UNDECIDED = "undecided", "Not sure yet"
+        SPECIALIST = "specialist", "Specialist (dual) ladder"
+        MANAGEMENT = "management", "Management"
+
+    class Horizon(models.TextChoices):
+        ONE_YEAR = "1y", "Within a year"
+        TWO_THREE = "2-3y", "In two or three years"
+        FIVE_PLUS = "5y", "Five years or more"
+
+    owner = models.OneToOneField(User, on_delete=models.CASCADE, related_name="aspiration")
+    long_term_goals = models.TextField("my long-term career goals", blank=True)
+    track = models.CharField(max_length=12, choices=Track.choices, default=Track.UNDECIDED)
+    open_to_other_function = models.BooleanField("I would move to another function", default=False)
+    open_to_relocation = models.BooleanField("I would move to another location", default=False)
+    horizon = models.CharField("time horizon", max_length=5, choices=Horizon.choices, default=Horizon.TWO_THREE)
+    trade_offs = models.TextField("short-term trade-offs I accept", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return "Aspirations"
+
+
+class Objective(models.Model):
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        ON_TRACK = "on_track", "On track"
+        AT_RISK = "at_risk", "At risk"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    OPEN = (Status.NOT_STARTED, Status.ON_TRACK, Status.AT_RISK)
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="objectives")
+    title = models.CharField(max_length=200)
+    why = models.TextField("why it matters", blank=True)
+    success_measure = models.TextField("how I will know I have done it", blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
+    skills = models.ManyToManyField(Skill, blank=True, related_name="+", help_text="The skills it builds.")
+    stories = models.ManyToManyField(Story, blank=True, related_name="+", help_text="Stories that inspired it.")
+    version = models.PositiveIntegerField(default=1, editable=False)  # detects saves from two tabs
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["target_date", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("reflection:objective", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+
+class Action(models.Model):
+    class Kind(models.TextChoices):
+        COURSE = "course", "Course"
+        MENTORING = "mentoring", "Mentoring"
+        SHADOWING = "shadowing", "Shadowing"
+        SECONDMENT = "secondment", "Secondment"
+        STRETCH = "stretch", "Stretch project"
+        CONVERSATION = "conversation", "Conversation"
+        READING = "reading", "Reading"
+        OTHER = "other", "Other"
+
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="actions")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    due_date = models.DateField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+
+class PlanShareQuerySet(models.QuerySet):
+    def active(self) -> "PlanShareQuerySet":
+        return self.filter(revoked_at__isnull=True)
+
+
+class PlanShare(models.Model):
+    """The owner lets a colleague read their plan and comment on objectives, until they stop sharing."""
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="plan_shares")
+    shared_with = models.ForeignKey(User, on_delete=models.CASCADE, related_name="plans_shared_with_me")
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PlanShareQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "shared_with"], condition=Q(revoked_at__isnull=True), name="plan_share_one_active"
+            ),
+            models.CheckConstraint(condition=~Q(owner=models.F("shared_with")), name="plan_share_not_with_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Plan shared with {self.shared_with}"
+
+
+class ObjectiveComment(models.Model):
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Comment by {self.author}"
+
+
+class ConversationRequest(models.Model):
+    """The owner asks a colleague for a career conversation, with an optional agenda."""
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="conversation_requests")
+    colleague = models.ForeignKey(User, on_delete=models.CASCADE, related_name="conversations_requested_of_me")
+    message = models.TextField(blank=True)
+    objectives = models.ManyToManyField(Objective, blank=True, related_name="+")
+    stories = models.ManyToManyField(Story, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(owner=models.F("colleague")), name="conversation_not_with_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Conversation with {self.colleague}"

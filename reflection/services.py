@@ -1,0 +1,321 @@
+"""Writes of the reflection toolkit: explored and saved stories, assessments, the plan, sharing, export, deletion."""
+
+import json
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from reflection.models import (
+    Action,
+    Aspiration,
+    ConversationRequest,
+    Objective,
+    ObjectiveComment,
+    PlanShare,
+    Reflection,
+    SavedStory,
+    SelfAssessment,
+    StoryVisit,
+)
+from skills.models import Skill
+from stories.models import Story
+
+
+class EditConflict(Exception):
+    """The objective changed (in another tab, say) since the form was opened."""
+
+    def __init__(self, current: Objective):
+        super().__init__("The objective was changed since you opened it.")
+        self.current = current
+
+
+def on_story_viewed(sender, *, story: Story, user, **kwargs) -> None:
+    if user.is_authenticated:
+        story_visit_record(user=user, story=story)
+
+
+def story_visit_record(*, user, story: Story) -> None:
+    """Counts a visit: one UPDATE, and one INSERT more the first time (two tabs opening it at once count once)."""
+    now = timezone.now()
+    updated = StoryVisit.objects.filter(owner=user, story=story).update(visits=F("visits") + 1, last_visited_at=now)
+    if not updated:
+        StoryVisit.objects.bulk_create(
+            [StoryVisit(owner=user, story=story, first_visited_at=now, last_visited_at=now)], ignore_conflicts=True
+        )
+
+
+def story_progress_record(*, user, story: Story, seconds: int) -> None:
+    """Remembers how far into a video or podcast the employee got (the furthest point, never less)."""
+    seconds = max(0, min(seconds, story.duration_seconds or seconds))
+    visit, _ = StoryVisit.objects.get_or_create(owner=user, story=story)
+    if visit.furthest_seconds is None or seconds > visit.furthest_seconds:
+        visit.furthest_seconds = seconds
+        visit.save(update_fields=["furthest_seconds"])
+
+
+def story_save(*, user, story: Story, saved: bool) -> None:
+    if saved:
+        SavedStory.objects.get_or_create(owner=user, story=story)
+    else:
+        SavedStory.objects.filter(owner=user, story=story).delete()
+
+
+def self_assess(
+    *, user, skill: Skill, level: int | None, is_strength: bool, wants_to_develop: bool, note: str = ""
+) -> SelfAssessment:
+    """Adds an assessment; earlier ones stay, so the change over time can be shown."""
+    if not skill.is_taggable:
+        raise ValidationError("Choose a skill or strength of the framework.")
+    levels = set(skill.framework.levels.values_list("level", flat=True))
+    if level is not None and level not in levels:
+        raise ValidationError(f"Choose a level of the framework's scale ({', '.join(map(str, sorted(levels)))}).")
+    assessment = SelfAssessment(
+        owner=user, skill=skill, level=level, is_strength=is_strength, wants_to_develop=wants_to_develop, note=note
+    )
+    assessment.full_clean()
+    assessment.save()
+    return assessment
+
+
+@transaction.atomic
+def objective_save(*, objective: Objective, version: int | None, skills, stories) -> Objective:
+    """Saves an objective edited in a form. If it changed since the form was opened (version differs), nothing
+    is written and EditConflict carries what is saved now, so the person can compare and decide."""
+    if objective.pk is None:
+        objective.save()
+    else:
+        fields = ["title", "why", "success_measure", "target_date", "status"]
+        values = {name: getattr(objective, name) for name in fields}
+        updated = Objective.objects.filter(pk=objective.pk, owner=objective.owner, version=version).update(
+            **values, version=F("version") + 1, updated_at=timezone.now()
+        )
+        if not updated:
+            raise EditConflict(Objective.objects.get(pk=objective.pk))
+        objective.refresh_from_db(fields=["version", "updated_at"])
+    objective.skills.set(skills)
+    objective.stories.set(stories)
+    return objective
+
+
+def action_set_done(*, action: Action, done: bool) -> None:
+    action.done_at = timezone.now() if done else None
+    action.save(update_fields=["done_at"])
+
+
+def _notify(*, to, subject: str, lines: list[str]) -> None:
+    if to.email:
+        transaction.on_commit(lambda: send_mail(subject, "\n\n".join(lines), None, [to.email]))
+
+
+def _link(url: str) -> str:
+    return f"{settings.PORTAL_BASE_URL}{url}"
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def colleague_find(*, owner, who: str):
+    """A colleague by username or email; a clear error for nobody, or for oneself."""
+    User = get_user_model()
+    who = who.strip()
+    colleague = (
+        User.objects.filter(is_active=True).filter(username__iexact=who).first()
+        or User.objects.filter(is_active=True, email__iexact=who).first()
+    )
+    if colleague is None:
+        raise ValidationError(f"No colleague has the username or email “{who}”.")
+    if colleague.pk == owner.pk:
+        raise ValidationError("Choose a colleague other than yourself.")
+    return colleague
+
+
+@transaction.atomic
+def plan_share(*, owner, colleague, notify: bool = True) -> PlanShare:
+    share = PlanShare.objects.active().filter(owner=owner, shared_with=colleague).first()
+    if share:
+        return share
+    share = PlanShare.objects.create(owner=owner, shared_with=colleague)
+    if notify:
+        _notify(
+            to=colleague,
+            subject=f"{_name(owner)} shared their development plan with you",
+            lines=[
+                f"{_name(owner)} has shared their development plan with you on Career stories.",
+                f"Read it and comment on their objectives: {_link(reverse('reflection:shared_plan', args=[owner.pk]))}",
+            ],
+        )
+    return share
+
+
+def plan_unshare(*, share: PlanShare) -> None:
+    share.revoked_at = timezone.now()
+    share.save(update_fields=["revoked_at"])
+
+
+@transaction.atomic
+def objective_comment(*, objective: Objective, author, body: str, notify: bool = True) -> ObjectiveComment:
+    body = body.strip()
+    if not body:
+        raise ValidationError("Write a comment first.")
+    comment = ObjectiveComment.objects.create(objective=objective, author=author, body=body)
+    if notify and author.pk != objective.owner_id:
+        _notify(
+            to=objective.owner,
+            subject=f"{_name(author)} commented on “{objective}”",
+            lines=[body, f"See it on your plan: {_link(objective.get_absolute_url())}"],
+        )
+    return comment
+
+
+@transaction.atomic
+def conversation_request(
+    *, owner, colleague, message: str, objectives, stories, notify: bool = True
+) -> ConversationRequest:
+    request = ConversationRequest.objects.create(owner=owner, colleague=colleague, message=message)
+    request.objectives.set(objectives)
+    request.stories.set(stories)
+    agenda = [f"- {objective}" for objective in objectives] + [f"- Story: {story}" for story in stories]
+    if notify:
+        _notify(
+            to=colleague,
+            subject=f"{_name(owner)} asks for a career conversation",
+            lines=[
+                f"{_name(owner)} would like a career conversation with you.",
+                *([message] if message else []),
+                *(["Agenda:\n" + "\n".join(agenda)] if agenda else []),
+                f"See it under “Shared with me”: {_link(reverse('reflection:shared_with_me'))}",
+            ],
+        )
+    return request
+
+
+def toolkit_export(user) -> dict:
+    """Everything the toolkit holds about the user, as plain data."""
+
+    def story_ref(story):
+        return {"title": story.title, "url": story.get_absolute_url()} if story else None
+
+    aspiration = Aspiration.objects.filter(owner=user).first()
+    return {
+        "exported_at": timezone.now(),
+        "user": user.get_username(),
+        "explored": [
+            {
+                "story": story_ref(v.story),
+                "first": v.first_visited_at,
+                "last": v.last_visited_at,
+                "visits": v.visits,
+                "furthest_seconds": v.furthest_seconds,
+            }
+            for v in StoryVisit.objects.for_owner(user).select_related("story")
+        ],  # fmt: skip
+        "saved": [
+            {"story": story_ref(s.story), "saved_at": s.saved_at}
+            for s in SavedStory.objects.for_owner(user).select_related("story")
+        ],
+        "reflections": [
+            {"title": str(r), "story": story_ref(r.story), "answers": dict(r.answers()), "updated_at": r.updated_at}
+            for r in Reflection.objects.for_owner(user).select_related("story")
+        ],
+        "self_assessments": [
+            {
+                "skill": a.skill.name,
+                "level": a.level,
+                "is_strength": a.is_strength,
+                "wants_to_develop": a.wants_to_develop,
+                "note": a.note,
+                "assessed_at": a.assessed_at,
+            }
+            for a in SelfAssessment.objects.for_owner(user).select_related("skill")
+        ],  # fmt: skip
+        "aspiration": {
+            "long_term_goals": aspiration.long_term_goals,
+            "track": aspiration.get_track_display(),
+            "open_to_other_function": aspiration.open_to_other_function,
+            "open_to_relocation": aspiration.open_to_relocation,
+            "horizon": aspiration.get_horizon_display(),
+            "trade_offs": aspiration.trade_offs,
+        }
+        if aspiration
+        else None,
+        "objectives": [
+            {
+                "title": o.title,
+                "why": o.why,
+                "success_measure": o.success_measure,
+                "target_date": o.target_date,
+                "status": o.get_status_display(),
+                "skills": [s.name for s in o.skills.all()],
+                "stories": [story_ref(s) for s in o.stories.all()],
+                "actions": [
+                    {"kind": a.get_kind_display(), "title": a.title, "due_date": a.due_date, "done": a.is_done}
+                    for a in o.actions.all()
+                ],
+                "comments": [{"author": _name(c.author), "body": c.body, "at": c.created_at} for c in o.comments.all()],
+            }
+            for o in Objective.objects.for_owner(user).prefetch_related(
+                "skills", "stories", "actions", "comments__author"
+            )
+        ],  # fmt: skip
+        "shared_with": [
+            {"colleague": _name(s.shared_with), "since": s.created_at, "stopped": s.revoked_at}
+            for s in PlanShare.objects.filter(owner=user).select_related("shared_with")
+        ],
+    }
+
+
+def toolkit_export_json(user) -> str:
+    return json.dumps(toolkit_export(user), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
+
+
+def toolkit_export_markdown(user) -> str:
+    data = toolkit_export(user)
+    lines = [f"# My career development plan ({data['user']})", ""]
+    if data["aspiration"]:
+        aspiration = data["aspiration"]
+        lines += ["## Aspirations", "", aspiration["long_term_goals"], "",
+                  f"- Track: {aspiration['track']}", f"- Time horizon: {aspiration['horizon']}",
+                  f"- Open to another function: {'yes' if aspiration['open_to_other_function'] else 'no'}",
+                  f"- Open to relocation: {'yes' if aspiration['open_to_relocation'] else 'no'}",
+                  f"- Trade-offs I accept: {aspiration['trade_offs'] or '—'}", ""]  # fmt: skip
+    lines += ["## Objectives", ""]
+    for objective in data["objectives"]:
+        lines += [f"### {objective['title']} ({objective['status']})", ""]
+        for label, key in (("Why it matters", "why"), ("How I will know", "success_measure")):
+            if objective[key]:
+                lines += [f"**{label}:** {objective[key]}", ""]
+        if objective["target_date"]:
+            lines += [f"**Target date:** {objective['target_date']:%d %B %Y}", ""]
+        if objective["skills"]:
+            lines += [f"**Skills:** {', '.join(objective['skills'])}", ""]
+        lines += [f"- [{'x' if a['done'] else ' '}] {a['kind']}: {a['title']}" for a in objective["actions"]]
+        lines += [f"> {c['author']}: {c['body']}" for c in objective["comments"]] + [""]
+    lines += ["## Reflections", ""]
+    for reflection in data["reflections"]:
+        lines += [f"### {reflection['title']}", ""]
+        for prompt, answer in reflection["answers"].items():
+            lines += [f"**{prompt}**", "", answer, ""]
+    lines += ["## Self-assessment", ""]
+    lines += [
+        f"- {a['skill']}: level {a['level'] or '–'}{', a strength' if a['is_strength'] else ''}"
+        f"{', want to develop' if a['wants_to_develop'] else ''} ({a['assessed_at']:%d %b %Y})"
+        for a in data["self_assessments"]
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@transaction.atomic
+def toolkit_delete(user) -> None:
+    """Deletes everything the toolkit holds about the user (the account itself stays)."""
+    for model in (StoryVisit, SavedStory, Reflection, SelfAssessment, Aspiration, Objective, ConversationRequest):
+        model.objects.filter(owner=user).delete()
+    PlanShare.objects.filter(owner=user).delete()
+    ObjectiveComment.objects.filter(author=user).delete()

@@ -1,0 +1,35 @@
+from django.urls import path
+
+from reflection import views
+
+app_name = "reflection"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("explored/", views.explored, name="explored"),
+    path("stories/<slug:slug>/save", views.story_save, name="story_save"),
+    path("stories/<slug:slug>/progress", views.story_progress, name="story_progress"),
+    path("reflections/", views.reflection_list, name="reflections"),
+    path("reflections/new/", views.reflection_new, name="reflection_new"),
+    path("reflections/<int:pk>/", views.reflection_edit, name="reflection_edit"),
+    path("reflections/<int:pk>/delete/", views.reflection_delete, name="reflection_delete"),
+    path("assessment/", views.assessment, name="assessment"),
+    path("assessment/<str:slug>/", views.assess_skill, name="assess_skill"),
+    path("aspirations/", views.aspirations, name="aspirations"),
+    path("plan/", views.plan, name="plan"),
+    path("plan/print/", views.plan_print, name="plan_print"),
+    path("plan/new/", views.objective_edit, name="objective_new"),
+    path("plan/<int:pk>/", views.objective_detail, name="objective"),
+    path("plan/<int:pk>/edit/", views.objective_edit, name="objective_edit"),
+    path("plan/<int:pk>/delete/", views.objective_delete, name="objective_delete"),
+    path("plan/<int:pk>/actions/", views.action_add, name="action_add"),
+    path("actions/<int:pk>/done", views.action_done, name="action_done"),
+    path("actions/<int:pk>/delete", views.action_delete, name="action_delete"),
+    path("sharing/", views.sharing, name="sharing"),
+    path("sharing/<int:pk>/stop", views.share_stop, name="share_stop"),
+    path("shared-with-me/", views.shared_with_me, name="shared_with_me"),
+    path("shared-with-me/<int:owner_id>/", views.shared_plan, name="shared_plan"),
+    path("export.json", views.export, {"fmt": "json"}, name="export_json"),
+    path("export.md", views.export, {"fmt": "md"}, name="export_md"),
+    path("delete/", views.delete_all, name="delete_all"),
+]

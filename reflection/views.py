@@ -1,0 +1,512 @@
+"""The employee's toolkit under /me/. Every object comes from a queryset scoped to the requesting user: a wrong id
+is a 404, never a hint that it exists."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST, require_safe
+
+from reflection import selectors, services
+from reflection.forms import (
+    ActionForm,
+    AspirationForm,
+    AssessmentForm,
+    CommentForm,
+    ConversationForm,
+    DeleteAllForm,
+    ObjectiveForm,
+    ReflectionForm,
+    ShareForm,
+)
+from reflection.models import (
+    Action,
+    Aspiration,
+    ConversationRequest,
+    Objective,
+    PlanShare,
+    Reflection,
+    SavedStory,
+    SelfAssessment,
+    StoryVisit,
+)
+from skills.models import Skill
+from stories.models import Story, TaggedStory
+
+PER_PAGE = 20
+
+
+# Access: one helper per private model, scoped by the user.
+
+
+def _get_reflection_for_owner(request: HttpRequest, pk: int) -> Reflection:
+    return get_object_or_404(Reflection.objects.for_owner(request.user).select_related("story"), pk=pk)
+
+
+def _get_objective_for_owner(request: HttpRequest, pk: int) -> Objective:
+    return get_object_or_404(Objective.objects.for_owner(request.user), pk=pk)
+
+
+def _get_objective_for_reader(request: HttpRequest, pk: int) -> Objective:
+    """The owner's objective, or one of a colleague who shares their plan with the user now (read and comment)."""
+    sharing = PlanShare.objects.active().filter(owner=OuterRef("owner"), shared_with=request.user)
+    readable = Objective.objects.filter(Q(owner=request.user) | Q(Exists(sharing))).select_related("owner")
+    return get_object_or_404(readable, pk=pk)
+
+
+def _get_action_for_owner(request: HttpRequest, pk: int) -> Action:
+    return get_object_or_404(Action.objects.filter(objective__owner=request.user), pk=pk)
+
+
+def _get_share_for_owner(request: HttpRequest, pk: int) -> PlanShare:
+    return get_object_or_404(PlanShare.objects.active().filter(owner=request.user), pk=pk)
+
+
+def _get_sharing_owner(request: HttpRequest, owner_id: int):
+    shares = PlanShare.objects.active().filter(shared_with=request.user)
+    return get_object_or_404(get_user_model().objects.filter(pk__in=shares.values("owner")), pk=owner_id)
+
+
+def _published_story(slug: str) -> Story:
+    return get_object_or_404(Story.objects.published(), slug=slug)
+
+
+def _back(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    ok = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    return target if ok else fallback
+
+
+# Dashboard, explored and saved stories.
+
+
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    return render(
+        request,
+        "reflection/dashboard.html",
+        {
+            "due": selectors.due_actions(user)[:8],
+            "progress": selectors.plan_progress(user),
+            "reflections": Reflection.objects.for_owner(user).select_related("story")[:4],
+            "suggested": selectors.suggested_stories(user),
+            "recent": StoryVisit.objects.for_owner(user).select_related("story")[:4],
+            "shared_with_me": selectors.owners_sharing_with(user),
+        },
+    )
+
+
+@require_safe
+def explored(request: HttpRequest) -> HttpResponse:
+    saved_only = request.GET.get("saved") == "1"
+    rows = (SavedStory if saved_only else StoryVisit).objects.for_owner(request.user)
+    skill = Skill.objects.filter(slug=request.GET.get("skill", "")).first()
+    if skill:
+        rows = rows.filter(Exists(TaggedStory.objects.filter(content_object=OuterRef("story"), tag=skill)))
+    rows = rows.filter(story__status=Story.Status.PUBLISHED).select_related(
+        "story__storyteller__function", "story__storyteller__level"
+    ).prefetch_related("story__skills")  # fmt: skip
+    explored_skills = (
+        Skill.objects.filter(
+            tagged_stories__content_object__in=(SavedStory if saved_only else StoryVisit)
+            .objects.for_owner(request.user)
+            .values("story")
+        )
+        .distinct()
+        .order_by("name")
+    )
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reflection/explored.html",
+        {"page": page, "saved_only": saved_only, "skill": skill, "skills": explored_skills},
+    )
+
+
+@require_POST
+def story_save(request: HttpRequest, slug: str) -> HttpResponse:
+    story = _published_story(slug)
+    saved = request.POST.get("saved") == "1"
+    services.story_save(user=request.user, story=story, saved=saved)
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse({"saved": saved})
+    messages.success(request, "Saved for later." if saved else "Removed from your saved stories.")
+    return redirect(_back(request, story.get_absolute_url()))
+
+
+@require_POST
+def story_progress(request: HttpRequest, slug: str) -> HttpResponse:
+    story = _published_story(slug)
+    try:
+        seconds = int(float(request.POST.get("seconds", "")))
+    except ValueError:
+        return JsonResponse({"error": "seconds must be a number"}, status=400)
+    services.story_progress_record(user=request.user, story=story, seconds=seconds)
+    return HttpResponse(status=204)
+
+
+# Reflections.
+
+
+@require_safe
+def reflection_list(request: HttpRequest) -> HttpResponse:
+    reflections = Reflection.objects.for_owner(request.user).select_related("story")
+    page = Paginator(reflections, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "reflection/reflection_list.html", {"page": page})
+
+
+def reflection_new(request: HttpRequest) -> HttpResponse:
+    story = Story.objects.published().filter(slug=request.GET.get("story", "")).first()
+    form = ReflectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reflection = form.save(commit=False)
+        reflection.owner, reflection.story = request.user, story
+        reflection.save()
+        messages.success(request, "Reflection saved.")
+        return redirect("reflection:reflections")
+    return render(request, "reflection/reflection_form.html", {"form": form, "story": story})
+
+
+def reflection_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    reflection = _get_reflection_for_owner(request, pk)
+    form = ReflectionForm(request.POST or None, instance=reflection)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Reflection saved.")
+        return redirect("reflection:reflections")
+    return render(
+        request, "reflection/reflection_form.html", {"form": form, "story": reflection.story, "reflection": reflection}
+    )
+
+
+def reflection_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    reflection = _get_reflection_for_owner(request, pk)
+    if request.method == "POST":
+        reflection.delete()
+        messages.success(request, "Reflection deleted.")
+        return redirect("reflection:reflections")
+    return render(
+        request,
+        "reflection/confirm_delete.html",
+        {"object": reflection, "kind": "reflection", "cancel": reflection.get_absolute_url()},
+    )
+
+
+# Self-assessment.
+
+
+@require_safe
+def assessment(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:100]
+    found = []
+    if query:
+        found = Skill.objects.taggable().filter(Q(name__icontains=query) | Q(alternative_labels__icontains=query))[:20]
+    latest = selectors.latest_assessments(request.user).order_by("skill__name")
+    explored_skills = (
+        Skill.objects.taggable()
+        .filter(tagged_stories__content_object__in=StoryVisit.objects.for_owner(request.user).values("story"))
+        .exclude(pk__in=latest.values("skill"))
+        .distinct()
+        .order_by("name")[:12]
+    )
+    return render(
+        request,
+        "reflection/assessment.html",
+        {"latest": latest, "query": query, "found": found, "explored_skills": explored_skills},
+    )
+
+
+def assess_skill(request: HttpRequest, slug: str) -> HttpResponse:
+    skill = get_object_or_404(Skill.objects.taggable().select_related("framework"), slug=slug)
+    history = list(SelfAssessment.objects.for_owner(request.user).filter(skill=skill))
+    initial = {}
+    if history:
+        last = history[0]
+        initial = {"level": last.level, "is_strength": last.is_strength, "wants_to_develop": last.wants_to_develop}
+    form = AssessmentForm(request.POST or None, skill=skill, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.self_assess(user=request.user, skill=skill, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"Your assessment of {skill} is saved.")
+            return redirect("reflection:assessment")
+    levels = {level.level: level.name for level in skill.framework.levels.all()}
+    return render(
+        request,
+        "reflection/assess_skill.html",
+        {"skill": skill, "form": form, "history": history, "levels": levels, "max_level": max(levels, default=0)},
+    )
+
+
+# Aspirations.
+
+
+def aspirations(request: HttpRequest) -> HttpResponse:
+    aspiration = Aspiration.objects.filter(owner=request.user).first() or Aspiration(owner=request.user)
+    form = AspirationForm(request.POST or None, instance=aspiration)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your aspirations are saved.")
+        return redirect("reflection:dashboard")
+    return render(request, "reflection/aspirations.html", {"form": form})
+
+
+# The plan: objectives and actions.
+
+
+def _objective_choices(user, objective: Objective | None = None):
+    """What an objective may link to: live skills (the framework's, searched by the employee's own use) and the
+    stories the employee explored or saved, plus whatever it links to already."""
+    assessed = SelfAssessment.objects.for_owner(user).values("skill")
+    explored_stories = StoryVisit.objects.for_owner(user).values("story")
+    story_skills = TaggedStory.objects.filter(content_object__in=explored_stories).values("tag")
+    skills = Skill.objects.taggable().filter(Q(pk__in=assessed) | Q(pk__in=story_skills))
+    stories = Story.objects.published().filter(
+        Q(pk__in=explored_stories) | Q(pk__in=SavedStory.objects.for_owner(user).values("story"))
+    )
+    if objective is not None and objective.pk:
+        skills = skills | Skill.objects.filter(pk__in=objective.skills.values("pk"))
+        stories = stories | Story.objects.filter(pk__in=objective.stories.values("pk"))
+    return skills.distinct().order_by("name"), stories.distinct().order_by("title")
+
+
+@require_safe
+def plan(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "reflection/plan.html",
+        {"objectives": selectors.objectives_for_plan(request.user), "progress": selectors.plan_progress(request.user)},
+    )
+
+
+@require_safe
+def plan_print(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "reflection/plan_print.html",
+        {
+            "objectives": selectors.objectives_for_plan(request.user),
+            "aspiration": Aspiration.objects.filter(owner=request.user).first(),
+            "strengths": selectors.latest_assessments(request.user).filter(is_strength=True),
+            "to_develop": selectors.latest_assessments(request.user).filter(wants_to_develop=True),
+        },
+    )
+
+
+def objective_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    objective = _get_objective_for_owner(request, pk) if pk else Objective(owner=request.user)
+    if pk is None and request.GET.get("story"):
+        story = Story.objects.published().filter(slug=request.GET["story"]).first()
+        initial = {"stories": [story] if story else []}
+    else:
+        initial = {}
+    skills, stories = _objective_choices(request.user, objective)
+    form = ObjectiveForm(request.POST or None, instance=objective, skills=skills, stories=stories, initial=initial)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            objective = services.objective_save(
+                objective=form.save(commit=False),
+                version=form.cleaned_data.get("version"),
+                skills=form.cleaned_data["skills"],
+                stories=form.cleaned_data["stories"],
+            )
+        except services.EditConflict as error:
+            conflict = error.current
+            # Keep everything typed; the next save, made knowingly, goes over the newer version.
+            data = request.POST.copy()
+            data["version"] = conflict.version
+            form = ObjectiveForm(data, instance=objective, skills=skills, stories=stories)
+            form.is_valid()
+        else:
+            messages.success(request, "Objective saved.")
+            return redirect(objective)
+    return render(
+        request, "reflection/objective_form.html", {"form": form, "objective": objective, "conflict": conflict}
+    )
+
+
+def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    objective = _get_objective_for_reader(request, pk)
+    is_owner = objective.owner_id == request.user.pk
+    comment_form = CommentForm(request.POST or None)
+    if request.method == "POST":
+        if comment_form.is_valid():
+            services.objective_comment(objective=objective, author=request.user, body=comment_form.cleaned_data["body"])
+            messages.success(request, "Comment added.")
+            shared_plan_url = reverse("reflection:shared_plan", args=[objective.owner_id])
+            return redirect(objective if is_owner else f"{shared_plan_url}#objective-{objective.pk}")
+    objective = selectors.objectives_for_plan(objective.owner).get(pk=objective.pk)
+    return render(
+        request,
+        "reflection/objective_detail.html",
+        {
+            "objective": objective,
+            "is_owner": is_owner,
+            "comment_form": comment_form,
+            "action_form": ActionForm() if is_owner else None,
+        },
+    )
+
+
+def objective_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    objective = _get_objective_for_owner(request, pk)
+    if request.method == "POST":
+        objective.delete()
+        messages.success(request, "Objective deleted.")
+        return redirect("reflection:plan")
+    return render(
+        request,
+        "reflection/confirm_delete.html",
+        {"object": objective, "kind": "objective", "cancel": objective.get_absolute_url()},
+    )
+
+
+@require_POST
+def action_add(request: HttpRequest, pk: int) -> HttpResponse:
+    objective = _get_objective_for_owner(request, pk)
+    form = ActionForm(request.POST)
+    if form.is_valid():
+        action = form.save(commit=False)
+        action.objective = objective
+        action.save()
+        messages.success(request, "Action added.")
+        return redirect(objective)
+    objective = selectors.objectives_for_plan(request.user).get(pk=objective.pk)
+    return render(
+        request,
+        "reflection/objective_detail.html",
+        {"objective": objective, "is_owner": True, "comment_form": CommentForm(), "action_form": form},
+        status=400,
+    )
+
+
+@require_POST
+def action_done(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _get_action_for_owner(request, pk)
+    services.action_set_done(action=action, done=request.POST.get("done") == "1")
+    return redirect(_back(request, action.objective.get_absolute_url()))
+
+
+@require_POST
+def action_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _get_action_for_owner(request, pk)
+    objective = action.objective
+    action.delete()
+    messages.success(request, "Action removed.")
+    return redirect(objective)
+
+
+# Sharing and conversations.
+
+
+def sharing(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    share_form = ShareForm(request.POST if "share" in request.POST else None)
+    objectives = Objective.objects.for_owner(user)
+    stories = Story.objects.published().filter(pk__in=SavedStory.objects.for_owner(user).values("story"))
+    conversation_form = ConversationForm(
+        request.POST if "conversation" in request.POST else None, objectives=objectives, stories=stories
+    )
+    if request.method == "POST":
+        form = share_form if "share" in request.POST else conversation_form
+        if form.is_valid():
+            try:
+                colleague = services.colleague_find(owner=user, who=form.cleaned_data["colleague"])
+            except ValidationError as error:
+                form.add_error("colleague", error)
+            else:
+                if form is share_form:
+                    services.plan_share(owner=user, colleague=colleague)
+                    messages.success(request, f"Your plan is now shared with {colleague.get_full_name() or colleague}.")
+                else:
+                    services.conversation_request(
+                        owner=user,
+                        colleague=colleague,
+                        message=form.cleaned_data["message"],
+                        objectives=form.cleaned_data["objectives"],
+                        stories=form.cleaned_data["stories"],
+                    )
+                    messages.success(request, f"{colleague.get_full_name() or colleague} has your request.")
+                return redirect("reflection:sharing")
+    return render(
+        request,
+        "reflection/sharing.html",
+        {
+            "shares": PlanShare.objects.active().filter(owner=user).select_related("shared_with"),
+            "share_form": share_form,
+            "conversation_form": conversation_form,
+            "requests": ConversationRequest.objects.for_owner(user).select_related("colleague")[:10],
+        },
+    )
+
+
+@require_POST
+def share_stop(request: HttpRequest, pk: int) -> HttpResponse:
+    share = _get_share_for_owner(request, pk)
+    services.plan_unshare(share=share)
+    messages.success(
+        request, f"You stopped sharing your plan with {share.shared_with.get_full_name() or share.shared_with}."
+    )
+    return redirect("reflection:sharing")
+
+
+@require_safe
+def shared_with_me(request: HttpRequest) -> HttpResponse:
+    requests = (
+        ConversationRequest.objects.filter(colleague=request.user)
+        .select_related("owner")
+        .prefetch_related("objectives", "stories")[:20]
+    )
+    return render(
+        request,
+        "reflection/shared_with_me.html",
+        {"shares": selectors.owners_sharing_with(request.user), "requests": requests},
+    )
+
+
+@require_safe
+def shared_plan(request: HttpRequest, owner_id: int) -> HttpResponse:
+    owner = _get_sharing_owner(request, owner_id)
+    return render(
+        request,
+        "reflection/shared_plan.html",
+        {
+            "owner": owner,
+            "objectives": selectors.objectives_for_plan(owner),
+            "aspiration": Aspiration.objects.filter(owner=owner).first(),
+            "comment_form": CommentForm(),
+        },
+    )
+
+
+# The employee's own data.
+
+
+@require_safe
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt == "json":
+        content, content_type = services.toolkit_export_json(request.user), "application/json"
+    else:
+        content, content_type = services.toolkit_export_markdown(request.user), "text/markdown; charset=utf-8"
+    filename = f"career-plan-{request.user.get_username()}.{fmt}"
+    return HttpResponse(
+        content, content_type=content_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+def delete_all(request: HttpRequest) -> HttpResponse:
+    form = DeleteAllForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.toolkit_delete(request.user)
+        messages.success(request, "All your reflection data has been deleted.")
+        return redirect("reflection:dashboard")
+    return render(request, "reflection/delete_all.html", {"form": form})
