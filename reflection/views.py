@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
@@ -342,8 +341,7 @@ def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if comment_form.is_valid():
             services.objective_comment(objective=objective, author=request.user, body=comment_form.cleaned_data["body"])
             messages.success(request, "Comment added.")
-            shared_plan_url = reverse("reflection:shared_plan", args=[objective.owner_id])
-            return redirect(objective if is_owner else f"{shared_plan_url}#objective-{objective.pk}")
+            return redirect(objective)
     objective = selectors.objectives_for_plan(objective.owner).get(pk=objective.pk)
     return render(
         request,

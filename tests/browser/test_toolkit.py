@@ -1,0 +1,104 @@
+"""The reflection toolkit's whole journey, as an employee and their manager would walk it."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from stories.models import Story
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_from_story_to_shared_plan_and_back(page, demo, log_in, check_page):
+    story = (
+        Story.objects.published()
+        .filter(format=Story.Format.TEXT)
+        .exclude(slug__in=["why-i-stayed-an-engineer"])
+        .first()
+    )
+    log_in("employee")
+
+    # Open a story and save it (the button works in place with JavaScript).
+    page.goto(f"{demo.url}{story.get_absolute_url()}")
+    page.get_by_role("button", name="Save for later").click()
+    expect(page.get_by_role("button", name="Saved ✓")).to_have_attribute("aria-pressed", "true")
+
+    # Reflect on it.
+    page.get_by_role("link", name="Reflect on this story").click()
+    check_page("toolkit-reflection-form")
+    page.get_by_label("What did they do, and why?").fill("They moved sideways to learn the numbers.")
+    page.get_by_label("What could I try?").fill("Shadow a forecasting review.")
+    page.get_by_role("button", name="Save reflection").click()
+    expect(page.get_by_role("heading", name=re.compile(story.title[:20]))).to_be_visible()
+    check_page("toolkit-reflections")
+
+    # Make it an objective with two actions.
+    page.goto(f"{demo.url}{story.get_absolute_url()}")
+    page.get_by_role("link", name="Make it an objective").click()
+    page.get_by_label("Title").fill("Learn how our forecasts are made")
+    expect(page.get_by_label(story.title)).to_be_checked()
+    check_page("toolkit-objective-form")
+    page.get_by_role("button", name="Save objective").click()
+    expect(page.get_by_role("heading", level=1, name="Learn how our forecasts are made")).to_be_visible()
+    for kind, title in [("Shadowing", "Sit in on a forecast review"), ("Course", "Finance for non-finance staff")]:
+        page.get_by_label("Kind").select_option(label=kind)
+        page.get_by_label("What will you do?").fill(title)
+        page.get_by_role("button", name="Add action").click()
+        expect(page.locator(".actions")).to_contain_text(title)
+    page.get_by_role("button", name="Mark “Sit in on a forecast review” as done").click()
+    check_page("toolkit-objective")
+    objective_url = page.url
+
+    # The demo plan is already shared with the manager: here the employee shares again, by email, to no effect.
+    page.goto(f"{demo.url}/me/sharing/")
+    check_page("toolkit-sharing")
+    expect(page.locator(".list").first).to_contain_text("Marcus Bell")
+    page.get_by_role("button", name="Log out").click()
+
+    # The manager reads it and comments.
+    log_in("manager")
+    page.goto(f"{demo.url}/me/shared-with-me/")
+    check_page("toolkit-shared-with-me")
+    page.get_by_role("link", name="Erin Walsh").click()
+    expect(page.get_by_role("heading", name="Learn how our forecasts are made")).to_be_visible()
+    check_page("toolkit-shared-plan")
+    page.goto(objective_url)
+    page.get_by_role("textbox", name="Comment").fill("Talk to Priya in finance about the review.")
+    page.get_by_role("button", name="Add comment").click()
+    expect(page.get_by_text("Talk to Priya in finance about the review.")).to_be_visible()
+    page.get_by_role("button", name="Log out").click()
+
+    # The employee sees the comment, then stops sharing.
+    log_in("employee")
+    page.goto(objective_url)
+    expect(page.get_by_text("Talk to Priya in finance about the review.")).to_be_visible()
+    page.goto(f"{demo.url}/me/sharing/")
+    page.get_by_role("button", name=re.compile("Stop sharing")).click()
+    expect(page.get_by_text("Your plan is private")).to_be_visible()
+    page.get_by_role("button", name="Log out").click()
+
+    # Now the manager gets a 404.
+    log_in("manager")
+    assert page.goto(objective_url).status == 404
+    assert page.goto(f"{demo.url}/me/shared-with-me/1/").status == 404
+
+
+def test_every_toolkit_page_is_accessible(page, demo, log_in, check_page):
+    log_in("employee")
+    for path, name in [
+        ("/me/", "toolkit-dashboard"),
+        ("/me/explored/", "toolkit-explored"),
+        ("/me/explored/?saved=1", "toolkit-saved"),
+        ("/me/assessment/?q=data", "toolkit-assessment"),
+        ("/me/aspirations/", "toolkit-aspirations"),
+        ("/me/plan/", "toolkit-plan"),
+        ("/me/plan/print/", "toolkit-plan-print"),
+        ("/me/delete/", "toolkit-delete"),
+    ]:
+        page.goto(f"{demo.url}{path}")
+        check_page(name)
+    page.goto(f"{demo.url}/me/assessment/")
+    page.get_by_role("link", name="Data analysis").first.click()
+    check_page("toolkit-assess-skill")
+    expect(page.get_by_role("heading", name="How it has changed")).to_be_visible()
