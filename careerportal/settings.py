@@ -187,6 +187,9 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
+# Off by default: anonymous requests for a story or collection get nothing. On: they get a preview card (title,
+# summary, poster) so that chat tools can unfurl a shared link; everything else still needs a login.
+PORTAL_PUBLIC_PREVIEWS = env_bool("PORTAL_PUBLIC_PREVIEWS", False)
 # Links in emails point here.
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 MAILERS = {

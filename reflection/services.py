@@ -3,7 +3,6 @@
 import json
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
@@ -120,21 +119,6 @@ def _link(url: str) -> str:
 
 def _name(user) -> str:
     return user.get_full_name() or user.get_username()
-
-
-def colleague_find(*, owner, who: str):
-    """A colleague by username or email; a clear error for nobody, or for oneself."""
-    User = get_user_model()
-    who = who.strip()
-    colleague = (
-        User.objects.filter(is_active=True).filter(username__iexact=who).first()
-        or User.objects.filter(is_active=True, email__iexact=who).first()
-    )
-    if colleague is None:
-        raise ValidationError(f"No colleague has the username or email “{who}”.")
-    if colleague.pk == owner.pk:
-        raise ValidationError("Choose a colleague other than yourself.")
-    return colleague
 
 
 @transaction.atomic

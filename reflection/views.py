@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
+from careerportal.people import colleague_find
 from reflection import selectors, services
 from reflection.forms import (
     ActionForm,
@@ -35,7 +36,7 @@ from reflection.models import (
     StoryVisit,
 )
 from skills.models import Skill
-from stories.models import Story, TaggedStory
+from stories.models import Collection, Story, TaggedStory
 
 PER_PAGE = 20
 
@@ -418,7 +419,7 @@ def sharing(request: HttpRequest) -> HttpResponse:
         form = share_form if "share" in request.POST else conversation_form
         if form.is_valid():
             try:
-                colleague = services.colleague_find(owner=user, who=form.cleaned_data["colleague"])
+                colleague = colleague_find(owner=user, who=form.cleaned_data["colleague"])
             except ValidationError as error:
                 form.add_error("colleague", error)
             else:
@@ -464,10 +465,13 @@ def shared_with_me(request: HttpRequest) -> HttpResponse:
         .select_related("owner")
         .prefetch_related("objectives", "stories")[:20]
     )
+    collections = (
+        Collection.objects.filter(shares__user=request.user).select_related("owner").order_by("-shares__created_at")
+    )
     return render(
         request,
         "reflection/shared_with_me.html",
-        {"shares": selectors.owners_sharing_with(request.user), "requests": requests},
+        {"shares": selectors.owners_sharing_with(request.user), "requests": requests, "collections": collections},
     )
 
 

@@ -7,8 +7,36 @@ from django.http import HttpRequest, HttpResponseRedirect
 
 from skills.models import Skill
 from stories import services
-from stories.models import CareerMove, Function, Level, Story, Storyteller
+from stories.models import CareerMove, Collection, CollectionItem, Function, Level, Story, Storyteller
 from stories.validators import media_kind, validate_image, validate_media, validate_webvtt
+
+
+class CollectionItemInline(admin.TabularInline):
+    model = CollectionItem
+    extra = 0
+    fields = ["position", "story", "note"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Collection)
+class CollectionAdmin(admin.ModelAdmin):
+    """Curators feature employees' collections on the home page; the collections themselves stay their owners'."""
+
+    list_display = ["title", "owner", "is_featured", "updated_at"]
+    list_editable = ["is_featured"]
+    list_filter = ["is_featured"]
+    list_select_related = ["owner"]
+    search_fields = ["title", "introduction"]
+    fields = ["title", "introduction", "owner", "is_featured"]
+    readonly_fields = ["title", "introduction", "owner"]
+    inlines = [CollectionItemInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(Function)

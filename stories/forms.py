@@ -3,7 +3,7 @@ from django.db.models import Model
 from django.http import QueryDict
 
 from skills.models import Skill
-from stories.models import CareerMove, Function, Level, Story
+from stories.models import CareerMove, Collection, CollectionItem, Function, Level, Story
 
 
 class StoryFilterForm(forms.Form):
@@ -41,3 +41,32 @@ class StoryFilterForm(forms.Form):
             f"{labels[name]}: “{self.data.get(name)}” is not one of the choices, so it was ignored."
             for name in self.errors
         ]
+
+
+class CollectionForm(forms.ModelForm):
+    class Meta:
+        model = Collection
+        fields = ["title", "introduction"]
+        widgets = {"introduction": forms.Textarea(attrs={"rows": 4})}
+
+
+class CollectionItemNoteForm(forms.ModelForm):
+    class Meta:
+        model = CollectionItem
+        fields = ["note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+
+class AddToCollectionForm(forms.Form):
+    """Checks a story page's "Add to a collection" post: the collection must be one of the user's own."""
+
+    collection = forms.ModelChoiceField(queryset=Collection.objects.none())
+    note = forms.CharField(required=False, max_length=2000)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["collection"].queryset = Collection.objects.filter(owner=user)
+
+
+class ColleagueForm(forms.Form):
+    colleague = forms.CharField(label="Colleague's username or email", max_length=254)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from taggit.managers import TaggableManager
@@ -89,7 +90,7 @@ class StoryQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "StoryQuerySet":
         """Published stories for everyone; curators also preview drafts, reviews and archived stories."""
-        if user.has_perm("stories.view_story"):
+        if user.is_staff and user.has_perm("stories.view_story"):  # only staff can hold curation permissions
             return self
         return self.published()
 
@@ -209,3 +210,62 @@ class CareerMove(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.from_role or '…'} → {self.to_role}"
+
+
+class CollectionQuerySet(models.QuerySet):
+    def featured(self) -> "CollectionQuerySet":
+        return self.filter(is_featured=True)
+
+
+class Collection(models.Model):
+    """An ordered set of stories with notes, put together for a career conversation and shared by link."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="collections")
+    title = models.CharField(max_length=200)
+    introduction = models.TextField(blank=True)
+    is_featured = models.BooleanField(default=False, help_text="Shown on the home page.")
+    shared_with = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="CollectionShare", related_name="collections_shared_with_me", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CollectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("stories:collection", args=[self.pk])
+
+
+class CollectionItem(models.Model):
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="items")
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+    note = models.TextField(blank=True, help_text="For example: watch from 2:10, where she talks about the secondment.")
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["collection", "story"], name="collection_item_story_once"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.story)
+
+
+class CollectionShare(models.Model):
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="shares")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["collection", "user"], name="collection_share_once")]
+
+    def __str__(self) -> str:
+        return f"{self.collection} shared with {self.user}"

@@ -2,13 +2,16 @@
 
 import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from stories.images import build_renditions
-from stories.models import Story, Storyteller
+from stories.models import Collection, CollectionItem, CollectionShare, Story, Storyteller
 
 CURATORS_GROUP = "Curators"
 
@@ -21,6 +24,7 @@ CURATOR_PERMISSIONS = {
         "add_function", "change_function", "view_function",
         "add_level", "change_level", "view_level",
         "add_taggedstory", "change_taggedstory", "delete_taggedstory", "view_taggedstory",
+        "view_collection", "change_collection",
     ],
     "skills": [
         "view_framework", "add_framework", "change_framework", "import_framework",
@@ -114,3 +118,50 @@ def story_update_poster(*, story: Story) -> None:
         build_renditions(story.poster, prefix=f"poster-{story.slug}", old=old) if story.poster else {}
     )
     story.save(update_fields=["poster_renditions"])
+
+
+# Collections.
+
+
+@transaction.atomic
+def collection_add_story(*, collection: Collection, story: Story, note: str = "") -> CollectionItem:
+    """Adds a story at the end (or updates its note if it is there already)."""
+    item = collection.items.filter(story=story).first()
+    if item:
+        if note:
+            item.note = note
+            item.save(update_fields=["note"])
+        return item
+    last = collection.items.aggregate(last=Max("position"))["last"]
+    item = CollectionItem.objects.create(collection=collection, story=story, note=note, position=(last or 0) + 1)
+    collection.save(update_fields=["updated_at"])
+    return item
+
+
+@transaction.atomic
+def collection_move_item(*, item: CollectionItem, by: int) -> None:
+    """Moves an item up (by=-1) or down (by=1), renumbering the collection 1..n."""
+    items = list(item.collection.items.select_for_update().order_by("position", "id"))
+    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    target = min(max(index + by, 0), len(items) - 1)
+    items.insert(target, items.pop(index))
+    for position, other in enumerate(items, start=1):
+        other.position = position
+    CollectionItem.objects.bulk_update(items, ["position"])
+
+
+def collection_share(*, collection: Collection, user, by) -> bool:
+    """Shares the collection with a colleague (it then shows under their "Shared with me"); tells them by email."""
+    _, created = CollectionShare.objects.get_or_create(collection=collection, user=user)
+    if created and user.email:
+        link = f"{settings.PORTAL_BASE_URL}{collection.get_absolute_url()}"
+        sender = by.get_full_name() or by.get_username()
+        transaction.on_commit(
+            lambda: send_mail(
+                f"{sender} shared a collection of career stories with you",
+                f"{sender} shared “{collection}” with you.\n\n{link}",
+                None,
+                [user.email],
+            )
+        )
+    return created

@@ -12,6 +12,17 @@ urlpatterns = [
     path("stories/<slug:slug>/poster-<int:width>.webp", views.story_poster, name="poster"),
     path("storytellers/<slug:slug>/", views.storyteller_detail, name="storyteller"),
     path("storytellers/<slug:slug>/portrait-<int:width>.webp", views.storyteller_portrait, name="portrait"),
+    path("stories/<slug:slug>/add-to-collection", views.collection_add, name="collection_add"),
+    path("collections/", views.collection_list, name="collections"),
+    path("collections/new/", views.collection_edit, name="collection_new"),
+    path("collections/<int:pk>/", views.collection_detail, name="collection"),
+    path("collections/<int:pk>/edit/", views.collection_edit, name="collection_edit"),
+    path("collections/<int:pk>/notes/", views.collection_notes, name="collection_notes"),
+    path("collections/<int:pk>/share", views.collection_share, name="collection_share"),
+    path("collections/<int:pk>/delete/", views.collection_delete, name="collection_delete"),
+    path("collections/items/<int:pk>/move", views.collection_item_move, name="collection_item_move"),
+    path("collections/items/<int:pk>/remove", views.collection_item_remove, name="collection_item_remove"),
+    path("guide/", views.conversation_guide, name="guide"),
 ]
 
 # /skills/ pages show stories, so their views live here (skills knows nothing of stories); the project

@@ -1,18 +1,26 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.fields.files import FieldFile
+from django.forms import modelformset_factory
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST, require_safe
 
+from careerportal.people import colleague_find
 from skills.models import Skill
 from skills.selectors import framework_tree, frameworks_in_use
-from stories import selectors
-from stories.forms import StoryFilterForm
+from stories import selectors, services
+from stories.forms import AddToCollectionForm, ColleagueForm, CollectionForm, CollectionItemNoteForm, StoryFilterForm
+from stories.guide import guide_steps
 from stories.images import pick_rendition
 from stories.media import file_response
-from stories.models import Story, Storyteller, TaggedStory
+from stories.models import Collection, CollectionItem, Story, Storyteller, TaggedStory
 from stories.signals import story_viewed
 
 STORIES_PER_PAGE = 12
@@ -26,7 +34,7 @@ def _get_story_for_user(request: HttpRequest, slug: str) -> Story:
 
 def _get_storyteller_for_user(request: HttpRequest, slug: str) -> Storyteller:
     storytellers = Storyteller.objects.select_related("function", "level")
-    if not request.user.has_perm("stories.view_storyteller"):
+    if not (request.user.is_staff and request.user.has_perm("stories.view_storyteller")):
         storytellers = storytellers.consenting()
     return get_object_or_404(storytellers, slug=slug)
 
@@ -51,6 +59,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "latest": published.filter(featured=False)[:6],
             "skills": selectors.popular_skills(limit=16),
             "moves": selectors.move_kind_counts(),
+            "collections": Collection.objects.featured().annotate(
+                stories=Count("items", filter=Q(items__story__status=Story.Status.PUBLISHED))
+            )[:4],
         },
     )
 
@@ -76,8 +87,19 @@ def story_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _preview(request: HttpRequest, *, title: str, summary: str, poster_story: Story | None) -> HttpResponse:
+    """What an anonymous request gets when link previews are on: a card for chat tools, nothing more."""
+    return render(request, "stories/preview.html", {"title": title, "summary": summary, "poster_story": poster_story})
+
+
+@login_not_required
 @require_safe
 def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    if not request.user.is_authenticated:
+        story = Story.objects.published().filter(slug=slug).first() if settings.PORTAL_PUBLIC_PREVIEWS else None
+        if story is None:  # unknown and unpublished stories look the same as any other: log in first
+            return redirect_to_login(request.get_full_path())
+        return _preview(request, title=story.title, summary=story.summary, poster_story=story)
     story = _get_story_for_user(request, slug)
     if story.is_published:
         story_viewed.send(sender=Story, story=story, user=request.user)
@@ -92,6 +114,8 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "skills": skills,
             "start_time": _start_time(request),
             "related": selectors.related_stories(story),
+            "share_url": request.build_absolute_uri(story.get_absolute_url()),
+            "collections": list(Collection.objects.filter(owner=request.user).only("pk", "title")),
         },
     )
 
@@ -160,8 +184,14 @@ def _rendition_response(request: HttpRequest, field_file: FieldFile, renditions:
     return file_response(request, field_file=FieldFile(field_file.instance, field_file.field, rendition["name"]))
 
 
+@login_not_required
 @require_safe
 def story_poster(request: HttpRequest, slug: str, width: int) -> HttpResponseBase:
+    if not request.user.is_authenticated:
+        if not settings.PORTAL_PUBLIC_PREVIEWS:
+            return redirect_to_login(request.get_full_path())
+        story = get_object_or_404(Story.objects.published(), slug=slug)  # the preview card's picture, nothing more
+        return _rendition_response(request, story.poster, story.poster_renditions, width)
     story = _get_story_for_user(request, slug)
     return _rendition_response(request, story.poster, story.poster_renditions, width)
 
@@ -170,3 +200,149 @@ def story_poster(request: HttpRequest, slug: str, width: int) -> HttpResponseBas
 def storyteller_portrait(request: HttpRequest, slug: str, width: int) -> HttpResponseBase:
     storyteller = _get_storyteller_for_user(request, slug)
     return _rendition_response(request, storyteller.portrait, storyteller.portrait_renditions, width)
+
+
+# Collections: anyone logged in can open one by its link; only its owner changes it.
+
+
+def _get_collection_for_owner(request: HttpRequest, pk: int) -> Collection:
+    return get_object_or_404(Collection.objects.filter(owner=request.user), pk=pk)
+
+
+def _get_item_for_owner(request: HttpRequest, pk: int) -> CollectionItem:
+    return get_object_or_404(CollectionItem.objects.filter(collection__owner=request.user), pk=pk)
+
+
+def _collection_items(collection: Collection) -> QuerySet:
+    """The collection's published stories in order, with what their cards show."""
+    return collection.items.filter(story__status=Story.Status.PUBLISHED).select_related(
+        "story__storyteller__function", "story__storyteller__level"
+    ).prefetch_related("story__skills")  # fmt: skip
+
+
+@require_safe
+def collection_list(request: HttpRequest) -> HttpResponse:
+    counted = Collection.objects.select_related("owner").annotate(
+        stories=Count("items", filter=Q(items__story__status=Story.Status.PUBLISHED))
+    )
+    return render(
+        request,
+        "stories/collection_list.html",
+        {
+            "mine": counted.filter(owner=request.user),
+            "shared": counted.filter(shares__user=request.user),
+            "featured": counted.featured().exclude(owner=request.user),
+        },
+    )
+
+
+def collection_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    collection = _get_collection_for_owner(request, pk) if pk else Collection(owner=request.user)
+    form = CollectionForm(request.POST or None, instance=collection)
+    story = Story.objects.published().filter(slug=request.GET.get("story", "")).first()
+    if request.method == "POST" and form.is_valid():
+        collection = form.save()
+        if story:
+            services.collection_add_story(collection=collection, story=story)
+        messages.success(request, "Collection saved.")
+        return redirect(collection)
+    return render(request, "stories/collection_form.html", {"form": form, "collection": collection, "story": story})
+
+
+@login_not_required
+@require_safe
+def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_authenticated and not settings.PORTAL_PUBLIC_PREVIEWS:
+        return redirect_to_login(request.get_full_path())
+    collection = Collection.objects.select_related("owner").filter(pk=pk).first()
+    if collection is None and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if collection is None:
+        raise Http404("No such collection.")
+    items = list(_collection_items(collection))
+    poster_story = next((item.story for item in items if item.story.poster_renditions), None)
+    if not request.user.is_authenticated:
+        return _preview(request, title=collection.title, summary=collection.introduction, poster_story=poster_story)
+    is_owner = collection.owner_id == request.user.pk
+    return render(
+        request,
+        "stories/collection_detail.html",
+        {
+            "collection": collection,
+            "items": items,
+            "is_owner": is_owner,
+            "share_form": ColleagueForm() if is_owner else None,
+            "shares": collection.shares.select_related("user") if is_owner else [],
+            "poster_story": poster_story,
+            "share_url": request.build_absolute_uri(collection.get_absolute_url()),
+        },
+    )
+
+
+def collection_notes(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owner edits the note of each story in one form."""
+    collection = _get_collection_for_owner(request, pk)
+    NoteFormSet = modelformset_factory(CollectionItem, form=CollectionItemNoteForm, extra=0)
+    formset = NoteFormSet(request.POST or None, queryset=_collection_items(collection))
+    if request.method == "POST" and formset.is_valid():
+        formset.save()
+        messages.success(request, "Notes saved.")
+        return redirect(collection)
+    return render(request, "stories/collection_notes.html", {"collection": collection, "formset": formset})
+
+
+@require_POST
+def collection_add(request: HttpRequest, slug: str) -> HttpResponse:
+    story = get_object_or_404(Story.objects.published(), slug=slug)
+    form = AddToCollectionForm(request.POST, user=request.user)
+    if form.is_valid():
+        collection = form.cleaned_data["collection"]
+        services.collection_add_story(collection=collection, story=story, note=form.cleaned_data["note"])
+        messages.success(request, f"Added to “{collection}”.")
+    else:
+        messages.error(request, "Choose one of your collections.")
+    return redirect(story)
+
+
+@require_POST
+def collection_item_move(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _get_item_for_owner(request, pk)
+    services.collection_move_item(item=item, by=-1 if request.POST.get("direction") == "up" else 1)
+    return redirect(f"{item.collection.get_absolute_url()}#item-{item.pk}")
+
+
+@require_POST
+def collection_item_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _get_item_for_owner(request, pk)
+    item.delete()
+    messages.success(request, f"Removed “{item.story}” from the collection.")
+    return redirect(item.collection)
+
+
+@require_POST
+def collection_share(request: HttpRequest, pk: int) -> HttpResponse:
+    collection = _get_collection_for_owner(request, pk)
+    form = ColleagueForm(request.POST)
+    if form.is_valid():
+        try:
+            colleague = colleague_find(owner=request.user, who=form.cleaned_data["colleague"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            services.collection_share(collection=collection, user=colleague, by=request.user)
+            messages.success(request, f"Shared with {colleague.get_full_name() or colleague}.")
+    return redirect(collection)
+
+
+def collection_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    collection = _get_collection_for_owner(request, pk)
+    if request.method == "POST":
+        collection.delete()
+        messages.success(request, "Collection deleted.")
+        return redirect("stories:collections")
+    return render(request, "stories/collection_delete.html", {"collection": collection})
+
+
+@require_safe
+def conversation_guide(request: HttpRequest) -> HttpResponse:
+    return render(request, "stories/guide.html", {"steps": guide_steps()})

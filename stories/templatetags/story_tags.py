@@ -63,3 +63,13 @@ def poster_url(story) -> str:
     """The widest poster rendition, for the video player's poster frame."""
     widths = sorted(int(width) for width in story.poster_renditions)
     return reverse("stories:poster", args=[story.slug, widths[-1]]) if widths else ""
+
+
+@register.simple_tag(takes_context=True)
+def og_image_url(context, story) -> str:
+    """An absolute URL of the story's poster (640 wide where there is one), for link previews."""
+    widths = sorted(int(width) for width in story.poster_renditions)
+    if not widths:
+        return ""
+    width = next((w for w in widths if w >= 640), widths[-1])
+    return context["request"].build_absolute_uri(reverse("stories:poster", args=[story.slug, width]))

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
+from careerportal.people import colleague_find
 from reflection import services
 from reflection.models import (
     Action,
@@ -139,7 +140,7 @@ def test_an_action_ticked_done_and_unticked(employee):
 
 @pytest.mark.parametrize("who", ["olu", "OLU", " olu@example.com ", "Olu@Example.com"])
 def test_a_colleague_is_found_by_username_or_email(employee, other_employee, who):
-    assert services.colleague_find(owner=employee, who=who) == other_employee
+    assert colleague_find(owner=employee, who=who) == other_employee
 
 
 @pytest.mark.parametrize(
@@ -148,13 +149,13 @@ def test_a_colleague_is_found_by_username_or_email(employee, other_employee, who
 )
 def test_unknown_colleagues_and_oneself_are_refused(employee, who, message):
     with pytest.raises(ValidationError, match=message):
-        services.colleague_find(owner=employee, who=who)
+        colleague_find(owner=employee, who=who)
 
 
 def test_an_inactive_colleague_is_not_found(employee):
     UserFactory(username="gone", is_active=False)
     with pytest.raises(ValidationError, match="No colleague"):
-        services.colleague_find(owner=employee, who="gone")
+        colleague_find(owner=employee, who="gone")
 
 
 def test_sharing_twice_keeps_one_share_and_sends_one_email(
