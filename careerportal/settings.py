@@ -190,6 +190,10 @@ SECURE_CSP = {
 # Off by default: anonymous requests for a story or collection get nothing. On: they get a preview card (title,
 # summary, poster) so that chat tools can unfurl a shared link; everything else still needs a login.
 PORTAL_PUBLIC_PREVIEWS = env_bool("PORTAL_PUBLIC_PREVIEWS", False)
+# Insight pages show any count of people's activity below this as "fewer than N"; coverage lists skills with
+# fewer stories than PORTAL_INSIGHT_FEW_STORIES.
+PORTAL_INSIGHT_MIN_COUNT = env_int("PORTAL_INSIGHT_MIN_COUNT", 5)
+PORTAL_INSIGHT_FEW_STORIES = env_int("PORTAL_INSIGHT_FEW_STORIES", 3)
 # Links in emails point here.
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 MAILERS = {

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from careerportal import views
+from reflection import urls as reflection_urls
 from stories import urls as story_urls
 from stories import views as story_views
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("", include(story_urls)),
     path("skills/", include((story_urls.skill_urlpatterns, "skills"))),
     path("me/", include("reflection.urls")),
+    path("insights/", include((reflection_urls.insight_urlpatterns, "insights"))),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

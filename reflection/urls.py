@@ -33,3 +33,9 @@ urlpatterns = [
     path("export.md", views.export, {"fmt": "md"}, name="export_md"),
     path("delete/", views.delete_all, name="delete_all"),
 ]
+
+# Mounted at /insights/ under the "insights" namespace: curators' aggregate pages.
+insight_urlpatterns = [
+    path("", views.insights_coverage, name="coverage"),
+    path("engagement/", views.insights_engagement, name="engagement"),
+]

@@ -1,9 +1,12 @@
 """The employee's toolkit under /me/. Every object comes from a queryset scoped to the requesting user: a wrong id
 is a 404, never a hint that it exists."""
 
+import csv
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -12,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from careerportal.people import colleague_find
-from reflection import selectors, services
+from reflection import insights, selectors, services
 from reflection.forms import (
     ActionForm,
     AspirationForm,
@@ -35,6 +38,7 @@ from reflection.models import (
     SelfAssessment,
     StoryVisit,
 )
+from skills.exporters import neutralise
 from skills.models import Skill
 from stories.models import Collection, Story, TaggedStory
 
@@ -512,3 +516,71 @@ def delete_all(request: HttpRequest) -> HttpResponse:
         messages.success(request, "All your reflection data has been deleted.")
         return redirect("reflection:dashboard")
     return render(request, "reflection/delete_all.html", {"form": form})
+
+
+# HR insights: curators only, aggregates only (reflection/insights.py masks small counts).
+
+
+def _require_curator(request: HttpRequest) -> None:
+    if not (request.user.is_staff and request.user.has_perm("stories.publish_story")):
+        raise PermissionDenied
+
+
+def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows([neutralise(str(cell)) for cell in row] for row in rows)
+    return response
+
+
+@require_safe
+def insights_coverage(request: HttpRequest) -> HttpResponse:
+    _require_curator(request)
+    data = insights.coverage()
+    download = request.GET.get("download")
+    if download == "grid":
+        rows = [
+            [level.name, function.name, tellers, stories]
+            for level, cells in data["grid"]
+            for function, (tellers, stories) in zip(data["functions"], cells, strict=True)
+        ]
+        return _csv_response(
+            "coverage-by-level-and-function.csv", ["level", "function", "storytellers", "stories"], rows
+        )
+    if download == "skills":
+        rows = [[skill.code, skill.name, skill.get_kind_display(), skill.n] for skill in data["thin_skills"]]
+        return _csv_response("skills-with-few-stories.csv", ["code", "name", "kind", "stories"], rows)
+    if download in ("formats", "moves"):
+        return _csv_response(f"stories-by-{download}.csv", [download[:-1], "stories"], data[download])
+    return render(request, "reflection/insights_coverage.html", data)
+
+
+@require_safe
+def insights_engagement(request: HttpRequest) -> HttpResponse:
+    _require_curator(request)
+    period = request.GET.get("days") if request.GET.get("days") in insights.PERIODS else "90"
+    data = insights.engagement(days=int(period))
+    download = request.GET.get("download")
+    if download == "stories":
+        rows = [[title, count] for title, _, count in data["top_stories"]]
+        return _csv_response(f"most-explored-stories-{period}-days.csv", ["story", "people"], rows)
+    if download == "skills":
+        rows = [[skill.name, *counts] for skill, *counts in data["skills"]]
+        header = ["skill", "people who explored", "people who saved", "reflections", "objectives"]
+        return _csv_response(f"engagement-by-skill-{period}-days.csv", header, rows)
+    if download == "trend":
+        rows = [[week.date().isoformat(), count] for week, count in data["trend"]]
+        return _csv_response(f"explorations-by-week-{period}-days.csv", ["week starting", "new explorations"], rows)
+    return render(
+        request,
+        "reflection/insights_engagement.html",
+        {
+            **data,
+            "period": period,
+            "period_label": insights.PERIODS[period],
+            "periods": insights.PERIODS,
+            "threshold": settings.PORTAL_INSIGHT_MIN_COUNT,
+        },
+    )

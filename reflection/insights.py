@@ -1,0 +1,157 @@
+"""HR insight pages: coverage of the story library and engagement with it, in aggregate only.
+
+Engagement counts people's activity, so every count below PORTAL_INSIGHT_MIN_COUNT is shown as "fewer than N" (and
+its bar as empty), whatever the table or download: no individual can be singled out. Coverage counts published
+stories and storytellers, which every employee can see anyway, and is shown exactly. Every table is one aggregate
+query in the database.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from reflection.models import Objective, Reflection, SavedStory, StoryVisit
+from skills.models import Skill
+from stories.models import CareerMove, Function, Level, Story, Storyteller
+
+PERIODS = {"30": "the last 30 days", "90": "the last 90 days", "365": "the last year"}
+
+
+@dataclass(frozen=True)
+class Count_:
+    """A count as shown: exact, or masked below the threshold."""
+
+    value: int
+    masked: bool
+
+    def __str__(self) -> str:
+        return f"fewer than {settings.PORTAL_INSIGHT_MIN_COUNT}" if self.masked else f"{self.value:,}"
+
+    @property
+    def bar(self) -> int:
+        """What a bar may show: nothing for a masked count."""
+        return 0 if self.masked else self.value
+
+
+def people_count(value: int) -> Count_:
+    return Count_(value, value < settings.PORTAL_INSIGHT_MIN_COUNT)
+
+
+def content_count(value: int) -> Count_:
+    return Count_(value, False)
+
+
+def coverage() -> dict:
+    functions, levels = list(Function.objects.all()), list(Level.objects.all())
+    tellers = {
+        (function, level): n
+        for function, level, n in Storyteller.objects.consenting()
+        .values_list("function_id", "level_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    stories = {
+        (function, level): n
+        for function, level, n in Story.objects.published()
+        .values_list("storyteller__function_id", "storyteller__level_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    grid = [
+        (level, [(content_count(tellers.get((f.pk, level.pk), 0)), content_count(stories.get((f.pk, level.pk), 0)))
+                 for f in functions])
+        for level in reversed(levels)
+    ]  # fmt: skip
+    few = settings.PORTAL_INSIGHT_FEW_STORIES
+    thin = (
+        Skill.objects.taggable()
+        .annotate(n=Count("tagged_stories", filter=Q(tagged_stories__content_object__status=Story.Status.PUBLISHED)))
+        .filter(n__lt=few)
+        .order_by("n", "name")
+    )
+    formats = dict(Story.objects.published().values_list("format").annotate(n=Count("id")).order_by())
+    moves = dict(
+        CareerMove.objects.filter(story__status=Story.Status.PUBLISHED)
+        .values_list("kind")
+        .annotate(n=Count("story", distinct=True))
+        .order_by()
+    )
+    return {
+        "functions": functions,
+        "grid": grid,
+        "thin_skills": list(thin[:60]),
+        "thin_total": thin.count(),
+        "without_stories": thin.filter(n=0).count(),
+        "few": few,
+        "formats": [(label, content_count(formats.get(value, 0))) for value, label in Story.Format.choices],
+        "moves": [(label, content_count(moves.get(value, 0))) for value, label in CareerMove.Kind.choices],
+        "formats_max": max(formats.values(), default=0),
+        "moves_max": max(moves.values(), default=0),
+    }
+
+
+def engagement(*, days: int) -> dict:
+    since = timezone.now() - datetime.timedelta(days=days)
+    visits = StoryVisit.objects.filter(last_visited_at__gte=since, story__status=Story.Status.PUBLISHED)
+    top_stories = (
+        visits.values_list("story__title", "story__slug")
+        .annotate(people=Count("owner", distinct=True))
+        .order_by("-people", "story__title")[:10]
+    )
+    per_skill = {
+        "explored": _by_skill(visits.values("story__tagged_skills__tag"), "story__tagged_skills__tag", "owner"),
+        "saved": _by_skill(
+            SavedStory.objects.filter(saved_at__gte=since).values("story__tagged_skills__tag"),
+            "story__tagged_skills__tag",
+            "owner",
+        ),
+        "reflections": _by_skill(
+            Reflection.objects.filter(created_at__gte=since).values("story__tagged_skills__tag"),
+            "story__tagged_skills__tag",
+            "id",
+        ),
+        "objectives": _by_skill(Objective.objects.filter(created_at__gte=since).values("skills"), "skills", "id"),
+    }
+    skill_ids = {pk for counts in per_skill.values() for pk in counts}
+    skills = Skill.objects.filter(pk__in=skill_ids).only("id", "name", "slug").in_bulk()
+    rows = sorted(
+        (
+            (skills[pk], *(people_count(per_skill[key].get(pk, 0)) for key in per_skill))
+            for pk in skill_ids
+            if pk in skills
+        ),
+        key=lambda row: (-row[1].value, row[0].name),
+    )[:25]
+    weeks = dict(
+        StoryVisit.objects.filter(first_visited_at__gte=since)
+        .annotate(week=TruncWeek("first_visited_at"))
+        .values_list("week")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    trend = [(week, people_count(n)) for week, n in sorted(weeks.items())][-26:]
+    return {
+        "top_stories": [(title, slug, people_count(n)) for title, slug, n in top_stories],
+        "skills": rows,
+        "trend": trend,
+        "trend_max": max((count.bar for _, count in trend), default=0),
+        "stories_max": max((n for *_, n in top_stories), default=0),
+        "totals": {
+            "explorations": people_count(visits.count()),
+            "people": people_count(visits.values("owner").distinct().count()),
+        },
+    }
+
+
+def _by_skill(rows, skill_field: str, counted: str) -> dict[int, int]:
+    distinct = counted == "owner"
+    return dict(
+        rows.exclude(**{f"{skill_field}__isnull": True})
+        .values_list(skill_field)
+        .annotate(n=Count(counted, distinct=distinct))
+        .order_by()
+    )
