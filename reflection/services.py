@@ -249,6 +249,28 @@ def toolkit_export(user) -> dict:
                 "skills", "stories", "actions", "comments__author"
             )
         ],  # fmt: skip
+        "comments_i_wrote": [
+            {
+                "on_the_plan_of": _name(c.objective.owner),
+                "body": c.body,
+                "at": c.created_at,
+            }
+            for c in ObjectiveComment.objects.filter(author=user)
+            .exclude(objective__owner=user)
+            .select_related("objective__owner")
+        ],  # fmt: skip
+        "conversation_requests": [
+            {
+                "with": _name(r.colleague),
+                "message": r.message,
+                "at": r.created_at,
+                "objectives": [o.title for o in r.objectives.all()],
+                "stories": [story_ref(s) for s in r.stories.all()],
+            }
+            for r in ConversationRequest.objects.for_owner(user)
+            .select_related("colleague")
+            .prefetch_related("objectives", "stories")
+        ],  # fmt: skip
         "shared_with": [
             {"colleague": _name(s.shared_with), "since": s.created_at, "stopped": s.revoked_at}
             for s in PlanShare.objects.filter(owner=user).select_related("shared_with")

@@ -149,8 +149,10 @@ def story_progress(request: HttpRequest, slug: str) -> HttpResponse:
     story = _published_story(slug)
     try:
         seconds = int(float(request.POST.get("seconds", "")))
-    except ValueError:
-        return JsonResponse({"error": "seconds must be a number"}, status=400)
+    except (ValueError, OverflowError):
+        seconds = -1
+    if not 0 <= seconds <= 24 * 3600:
+        return JsonResponse({"error": "seconds must be a number from 0 to 86400"}, status=400)
     services.story_progress_record(user=request.user, story=story, seconds=seconds)
     return HttpResponse(status=204)
 

@@ -268,7 +268,8 @@ def test_the_export_holds_the_users_data_only(employee, other_employee):
     assert [o["title"] for o in data["objectives"]] == ["Objective of erin"]
     assert len(data["explored"]) == len(data["saved"]) == len(data["self_assessments"]) == 1
     assert data["aspiration"]["long_term_goals"] == "Lead a finance team abroad."
-    assert "of olu" not in services.toolkit_export_json(employee)
+    assert "of olu" not in services.toolkit_export_json(employee)  # not even the title of what erin commented on
+    assert len(data["comments_i_wrote"]) == 1  # the comment erin wrote on olu's objective
 
 
 def test_the_markdown_export_lists_objectives_with_actions_and_comments(employee, other_employee):
