@@ -20,19 +20,21 @@ def latest_assessments(user):
     return SelfAssessment.objects.filter(owner=user, pk=Subquery(latest)).select_related("skill")
 
 
-def skills_to_develop(user):
-    """Skills the user wants to develop (latest assessment) and those of their open objectives."""
-    wanted = latest_assessments(user).filter(wants_to_develop=True).values("skill")
-    planned = Objective.objects.filter(owner=user, status__in=Objective.OPEN).values("skills")
-    return Skill.objects.taggable().filter(Q(pk__in=wanted) | Q(pk__in=planned))
-
-
-def suggested_stories(user, *, limit: int = 6):
-    """Published stories showing skills the user wants to develop, not yet explored, with the reason."""
-    skills = skills_to_develop(user)
+def suggested_stories(user, *, limit: int = 6) -> list[Story]:
+    """Published stories showing skills the user wants to develop or plans to build, not yet explored; each
+    with `reason`, the words that explain why it is suggested."""
+    wanted = set(latest_assessments(user).filter(wants_to_develop=True).values_list("skill_id", flat=True))
+    planned = set(
+        Objective.objects.filter(owner=user, status__in=Objective.OPEN, skills__isnull=False).values_list(
+            "skills", flat=True
+        )
+    )
+    if not wanted | planned:
+        return []
+    skills = Skill.objects.taggable().filter(pk__in=wanted | planned)
     explored = StoryVisit.objects.filter(owner=user, story=OuterRef("pk"))
     matching = TaggedStory.objects.filter(content_object=OuterRef("pk"), tag__in=skills)
-    return (
+    stories = list(
         Story.objects.published()
         .filter(Exists(matching))
         .exclude(Exists(explored))
@@ -45,6 +47,15 @@ def suggested_stories(user, *, limit: int = 6):
             )
         )[:limit]
     )
+    for story in stories:
+        tags = [tagged.tag for tagged in story.matching_tags]
+        names = " and ".join(tag.name for tag in tags if tag.pk in wanted)
+        story.reason = (
+            f"Because you want to develop {names}"
+            if names
+            else f"Because your plan builds {' and '.join(tag.name for tag in tags)}"
+        )
+    return stories
 
 
 def objectives_for_plan(owner):

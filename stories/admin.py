@@ -201,6 +201,8 @@ class StoryAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if "poster" in form.changed_data:
             services.story_update_poster(story=obj)
+        if "captions" in form.changed_data:
+            services.story_update_cues(story=obj)
 
     def _allowed_transitions(self, request: HttpRequest, story: Story) -> list[Story.Status]:
         """Where the story may go next from its status; only those who may publish go beyond review."""

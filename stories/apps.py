@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class StoriesConfig(AppConfig):
@@ -7,12 +7,16 @@ class StoriesConfig(AppConfig):
     verbose_name = "Career stories"
 
     def ready(self) -> None:
-        from stories.services import curators_group_ensure
+        from stories import signals
 
         # Permissions exist only after migrate has run, so the Curators group is kept in step then.
-        post_migrate.connect(_ensure_curators_group, sender=self, dispatch_uid="stories.curators_group")
-        self._curators_group_ensure = curators_group_ensure
-
-
-def _ensure_curators_group(sender: AppConfig, **kwargs) -> None:
-    sender._curators_group_ensure()
+        post_migrate.connect(signals.on_migrated, sender=self, dispatch_uid="stories.curators_group")
+        # The search index is derived data: it follows every change to a story, its tags or its storyteller.
+        post_save.connect(signals.on_story_saved, sender="stories.Story", dispatch_uid="stories.search.story")
+        for signal in (post_save, post_delete):
+            signal.connect(
+                signals.on_tags_changed, sender="stories.TaggedStory", dispatch_uid=f"stories.search.{signal}"
+            )
+        post_save.connect(
+            signals.on_storyteller_saved, sender="stories.Storyteller", dispatch_uid="stories.search.storyteller"
+        )

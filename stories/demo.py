@@ -110,6 +110,8 @@ def _story_create(entry: dict, storytellers: dict, functions: dict, skills: dict
     )
     if story.poster:
         services.story_update_poster(story=story)
+    if story.captions:
+        services.story_update_cues(story=story)
     status = entry.get("status", Story.Status.PUBLISHED)
     if status in (Story.Status.IN_REVIEW, Story.Status.PUBLISHED):
         story = services.story_transition(story=story, to=status)

@@ -128,6 +128,9 @@ class Story(models.Model):
     poster = models.ImageField(upload_to="stories/posters/", blank=True)
     poster_renditions = models.JSONField(default=dict, blank=True, editable=False)
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    transcript_cues = models.JSONField(
+        default=list, blank=True, editable=False, help_text="[start, end, text] of each caption, from the captions."
+    )
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -269,3 +272,22 @@ class CollectionShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.collection} shared with {self.user}"
+
+
+class StorySearchDocument(models.Model):
+    """A published story's searchable text, kept in step with the story by stories.search.
+
+    The database indexes it with its own full-text engine: a weighted tsvector column with a GIN index on
+    PostgreSQL, an FTS5 table kept in sync by triggers on SQLite (both made in migration 0004).
+    """
+
+    story = models.OneToOneField(Story, on_delete=models.CASCADE, related_name="search_document")
+    title = models.TextField()
+    skills = models.TextField(blank=True, help_text="Skill names and their alternative labels.")
+    summary = models.TextField(blank=True)
+    people = models.TextField(blank=True, help_text="The storyteller's name, role, function and level.")
+    body = models.TextField(blank=True)
+    transcript = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.title

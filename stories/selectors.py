@@ -114,14 +114,20 @@ def related_skills(skill: Skill, *, limit: int = 12) -> QuerySet:
 
 
 def related_stories(story: Story, *, limit: int = 3) -> QuerySet:
-    """Other published stories sharing the most skills with `story`."""
+    """Other published stories: those sharing the most skills first, then the same kind of move or function."""
     skills = TaggedStory.objects.filter(content_object=story).values("tag")
+    kinds = CareerMove.objects.filter(story=story).values("kind")
+    same_move = Exists(CareerMove.objects.filter(story=OuterRef("pk"), kind__in=kinds))
     return (
         Story.objects.published()
         .exclude(pk=story.pk)
-        .filter(tagged_skills__tag__in=skills)
-        .annotate(shared=Count("tagged_skills"))
-        .order_by("-shared", "-published_at")
+        .annotate(
+            shared=Count("tagged_skills", filter=Q(tagged_skills__tag__in=skills), distinct=True),
+            same_move=same_move,
+            same_function=Q(storyteller__function_id=story.storyteller.function_id),
+        )
+        .filter(Q(shared__gt=0) | Q(same_move=True) | Q(same_function=True))
+        .order_by("-shared", "-same_move", "-same_function", "-published_at")
         .for_cards()[:limit]
     )
 

@@ -11,7 +11,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from stories.images import build_renditions
-from stories.models import Collection, CollectionItem, CollectionShare, Story, Storyteller
+from stories.models import Collection, CollectionItem, CollectionShare, Story, StorySearchDocument, Storyteller
+from stories.validators import parse_webvtt_cues
 
 CURATORS_GROUP = "Curators"
 
@@ -98,7 +99,9 @@ def storyteller_withdraw_consent(*, storyteller: Storyteller, on: datetime.date 
     """Records the withdrawal of consent and unpublishes the storyteller's stories; returns how many."""
     storyteller.consent_withdrawn_on = on or timezone.localdate()
     storyteller.save(update_fields=["consent_withdrawn_on"])
-    return storyteller.stories.published().update(status=Story.Status.DRAFT, updated_at=timezone.now())
+    published = storyteller.stories.published()
+    StorySearchDocument.objects.filter(story__in=published).delete()
+    return published.update(status=Story.Status.DRAFT, updated_at=timezone.now())
 
 
 def storyteller_update_portrait(*, storyteller: Storyteller) -> None:
@@ -110,6 +113,17 @@ def storyteller_update_portrait(*, storyteller: Storyteller) -> None:
         else {}
     )
     storyteller.save(update_fields=["portrait_renditions"])
+
+
+def story_update_cues(*, story: Story) -> None:
+    """Keeps the transcript's timing (from the captions) for moment links in search and the transcript."""
+    if story.captions:
+        with story.captions.open("rb") as captions:
+            text = captions.read().decode("utf-8-sig", errors="replace")
+        story.transcript_cues = [[round(start, 3), round(end, 3), cue] for start, end, cue in parse_webvtt_cues(text)]
+    else:
+        story.transcript_cues = []
+    story.save(update_fields=["transcript_cues"])
 
 
 def story_update_poster(*, story: Story) -> None:

@@ -1,4 +1,5 @@
-"""Events that stories emits for apps that build on it (stories itself imports none of them).
+"""Events that stories emits for apps that build on it (stories itself imports none of them), and its own
+receivers for derived data.
 
 story_viewed: sent by the story page each time a logged-in user opens a published story.
     Arguments: story (stories.Story), user (the request's user). The reflection toolkit records explored stories.
@@ -7,3 +8,36 @@ story_viewed: sent by the story page each time a logged-in user opens a publishe
 from django.dispatch import Signal
 
 story_viewed = Signal()
+
+
+def on_migrated(sender, **kwargs) -> None:
+    from stories.services import curators_group_ensure
+
+    curators_group_ensure()
+
+
+def on_story_saved(sender, instance, raw: bool = False, **kwargs) -> None:
+    from stories.search import document_update
+
+    if not raw:
+        document_update(instance)
+
+
+def on_tags_changed(sender, instance, raw: bool = False, **kwargs) -> None:
+    from stories.models import Story
+    from stories.search import document_update
+
+    origin = kwargs.get("origin")
+    if raw or getattr(origin, "model", type(origin)) is Story:
+        return  # the story itself is being deleted: its document goes with it
+    story = Story.objects.filter(pk=instance.content_object_id).select_related("storyteller").first()
+    if story is not None:
+        document_update(story)
+
+
+def on_storyteller_saved(sender, instance, raw: bool = False, **kwargs) -> None:
+    from stories.search import document_update
+
+    if not raw:
+        for story in instance.stories.published():
+            document_update(story)

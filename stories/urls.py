@@ -23,11 +23,13 @@ urlpatterns = [
     path("collections/items/<int:pk>/move", views.collection_item_move, name="collection_item_move"),
     path("collections/items/<int:pk>/remove", views.collection_item_remove, name="collection_item_remove"),
     path("guide/", views.conversation_guide, name="guide"),
+    path("search/", views.search_results, name="search"),
 ]
 
 # /skills/ pages show stories, so their views live here (skills knows nothing of stories); the project
 # mounts them under the "skills" namespace.
 skill_urlpatterns = [
     path("", views.skill_index, name="index"),
+    path("suggest", views.skill_suggest, name="suggest"),
     path("<str:slug>/", views.skill_detail, name="detail"),
 ]

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.forms import modelformset_factory
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from careerportal.people import colleague_find
 from skills.models import Skill
 from skills.selectors import framework_tree, frameworks_in_use
-from stories import selectors, services
+from stories import search, selectors, services
 from stories.forms import AddToCollectionForm, ColleagueForm, CollectionForm, CollectionItemNoteForm, StoryFilterForm
 from stories.guide import guide_steps
 from stories.images import pick_rendition
@@ -346,3 +346,43 @@ def collection_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def conversation_guide(request: HttpRequest) -> HttpResponse:
     return render(request, "stories/guide.html", {"steps": guide_steps()})
+
+
+@require_safe
+def search_results(request: HttpRequest) -> HttpResponse:
+    """/search/?q=: published stories ranked by the database's full-text engine, narrowed by the usual filters."""
+    query = search.parse(request.GET.get("q", ""))
+    form = StoryFilterForm(request.GET)
+    filters = form.filters()
+    ranked = search.search(query)
+    matching = Story.objects.published().filter(pk__in=ranked)
+    stories = selectors.filter_stories(matching, filters)
+    ids = set(stories.values_list("pk", flat=True)) if filters else set(ranked)
+    page = Paginator([pk for pk in ranked if pk in ids], STORIES_PER_PAGE).get_page(request.GET.get("page"))
+    cards = Story.objects.filter(pk__in=page.object_list).for_cards().in_bulk()
+    extracts = search.snippets(query, list(page.object_list))
+    results = [(cards[pk], extracts.get(pk), search.moment(cards[pk], query)) for pk in page.object_list if pk in cards]
+    context = {"query": query, "q": query.text, "form": form, "filters": filters, "page": page, "results": results}
+    if query and not results:
+        context["suggested_skills"] = search.suggest_skills(query.text)
+        context["popular"] = Story.objects.published().filter(featured=True).for_cards()[:3]
+    if query:
+        context["facets"] = selectors.story_facets(matching, filters)
+        context["active"] = form.active(request.GET)
+        context["problems"] = form.problems()
+    return render(request, "stories/search.html", context)
+
+
+@require_safe
+def skill_suggest(request: HttpRequest) -> JsonResponse:
+    """Live skill names matching what is typed, by name or alternative label (for search boxes)."""
+    text = request.GET.get("q", "").strip()[:100]
+    if len(text) < 2:
+        return JsonResponse({"skills": []})
+    skills = (
+        Skill.objects.taggable()
+        .filter(Q(name__icontains=text) | Q(alternative_labels__icontains=text))
+        .order_by("name")
+        .values_list("name", flat=True)[:10]
+    )
+    return JsonResponse({"skills": list(dict.fromkeys(skills))})

@@ -2,6 +2,7 @@
 
 from django import template
 
+from reflection import selectors
 from reflection.models import Reflection, SavedStory
 
 register = template.Library()
@@ -17,3 +18,9 @@ def story_toolkit(context, story) -> dict:
         "reflections": list(Reflection.objects.for_owner(user).filter(story=story)[:3]),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("reflection/includes/for_you.html", takes_context=True)
+def for_you(context) -> dict:
+    """Stories suggested for the employee on the home page, each with the reason."""
+    return {"suggested": selectors.suggested_stories(context["request"].user, limit=4)}

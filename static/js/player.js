@@ -7,3 +7,15 @@ for (const media of document.querySelectorAll("video[data-start], audio[data-sta
   if (media.readyState >= HTMLMediaElement.HAVE_METADATA) seek();
   else media.addEventListener("loadedmetadata", seek, { once: true });
 }
+
+// Transcript times seek the player in place (without JavaScript they reload the page at that moment).
+const player = document.querySelector(".player__media");
+for (const link of document.querySelectorAll("a[data-seek]")) {
+  link.addEventListener("click", (event) => {
+    if (!player) return;
+    event.preventDefault();
+    player.currentTime = Number(link.dataset.seek);
+    player.play().catch(() => {});
+    player.focus();
+  });
+}

@@ -35,8 +35,12 @@ SIZES = {"few": 3, "hundreds": 120}
 
 # page: (who asks, url, queries). Each count includes the session and the user (2).
 PAGES = {
-    "dashboard": ("erin", lambda d: reverse("reflection:dashboard"), 11),
-    "dashboard, nothing to suggest": ("erin", lambda d: reverse("reflection:dashboard"), 9),
+    "dashboard": (
+        "erin",
+        lambda d: reverse("reflection:dashboard"),
+        13,
+    ),  # 2 of them: the skills wanted and planned, for suggestions
+    "dashboard, nothing to suggest": ("erin", lambda d: reverse("reflection:dashboard"), 11),
     "explored": ("erin", lambda d: reverse("reflection:explored"), 7),
     "explored, one skill": ("erin", lambda d: reverse("reflection:explored") + f"?skill={d['skill'].slug}", 7),
     "saved": ("erin", lambda d: reverse("reflection:explored") + "?saved=1", 7),

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 # Each count includes the session and the user (2); the rest is the page's own. (Employees are not staff, so no
 # permission queries: only staff can hold curation permissions.)
 PAGES = {
-    "home": (lambda lib: "/", 9),
+    "home": (lambda lib: "/", 11),  # 2 of them: the employee's wanted and planned skills, for "For you"
     "story list": (lambda lib: "/stories/", 10),
     "story list, filtered": (
         lambda lib: f"/stories/?skill={lib['skill'].slug}&function={lib['function'].slug}&format=video&move=lateral",
