@@ -12,6 +12,7 @@ from taggit.models import ItemBase
 
 from skills.importers import ParsedFramework, ParsedLevel, ParsedSkill, Problem
 from skills.models import Framework, ProficiencyLevel, Skill
+from skills.signals import skills_renamed
 
 BUILTIN_FRAMEWORK_FILE = Path(__file__).resolve().parent / "data" / "builtin_framework.json"
 BATCH = 500
@@ -133,6 +134,7 @@ def framework_import(
 
     siblings: Counter[str] = Counter()
     new, changed, parents = [], [], {}
+    skill_changes: dict[int, list[str]] = {}
     for parsed_skill in parsed.skills:
         values = _skill_values(parsed_skill, siblings[parsed_skill.parent_code])
         siblings[parsed_skill.parent_code] += 1
@@ -143,6 +145,7 @@ def framework_import(
             parents[parsed_skill.code] = parsed_skill.parent_code
             continue
         differs = [name for name in SKILL_FIELDS if getattr(skill, name) != values[name]]
+        skill_changes[skill.pk] = differs
         restored = skill.is_retired
         moved = code_by_id.get(skill.parent_id, "") != parsed_skill.parent_code
         if differs or restored:
@@ -184,6 +187,9 @@ def framework_import(
     retiring_ids = [skill.pk for skill in retiring]
     for start in range(0, len(retiring_ids), BATCH):
         Skill.objects.filter(pk__in=retiring_ids[start : start + BATCH]).update(is_retired=True)
+    renamed = {skill.pk for skill in changed if {"name", "alternative_labels"} & set(skill_changes[skill.pk])}
+    if renamed:
+        skills_renamed.send(sender=Skill, skill_ids=renamed)
     report.applied = True
     return report
 
@@ -249,4 +255,5 @@ def skill_merge(*, source: Skill, target: Skill) -> int:
     target.save(update_fields=["alternative_labels"])
     source.is_retired = True
     source.save(update_fields=["is_retired"])
+    skills_renamed.send(sender=Skill, skill_ids={source.pk, target.pk})
     return moved

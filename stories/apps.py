@@ -7,6 +7,7 @@ class StoriesConfig(AppConfig):
     verbose_name = "Career stories"
 
     def ready(self) -> None:
+        from skills.signals import skills_renamed
         from stories import signals
 
         # Permissions exist only after migrate has run, so the Curators group is kept in step then.
@@ -20,3 +21,4 @@ class StoriesConfig(AppConfig):
         post_save.connect(
             signals.on_storyteller_saved, sender="stories.Storyteller", dispatch_uid="stories.search.storyteller"
         )
+        skills_renamed.connect(signals.on_skills_renamed, dispatch_uid="stories.search.skills")

@@ -6,12 +6,32 @@ from skills.models import Skill
 from stories.models import CareerMove, Collection, CollectionItem, Function, Level, Story
 
 
+class SkillChoiceField(forms.ModelChoiceField):
+    """A skill named by its slug (links) or by what a person typed: its name or one of its alternative labels."""
+
+    def to_python(self, value):
+        text = str(value or "").strip()
+        if not text:
+            return None
+        skills = self.queryset
+        match = skills.filter(slug=text).first() or skills.filter(name__iexact=text).first()
+        if match is None:
+            lowered = text.lower()
+            labelled = [
+                skill
+                for skill in skills.filter(alternative_labels__icontains=text)
+                if lowered in (label.lower() for label in skill.alternative_label_list)
+            ]
+            match = labelled[0] if len(labelled) == 1 else None
+        if match is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return match
+
+
 class StoryFilterForm(forms.Form):
     """The filters of /stories/, read from the query string. Unknown values are reported and ignored."""
 
-    skill = forms.ModelChoiceField(
-        queryset=Skill.objects.taggable(), to_field_name="slug", required=False, label="Skill or strength"
-    )
+    skill = SkillChoiceField(queryset=Skill.objects.taggable(), required=False, label="Skill or strength")
     function = forms.ModelChoiceField(queryset=Function.objects.all(), to_field_name="slug", required=False)
     level = forms.ModelChoiceField(queryset=Level.objects.all(), to_field_name="slug", required=False)
     format = forms.ChoiceField(choices=[("", "Any format"), *Story.Format.choices], required=False)
@@ -38,9 +58,17 @@ class StoryFilterForm(forms.Form):
     def problems(self) -> list[str]:
         labels = {name: field.label or name.capitalize() for name, field in self.fields.items()}
         return [
-            f"{labels[name]}: “{self.data.get(name)}” is not one of the choices, so it was ignored."
+            f"No skill or strength is called “{self.data.get(name)}”, so that filter was ignored."
+            if name == "skill"
+            else f"{labels[name]}: “{self.data.get(name)}” is not one of the choices, so it was ignored."
             for name in self.errors
         ]
+
+    @property
+    def skill_text(self) -> str:
+        """What the skill box shows: the chosen skill's name, or what was typed when nothing matched."""
+        skill = self.filters().get("skill")
+        return skill.name if skill else self.data.get("skill", "")
 
 
 class CollectionForm(forms.ModelForm):

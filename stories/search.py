@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -179,12 +180,18 @@ def document_update(story: Story) -> None:
     )
 
 
-def documents_rebuild() -> int:
-    """Rewrites every document (after a bulk change, or to fill the index of an existing database)."""
-    StorySearchDocument.objects.exclude(story__status=Story.Status.PUBLISHED).delete()
-    stories = Story.objects.published().select_related("storyteller__function", "storyteller__level")
+def documents_rebuild(stories: QuerySet | None = None) -> int:
+    """Rewrites the documents of `stories` (default: all; after a bulk change, or to fill a restored database's index).
+
+    Returns how many published stories now have a document.
+    """
+    stories = Story.objects.all() if stories is None else stories
+    StorySearchDocument.objects.filter(story__in=stories.exclude(status=Story.Status.PUBLISHED).values("pk")).delete()
+    published = stories.filter(status=Story.Status.PUBLISHED).select_related(
+        "storyteller__function", "storyteller__level"
+    )
     count = 0
-    for story in stories.prefetch_related("skills"):
+    for story in published.prefetch_related("skills").iterator(chunk_size=500):
         document_update(story)
         count += 1
     return count

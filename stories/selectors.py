@@ -8,6 +8,8 @@ from skills.models import Skill
 from stories.models import CareerMove, Function, Level, Story, TaggedStory
 
 FACETS = ("skill", "function", "level", "format", "move")
+# The skill box offers the most used skills as you open it; any other is a few letters away (typed or suggested).
+SKILL_FACET_OPTIONS = 40
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,7 @@ def story_facets(stories: QuerySet, filters: dict) -> dict[str, list[FacetOption
         TaggedStory.objects.filter(content_object__in=others("skill"), tag__is_retired=False)
         .values_list("tag__slug", "tag__name")
         .annotate(n=Count("content_object"))
-        .order_by("-n", "tag__name")
+        .order_by("-n", "tag__name")[:SKILL_FACET_OPTIONS]
     )
     function_rows = (
         Function.objects.annotate(
@@ -86,7 +88,7 @@ def story_facets(stories: QuerySet, filters: dict) -> dict[str, list[FacetOption
         .order_by()
     )
     return {
-        "skill": _options(skill_rows, slug_of("skill")),
+        "skill": _options(skill_rows, None),  # the box shows the chosen skill itself
         "function": _options(function_rows, slug_of("function")),
         "level": _options(level_rows, slug_of("level")),
         "format": _options(

@@ -41,3 +41,11 @@ def on_storyteller_saved(sender, instance, raw: bool = False, **kwargs) -> None:
     if not raw:
         for story in instance.stories.published():
             document_update(story)
+
+
+def on_skills_renamed(sender, skill_ids: set[int], **kwargs) -> None:
+    """An import or merge renamed skills: the stories they tag are found by their new names."""
+    from stories.models import Story
+    from stories.search import documents_rebuild
+
+    documents_rebuild(Story.objects.filter(tagged_skills__tag_id__in=skill_ids).distinct())

@@ -375,14 +375,22 @@ def search_results(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def skill_suggest(request: HttpRequest) -> JsonResponse:
-    """Live skill names matching what is typed, by name or alternative label (for search boxes)."""
+    """Live skills matching what is typed, by name or alternative label (for search and filter boxes).
+
+    Each comes with the alternative label that matched, when the name itself does not, so the list can show why.
+    """
     text = request.GET.get("q", "").strip()[:100]
     if len(text) < 2:
         return JsonResponse({"skills": []})
-    skills = (
+    rows = (
         Skill.objects.taggable()
         .filter(Q(name__icontains=text) | Q(alternative_labels__icontains=text))
         .order_by("name")
-        .values_list("name", flat=True)[:10]
+        .values_list("name", "alternative_labels")[:10]
     )
-    return JsonResponse({"skills": list(dict.fromkeys(skills))})
+    typed = text.lower()
+    suggestions: dict[str, str] = {}
+    for name, alternatives in rows:
+        also = "" if typed in name.lower() else next((a for a in alternatives.splitlines() if typed in a.lower()), "")
+        suggestions.setdefault(name, also.strip())
+    return JsonResponse({"skills": [{"name": name, "also": also} for name, also in suggestions.items()]})

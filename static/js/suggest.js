@@ -1,5 +1,5 @@
-// Skill names (and alternative labels) offered as you type in a search box; without JavaScript the box is a
-// plain search form.
+// Skill names (and the alternative label that matched) offered as you type in a search or filter box; without
+// JavaScript the box is a plain form field, and the filter form still reads names and alternative labels.
 for (const input of document.querySelectorAll("input[data-skill-suggest]")) {
   const list = document.getElementById(input.getAttribute("list"));
   let timer;
@@ -13,7 +13,11 @@ for (const input of document.querySelectorAll("input[data-skill-suggest]")) {
       });
       if (!response.ok) return;
       const { skills } = await response.json();
-      list.replaceChildren(...skills.map((name) => Object.assign(document.createElement("option"), { value: name })));
+      list.replaceChildren(
+        ...skills.map(({ name, also }) =>
+          Object.assign(document.createElement("option"), { value: name, label: also ? `also called ${also}` : name }),
+        ),
+      );
     }, 150);
   });
 }

@@ -71,6 +71,47 @@ def test_video_story_starts_at_shared_moment_with_captions(page, demo, log_in, c
     check_page("video-story")
 
 
+def test_searching_a_spoken_phrase_lands_at_that_moment_of_the_video(page, demo, log_in, check_page):
+    log_in("employee")
+    search_box = page.get_by_role("combobox", name="Search stories and skills")
+    search_box.fill('"factory floor"')
+    search_box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q="))
+    check_page("search-moment")
+    result = page.locator(".search-result", has_text="A year in Rotterdam")
+    expect(result.locator("mark").first).to_have_text(re.compile("factory", re.I))
+    play = result.get_by_role("link", name=re.compile(r"Play from 0:07"))
+    expect(play).to_be_visible()
+    play.click()
+    expect(page).to_have_url(re.compile(r"/stories/a-year-in-rotterdam/\?t=7$"))
+    wait_until(page, "document.querySelector('video').readyState >= 1")
+    # The caption saying "never seen the factory floor" runs from 7.9 s: the player starts within that second.
+    assert 6.9 <= page.locator("video").evaluate("v => v.currentTime") <= 7.5
+
+
+def test_the_skill_filter_suggests_skills_by_another_name_as_you_type(page, demo, log_in, check_page):
+    log_in("employee")
+    page.goto(f"{demo.url}/stories/")
+    box = page.get_by_label("Skill or strength")
+    box.press_sequentially("bargain", delay=30)
+    # The box starts with the most used skills; typing replaces them with the skills the words name.
+    wait_until(page, "document.querySelectorAll('#filter-skill-options option').length === 1")
+    option = page.locator("#filter-skill-options option")
+    assert (option.get_attribute("value"), option.get_attribute("label")) == ("Negotiation", "also called Bargaining")
+    check_page("stories-skill-box")
+    # Submitting what was typed (an alternative label) filters by the skill it names.
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/stories/\?skill=bargain"))
+    expect(page.get_by_role("alert")).to_contain_text("No skill or strength is called “bargain”")
+    box = page.get_by_label("Skill or strength")
+    box.fill("Bargaining")
+    box.press("Enter")
+    expect(page.get_by_label("Active filters")).to_contain_text("Negotiation")
+    expect(box).to_have_value("Negotiation")
+    count = int(page.locator(".results__count").inner_text().split()[0])
+    assert count == Story.objects.published().filter(skills__name="Negotiation").count() > 0
+
+
 def test_podcast_and_text_stories_read_well(page, demo, log_in, check_page):
     log_in("employee")
     podcast = Story.objects.published().filter(format=Story.Format.PODCAST).first()

@@ -1,8 +1,14 @@
 """Search works the same on SQLite (FTS5) and PostgreSQL (tsvector): the suite runs on both."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
+from skills.importers import ParsedFramework, ParsedSkill
+from skills.models import Skill
+from skills.services import framework_import, skill_merge
 from stories import search
 from stories.models import Story, StorySearchDocument
 from tests.factories import SkillFactory, StoryFactory
@@ -82,3 +88,72 @@ def test_search_keeps_its_query_count(employee_client, django_assert_num_queries
         StoryFactory.create_batch(size, title="Leadership lessons")
         with django_assert_num_queries(11):
             employee_client.get(reverse("stories:search"), {"q": "leadership"})
+
+
+@pytest.fixture
+def graded():
+    """One match in each weighted field, so both engines must give the same order."""
+    negotiation = SkillFactory(name="Negotiation")
+    stories = {
+        "title": StoryFactory(title="Negotiation abroad", summary="A move.", skills=[negotiation]),
+        "summary": StoryFactory(title="Board work", summary="My negotiation with the board."),
+        "body": StoryFactory(title="Sales to product", summary="Change.", body="A negotiation I lost, then won."),
+        "transcript": StoryFactory(
+            title="On air", summary="A podcast.", podcast=True, transcript="We talked negotiation."
+        ),
+        "draft": StoryFactory(title="Negotiation draft", status=Story.Status.DRAFT),
+    }
+    return {key: story.pk for key, story in stories.items()}
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("negotiation", ["title", "summary", "body", "transcript"]),
+        ("negotiating", ["title", "summary", "body", "transcript"]),  # stemmed alike
+        ('"the board"', ["summary"]),
+        ("negotiation -abroad", ["summary", "body", "transcript"]),
+        ("board OR talked", ["summary", "transcript"]),
+        ('negotiation "lost then won"', ["body"]),
+    ],
+)
+def test_both_engines_give_the_same_order(graded, q, expected):
+    """The suite runs on SQLite and on PostgreSQL: this exact order is what both databases return."""
+    by_pk = {pk: key for key, pk in graded.items()}
+    assert [by_pk[pk] for pk in search.search(search.parse(q))] == expected
+
+
+def test_renaming_a_skill_by_import_updates_what_finds_its_stories(db):
+    def framework(name: str, labels: list[str]) -> ParsedFramework:
+        skill = ParsedSkill(row=2, code="N1", name=name, kind="skill", parent_code="", alternative_labels=labels)
+        return ParsedFramework(format="plain", code="acme", name="Acme", skills=[skill])
+
+    framework_import(parsed=framework("Negotiation", []))
+    story = StoryFactory(title="A move", skills=[Skill.objects.get(code="N1")])
+    assert search.search(search.parse("negotiation")) == [story.pk]
+
+    framework_import(parsed=framework("Deal making", ["Haggling"]))
+    assert search.search(search.parse("haggling")) == [story.pk]
+    assert search.search(search.parse("deal")) == [story.pk]
+    assert search.search(search.parse("negotiation")) == []
+
+
+def test_merging_skills_makes_the_merged_stories_findable_by_both_names(db):
+    source, target = SkillFactory(name="Bargaining"), SkillFactory(name="Negotiation")
+    story = StoryFactory(title="A move", skills=[source])
+    skill_merge(source=source, target=target)
+    assert search.search(search.parse("negotiation")) == [story.pk]
+    assert search.search(search.parse("bargaining")) == [story.pk]  # now an alternative label of Negotiation
+
+
+def test_the_rebuild_command_restores_a_lost_index(db):
+    story = StoryFactory(title="Negotiation abroad")
+    draft = StoryFactory(title="Negotiation draft", status=Story.Status.DRAFT)
+    StorySearchDocument.objects.all().delete()
+    StorySearchDocument.objects.create(story=draft, title=draft.title)  # a stale row for a story not published
+    assert search.search(search.parse("negotiation")) == [draft.pk]
+
+    out = io.StringIO()
+    call_command("rebuild_search_index", stdout=out)
+    assert "1 published stories" in out.getvalue()
+    assert search.search(search.parse("negotiation")) == [story.pk]

@@ -91,6 +91,65 @@ def test_skill_filter_uses_the_skill_slug(employee_client, library):
     assert titles(response) == ["Into finance", "Sales abroad"]
 
 
+@pytest.mark.parametrize("typed", ["Resilience", "  resilience ", "bouncing back"])
+def test_skill_filter_reads_a_typed_name_or_alternative_label(employee_client, library, typed):
+    resilience = library["resilience"]
+    resilience.alternative_labels = "Grit\nBouncing back"
+    resilience.save()
+    response = employee_client.get("/stories/", {"skill": typed})
+    assert titles(response) == ["Into finance", "Sales abroad"]
+    assert response.context["problems"] == []
+    assert 'value="Resilience"' in response.content.decode()  # the box shows the skill it understood
+
+
+def test_an_unknown_typed_skill_is_reported_kept_in_the_box_and_ignored(employee_client, library):
+    response = employee_client.get("/stories/", {"skill": "Juggling <b>", "format": "podcast"})
+    assert titles(response) == ["Sales abroad"]
+    page = response.content.decode()
+    assert "No skill or strength is called “Juggling &lt;b&gt;”" in page
+    assert 'value="Juggling &lt;b&gt;"' in page
+
+
+def test_an_alternative_label_shared_by_two_skills_is_not_guessed(employee_client, library):
+    for skill in (library["negotiation"], library["resilience"]):
+        skill.alternative_labels = "Staying power"
+        skill.save()
+    response = employee_client.get("/stories/", {"skill": "staying power"})
+    assert len(response.context["page"].object_list) == 3
+    assert response.context["problems"]
+
+
+def test_the_skill_box_offers_the_most_used_skills_with_counts(employee_client, library):
+    page = employee_client.get("/stories/").content.decode()
+    assert '<option value="Negotiation">2 stories</option>' in page
+    assert '<option value="Resilience">2 stories</option>' in page
+
+
+def test_the_skill_box_offers_at_most_forty_skills(employee_client, db):
+    story = StoryFactory(skills=SkillFactory.create_batch(45))
+    response = employee_client.get("/stories/")
+    assert len(response.context["facets"]["skill"]) == 40
+    assert titles(employee_client.get("/stories/", {"skill": story.skills.order_by("-name")[0].name})) == [story.title]
+
+
+def test_skill_suggestions_match_names_and_alternative_labels(employee_client, library):
+    library["negotiation"].alternative_labels = "Haggling\nDeal making"
+    library["negotiation"].save()
+    SkillFactory(name="Dealing with ambiguity")
+    SkillFactory(name="Dealer relations", is_retired=True)
+    response = employee_client.get(reverse("skills:suggest"), {"q": "deal"})
+    assert response.json() == {
+        "skills": [{"name": "Dealing with ambiguity", "also": ""}, {"name": "Negotiation", "also": "Deal making"}]
+    }
+    assert employee_client.get(reverse("skills:suggest"), {"q": "d"}).json() == {"skills": []}
+    assert employee_client.get(reverse("skills:suggest"), {"q": "%' OR 1=1 --"}).json() == {"skills": []}
+
+
+def test_skill_suggestions_need_a_login(client, library):
+    response = client.get(reverse("skills:suggest"), {"q": "neg"})
+    assert response.status_code == 302
+
+
 def test_each_filter_option_counts_the_stories_it_would_leave(employee_client, library):
     response = employee_client.get("/stories/", {"function": "finance"})
     # Function counts ignore the function filter itself; the other facets are narrowed to finance.
