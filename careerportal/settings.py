@@ -121,6 +121,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the server's readers carry on while a curator writes.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    # Writers from several gunicorn workers queue for the write lock (seconds) instead of failing "database is locked".
+    DATABASES["default"]["OPTIONS"]["timeout"] = env_int("PORTAL_SQLITE_TIMEOUT", 20)
     # A file, not memory: browser tests' live server then gets connections of its own, not the test's.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

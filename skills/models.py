@@ -3,6 +3,11 @@ from django.urls import reverse
 from taggit.models import TagBase
 
 
+class FrameworkManager(models.Manager):
+    def get_by_natural_key(self, code: str) -> "Framework":
+        return self.get(code=code)
+
+
 class Framework(models.Model):
     """A skills framework: the built-in one, or a company's imported matrix."""
 
@@ -13,12 +18,17 @@ class Framework(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = FrameworkManager()
+
     class Meta:
         ordering = ["name"]
         permissions = [("import_framework", "Can import and re-import a skills framework file")]
 
     def __str__(self) -> str:
         return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
 
 
 class ProficiencyLevel(models.Model):
@@ -44,6 +54,9 @@ class SkillQuerySet(models.QuerySet):
     def taggable(self) -> "SkillQuerySet":
         """Skills and strengths a curator may tag a story with: no categories, nothing retired."""
         return self.filter(kind__in=Skill.TAGGABLE_KINDS, is_retired=False)
+
+    def get_by_natural_key(self, framework_code: str, code: str) -> "Skill":
+        return self.get(framework__code=framework_code, code=code)
 
 
 class Skill(TagBase):
@@ -96,6 +109,13 @@ class Skill(TagBase):
 
     def get_absolute_url(self) -> str:
         return reverse("skills:detail", args=[self.slug])
+
+    def natural_key(self) -> tuple[str, str]:
+        """The framework's code and the skill's code (names repeat across frameworks), so that dumpdata
+        --natural-foreign writes fixtures that load into another database; taggit's default is the name."""
+        return (*self.framework.natural_key(), self.code)
+
+    natural_key.dependencies = ["skills.framework"]
 
     @property
     def is_taggable(self) -> bool:
