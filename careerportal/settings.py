@@ -7,6 +7,7 @@ DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL; see README.md.
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -157,6 +158,62 @@ STORAGES = {
         )
     },
 }
+
+
+def _object_storage_origins(*, bucket: str, endpoint_url: str, region: str, addressing_style: str) -> list[str]:
+    """Where presigned URLs point, so that the Content-Security-Policy lets pages load pictures and media from there."""
+    if endpoint_url:
+        parts = urlsplit(endpoint_url)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ImproperlyConfigured(f"PORTAL_S3_ENDPOINT_URL must be an http(s) URL, not {endpoint_url!r}")
+        origins = [f"{parts.scheme}://{parts.netloc}"]
+        if addressing_style == "virtual":
+            origins.append(f"{parts.scheme}://{bucket}.{parts.netloc}")  # botocore keeps IP endpoints path-style
+        return origins
+    host = f"s3.{region}.amazonaws.com" if region and region != "us-east-1" else "s3.amazonaws.com"
+    return [f"https://{bucket}.{host}" if addressing_style == "virtual" else f"https://{host}"]
+
+
+# Object storage (AWS S3 or compatible, e.g. MinIO): set PORTAL_S3_BUCKET and uploads go to that private bucket
+# instead of MEDIA_ROOT. The media views check access as before, then redirect to a presigned URL valid for
+# PORTAL_S3_URL_EXPIRY seconds; the bucket answers Range requests itself. Credentials come from boto3's usual
+# sources: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, or the machine's role.
+PORTAL_S3_BUCKET = os.environ.get("PORTAL_S3_BUCKET", "").strip()
+MEDIA_STORAGE_ORIGINS: list[str] = []  # other origins the browser loads media from, for the CSP
+if PORTAL_S3_BUCKET:
+    _s3_endpoint_url = os.environ.get("PORTAL_S3_ENDPOINT_URL", "").strip()
+    _s3_region = os.environ.get("PORTAL_S3_REGION", "").strip()
+    # Custom endpoints (MinIO, moto, most S3-compatibles) want path-style URLs; AWS wants virtual-hosted ones.
+    _s3_addressing_style = os.environ.get("PORTAL_S3_ADDRESSING_STYLE", "path" if _s3_endpoint_url else "virtual")
+    if _s3_addressing_style not in {"path", "virtual"}:
+        raise ImproperlyConfigured(f"PORTAL_S3_ADDRESSING_STYLE must be path or virtual, not {_s3_addressing_style!r}")
+    _s3_url_expiry = env_int("PORTAL_S3_URL_EXPIRY", 300)
+    if not 1 <= _s3_url_expiry <= 7 * 24 * 3600:
+        raise ImproperlyConfigured(f"PORTAL_S3_URL_EXPIRY must be 1 to 604800 seconds, not {_s3_url_expiry}")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PORTAL_S3_BUCKET,
+            "endpoint_url": _s3_endpoint_url or None,
+            "region_name": _s3_region or None,
+            "addressing_style": _s3_addressing_style,
+            "signature_version": "s3v4",
+            # No ACL header: objects stay private (S3's default), and buckets with ACLs disabled, the default for
+            # new AWS buckets, refuse uploads that name one.
+            "default_acl": None,
+            "querystring_auth": True,  # every URL is presigned; nothing is public
+            "querystring_expire": _s3_url_expiry,
+            "file_overwrite": False,  # a new upload with a taken name gets a new name, as on disk
+            "custom_domain": None,
+        },
+    }
+    MEDIA_STORAGE_ORIGINS = _object_storage_origins(
+        bucket=PORTAL_S3_BUCKET,
+        endpoint_url=_s3_endpoint_url,
+        region=_s3_region,
+        addressing_style=_s3_addressing_style,
+    )
+
 # When a proxy (nginx) serves MEDIA_ROOT from an internal location, the media view answers with
 # X-Accel-Redirect to this prefix after its access check, e.g. "/protected-media/".
 PORTAL_MEDIA_ACCEL_PREFIX = os.environ.get("PORTAL_MEDIA_ACCEL_PREFIX", "")
@@ -170,6 +227,27 @@ PORTAL_MAX_FRAMEWORK_BYTES = env_int("PORTAL_MAX_FRAMEWORK_BYTES", 100 * 1024 * 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 
+# Shared cache: with REDIS_URL (e.g. redis://cache:6379/0) every node shares one Redis, and sessions are kept in
+# the database with Redis in front, so they work on any node and survive a cache flush. Without it, each process
+# has its own memory cache and sessions live in the database.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    if urlsplit(REDIS_URL).scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(f"REDIS_URL must start with redis://, rediss:// or unix://, not {REDIS_URL!r}")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("PORTAL_CACHE_KEY_PREFIX", "careerportal"),
+            "TIMEOUT": env_int("PORTAL_CACHE_TIMEOUT", 300),
+            # A slow or missing Redis fails a request within seconds instead of hanging a worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2, "health_check_interval": 30},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "careerportal"}}
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -181,8 +259,8 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
-    "media-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:", *MEDIA_STORAGE_ORIGINS],
+    "media-src": [CSP.SELF, *MEDIA_STORAGE_ORIGINS],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],

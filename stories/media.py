@@ -1,4 +1,4 @@
-"""Serve private media after a view's access check: via nginx, by redirect, or from disk with HTTP Range."""
+"""Serve private media after a view's access check: from disk with HTTP Range, via nginx, or from object storage."""
 
 import mimetypes
 import os
@@ -43,22 +43,34 @@ def guess_content_type(name: str) -> str:
 
 @require_safe
 def file_response(
-    request: HttpRequest, *, field_file: FieldFile, content_type: str | None = None, max_age: int = 3600
+    request: HttpRequest,
+    *,
+    field_file: FieldFile,
+    content_type: str | None = None,
+    max_age: int = 3600,
+    same_origin: bool = False,
 ) -> HttpResponseBase:
-    """Answer a GET or HEAD for a stored file. The caller must already have checked access."""
-    content_type = content_type or guess_content_type(field_file.name)
-    try:
-        path = field_file.storage.path(field_file.name)
-    except NotImplementedError:
-        response = HttpResponseRedirect(field_file.url)
-        response["Cache-Control"] = "private, no-store"
-        return response
+    """Answer a GET or HEAD for a stored file. The caller must already have checked access.
 
+    A file in object storage (no local path) is answered with a redirect, never cached, to the storage's
+    short-lived presigned URL; the storage answers Range requests itself. With `same_origin`, for small files
+    that a page may only load from its own origin (a <track>'s captions), the bytes are passed through instead.
+    """
+    content_type = content_type or guess_content_type(field_file.name)
     headers = {
         "Cache-Control": f"private, max-age={max_age}",
         "Content-Disposition": content_disposition_header(False, PurePosixPath(field_file.name).name),
         "X-Content-Type-Options": "nosniff",
     }
+    try:
+        path = field_file.storage.path(field_file.name)
+    except NotImplementedError:
+        if same_origin:
+            return _pass_through(request, field_file=field_file, headers={**headers, "Content-Type": content_type})
+        response = HttpResponseRedirect(field_file.url)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
     if settings.PORTAL_MEDIA_ACCEL_PREFIX:
         accel = settings.PORTAL_MEDIA_ACCEL_PREFIX + quote(field_file.name)
         return HttpResponse(content_type=content_type, headers={**headers, "X-Accel-Redirect": accel})
@@ -91,6 +103,17 @@ def file_response(
     if request.method == "HEAD":
         return HttpResponse(status=status, headers=headers)
     return StreamingHttpResponse(_read_slice(path, start=start, length=length), status=status, headers=headers)
+
+
+def _pass_through(request: HttpRequest, *, field_file: FieldFile, headers: dict[str, str]) -> HttpResponse:
+    """The whole file, read from its storage; only for small files (captions are capped at a megabyte)."""
+    try:
+        with field_file.storage.open(field_file.name, "rb") as file:
+            body = file.read()
+    except FileNotFoundError:
+        raise Http404("The file is missing.") from None
+    headers = {**headers, "Content-Length": str(len(body))}
+    return HttpResponse(b"" if request.method == "HEAD" else body, headers=headers)
 
 
 def _not_modified(request: HttpRequest, *, etag: str, last_modified: int) -> bool:

@@ -174,7 +174,8 @@ def story_captions(request: HttpRequest, slug: str) -> HttpResponseBase:
     story = _get_story_for_user(request, slug)
     if not story.captions:
         raise Http404("This story has no captions.")
-    return file_response(request, field_file=story.captions, content_type="text/vtt; charset=utf-8")
+    # A <track> loads only from the page's own origin, so captions in object storage are passed through.
+    return file_response(request, field_file=story.captions, content_type="text/vtt; charset=utf-8", same_origin=True)
 
 
 def _rendition_response(request: HttpRequest, field_file: FieldFile, renditions: dict, width: int):

@@ -3,6 +3,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage
 from django.db.models import FileField
 from django.db.models.fields.files import FieldFile
+from django.http import Http404
 
 from stories.media import file_response
 
@@ -214,3 +215,44 @@ def test_captions_are_served_as_utf8_webvtt(rf, tmp_path):
     response, _body = _get(rf, captions)
 
     assert response["Content-Type"] == "text/vtt; charset=utf-8"
+
+
+class RemoteMemoryStorage(Storage):
+    """Files kept in memory and, like S3, no local path."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def _save(self, name: str, content) -> str:
+        self.files[name] = content.read()
+        return name
+
+    def _open(self, name: str, mode: str = "rb") -> ContentFile:
+        try:
+            return ContentFile(self.files[name], name=name)
+        except KeyError:
+            raise FileNotFoundError(name) from None
+
+    def exists(self, name: str) -> bool:
+        return name in self.files
+
+
+def test_same_origin_file_without_a_local_path_is_passed_through(rf):
+    storage = RemoteMemoryStorage()
+    name = storage.save("captions/story.vtt", ContentFile(b"WEBVTT\n"))
+    captions = FieldFile(instance=None, field=FileField(storage=storage), name=name)
+
+    response = file_response(rf.get("/"), field_file=captions, same_origin=True)
+
+    assert response.status_code == 200
+    assert not response.has_header("Location")
+    assert response.content == b"WEBVTT\n"
+    assert response["Content-Type"] == "text/vtt; charset=utf-8"
+    assert response["Cache-Control"] == "private, max-age=3600"
+
+
+def test_same_origin_file_missing_from_its_storage_is_not_found(rf):
+    missing = FieldFile(instance=None, field=FileField(storage=RemoteMemoryStorage()), name="captions/gone.vtt")
+
+    with pytest.raises(Http404):
+        file_response(rf.get("/"), field_file=missing, same_origin=True)
