@@ -25,7 +25,7 @@ run: venv
 	@echo "Career stories is running at http://$(HOST):$(PORT)/  (curation: http://$(HOST):$(PORT)/admin/)"
 	@echo "Stop it with Ctrl+C. Your data stays in ./var between runs."
 	@echo
-	exec .venv/bin/gunicorn careerportal.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile -
+	GUNICORN_BIND=$(HOST):$(PORT) GUNICORN_WORKERS=2 PORTAL_LOG_FORMAT=$${PORTAL_LOG_FORMAT:-text} exec .venv/bin/gunicorn -c careerportal/gunicorn.conf.py careerportal.wsgi
 
 test: venv check test-sqlite test-postgres
 

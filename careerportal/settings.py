@@ -248,9 +248,24 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "careerportal"}}
 
+# Behind HTTPS (PORTAL_HTTPS=1, the production set-up): redirect plain HTTP, send HSTS, and mark cookies Secure.
+# The proxy in front must set X-Forwarded-Proto (see README, "Production"). Off for the embedded demo on http.
+PORTAL_HTTPS = env_bool("PORTAL_HTTPS", False)
+SECURE_SSL_REDIRECT = PORTAL_HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PORTAL_HTTPS else None
+SECURE_HSTS_SECONDS = env_int("PORTAL_HSTS_SECONDS", 31_536_000) if PORTAL_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PORTAL_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preload only takes effect when the company submits its base domain to the browsers' list.
+SECURE_HSTS_PRELOAD = env_bool("PORTAL_HSTS_PRELOAD", PORTAL_HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", PORTAL_HTTPS)
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True
+# Sessions end PORTAL_SESSION_HOURS after log-in (a working day by default), or at log-out.
+SESSION_COOKIE_AGE = env_int("PORTAL_SESSION_HOURS", 12) * 3600
+SESSION_SAVE_EVERY_REQUEST = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -276,13 +291,72 @@ PORTAL_INSIGHT_MIN_COUNT = env_int("PORTAL_INSIGHT_MIN_COUNT", 5)
 PORTAL_INSIGHT_FEW_STORIES = env_int("PORTAL_INSIGHT_FEW_STORIES", 3)
 # Links in emails point here.
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-MAILERS = {
-    "default": {"BACKEND": os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}
-}
+# Email: through an SMTP relay when EMAIL_HOST is set, printed to the console otherwise (the demo).
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Career stories <careers@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+_email_host = os.environ.get("EMAIL_HOST", "").strip()
+if _email_host:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _email_host,
+                "port": env_int("EMAIL_PORT", 587),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", True),
+                "use_ssl": env_bool("EMAIL_USE_SSL", False),
+                "timeout": env_int("EMAIL_TIMEOUT", 10),
+            },
+        }
+    }
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+        }
+    }
 
+# Log-in throttling (careerportal.auth): failures are counted in the cache, so with REDIS_URL across all nodes.
+PORTAL_LOGIN_FAILURES_PER_ACCOUNT = env_int("PORTAL_LOGIN_FAILURES_PER_ACCOUNT", 5)
+PORTAL_LOGIN_FAILURES_PER_ADDRESS = env_int("PORTAL_LOGIN_FAILURES_PER_ADDRESS", 30)
+PORTAL_LOGIN_LOCKOUT_MINUTES = env_int("PORTAL_LOGIN_LOCKOUT_MINUTES", 15)
+# The request header (in WSGI form) where the proxy in front puts the client's address, e.g. HTTP_X_REAL_IP;
+# empty: REMOTE_ADDR. Set it only behind a proxy that overwrites the header, or anyone can pick their address.
+PORTAL_CLIENT_IP_HEADER = os.environ.get("PORTAL_CLIENT_IP_HEADER", "")
+
+# Single sign-on with OpenID Connect (mozilla-django-oidc) when OIDC_RP_CLIENT_ID is set; local accounts keep
+# working beside it. See README, "Single sign-on", for mapping a company's identity provider.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+if OIDC_RP_CLIENT_ID:
+    try:
+        OIDC_RP_CLIENT_SECRET = os.environ["OIDC_RP_CLIENT_SECRET"]
+        OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ["OIDC_OP_AUTHORIZATION_ENDPOINT"]
+        OIDC_OP_TOKEN_ENDPOINT = os.environ["OIDC_OP_TOKEN_ENDPOINT"]
+        OIDC_OP_USER_ENDPOINT = os.environ["OIDC_OP_USER_ENDPOINT"]
+        OIDC_OP_JWKS_ENDPOINT = os.environ["OIDC_OP_JWKS_ENDPOINT"]
+    except KeyError as missing:
+        raise ImproperlyConfigured(f"OIDC_RP_CLIENT_ID is set, so {missing.args[0]} must be set too.") from None
+    OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+    AUTHENTICATION_BACKENDS = ["careerportal.auth.CompanyOIDCBackend", "django.contrib.auth.backends.ModelBackend"]
+PORTAL_OIDC_PROVIDER_NAME = os.environ.get("PORTAL_OIDC_PROVIDER_NAME", "your company account")
+PORTAL_OIDC_USERNAME_CLAIM = os.environ.get("PORTAL_OIDC_USERNAME_CLAIM", "preferred_username")
+PORTAL_OIDC_GROUPS_CLAIM = os.environ.get("PORTAL_OIDC_GROUPS_CLAIM", "groups")
+PORTAL_OIDC_CURATOR_GROUP = os.environ.get("PORTAL_OIDC_CURATOR_GROUP", "")
+
+# Logs go to standard error, one JSON object a line (PORTAL_LOG_FORMAT=json, the default) for the log collector,
+# or plain text (text) for reading in a terminal.
+PORTAL_LOG_FORMAT = os.environ.get("PORTAL_LOG_FORMAT", "json")
+if PORTAL_LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"PORTAL_LOG_FORMAT must be json or text, not {PORTAL_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "careerportal.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": PORTAL_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from careerportal import views
+from careerportal import auth, views
 from reflection import urls as reflection_urls
 from stories import urls as story_urls
 from stories import views as story_views
@@ -10,6 +10,7 @@ from stories import views as story_views
 admin.site.site_header = "Career stories: curation"
 admin.site.site_title = "Career stories curation"
 admin.site.index_title = "Stories, storytellers and the skills framework"
+admin.site.login_form = auth.AdminLoginForm
 
 urlpatterns = [
     path("", story_views.home, name="home"),
@@ -17,8 +18,10 @@ urlpatterns = [
     path("skills/", include((story_urls.skill_urlpatterns, "skills"))),
     path("me/", include("reflection.urls")),
     path("insights/", include((reflection_urls.insight_urlpatterns, "insights"))),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", auth.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("oidc/authenticate/", views.oidc_authenticate, name="oidc_authentication_init"),
+    path("oidc/callback/", views.oidc_callback, name="oidc_authentication_callback"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -4,10 +4,14 @@ from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from skills.models import Skill
 from stories import services
-from stories.models import CareerMove, Collection, CollectionItem, Function, Level, Story, Storyteller
+from stories.models import CareerMove, Collection, CollectionItem, Function, Level, Story, StoryEvent, Storyteller
 from stories.validators import media_kind, validate_image, validate_media, validate_webvtt
 
 
@@ -91,7 +95,7 @@ class StorytellerAdmin(admin.ModelAdmin):
         withdrawing = "consent_withdrawn_on" in form.changed_data and obj.consent_withdrawn_on
         super().save_model(request, obj, form, change)
         if withdrawing:
-            count = services.storyteller_withdraw_consent(storyteller=obj, on=obj.consent_withdrawn_on)
+            count = services.storyteller_withdraw_consent(storyteller=obj, on=obj.consent_withdrawn_on, by=request.user)
             if count:
                 messages.warning(request, f"Consent withdrawn: {count} published stories were unpublished.")
         if "portrait" in form.changed_data:
@@ -102,6 +106,29 @@ class CareerMoveInline(admin.TabularInline):
     model = CareerMove
     extra = 1
     fields = ["position", "kind", "from_role", "from_function", "to_role", "to_function", "year"]
+
+
+HISTORY_EVENTS = 20
+
+
+@admin.register(StoryEvent)
+class StoryEventAdmin(admin.ModelAdmin):
+    """Who created, edited, published, archived or deleted which story: read-only for everyone."""
+
+    list_display = ["at", "story_title", "action", "actor_username", "changed_fields"]
+    list_filter = ["action", "at"]
+    search_fields = ["story_title", "actor_username"]
+    date_hierarchy = "at"
+    list_select_related = ["story"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 class SkillPicker(AutocompleteSelectMultiple):
@@ -175,7 +202,7 @@ class StoryAdmin(admin.ModelAdmin):
     search_fields = ["title", "summary", "storyteller__name"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["storyteller"]
-    readonly_fields = ["status", "published_at"]
+    readonly_fields = ["status", "published_at", "history"]
     inlines = [CareerMoveInline]
     actions = ["submit_for_review", "publish", "archive", "return_to_draft"]
     fieldsets = [
@@ -195,14 +222,50 @@ class StoryAdmin(admin.ModelAdmin):
         ),
         ("The story", {"fields": ["summary", "body", "skills"]}),
         ("Media", {"fields": ["media", "captions", "transcript", "poster", "duration_seconds"]}),
+        ("History", {"fields": ["history"], "classes": ["collapse"]}),
     ]
+
+    @admin.display(description="Recent changes")
+    def history(self, story: Story) -> str:
+        """The last events of the audit trail; the whole trail is under Story events."""
+        if story.pk is None:
+            return "—"
+        events = story.events.all()[:HISTORY_EVENTS]
+        return (
+            format_html_join(
+                mark_safe("<br>"),
+                "{}: {} by {}{}",
+                (
+                    (
+                        date_format(timezone.localtime(event.at), "DATETIME_FORMAT"),
+                        event.get_action_display(),
+                        event.actor_username or "the system",
+                        f" ({', '.join(event.changed_fields)})" if event.changed_fields else "",
+                    )
+                    for event in events
+                ),
+            )
+            or "—"
+        )
 
     def save_model(self, request: HttpRequest, obj: Story, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
+        if form.changed_data or not change:
+            action = StoryEvent.Action.EDITED if change else StoryEvent.Action.CREATED
+            services.story_event_record(story=obj, action=action, by=request.user, changed_fields=form.changed_data)
         if "poster" in form.changed_data:
             services.story_update_poster(story=obj)
         if "captions" in form.changed_data:
             services.story_update_cues(story=obj)
+
+    def delete_model(self, request: HttpRequest, obj: Story) -> None:
+        services.story_event_record(story=obj, action=StoryEvent.Action.DELETED, by=request.user)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for story in queryset:
+            services.story_event_record(story=story, action=StoryEvent.Action.DELETED, by=request.user)
+        super().delete_queryset(request, queryset)
 
     def _allowed_transitions(self, request: HttpRequest, story: Story) -> list[Story.Status]:
         """Where the story may go next from its status; only those who may publish go beyond review."""

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase
 
@@ -291,3 +292,39 @@ class StorySearchDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class StoryEvent(models.Model):
+    """The audit trail: who created, edited, moved through the workflow, unpublished or deleted which story, when.
+
+    Rows are only ever added (by stories.services.story_event_record). The story's title and the person's username
+    are copied in, so the trail still reads after either is deleted.
+    """
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        EDITED = "edited", "Edited"
+        SUBMITTED = "submitted", "Submitted for review"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
+        RETURNED_TO_DRAFT = "returned_to_draft", "Returned to draft"
+        CONSENT_WITHDRAWN = "consent_withdrawn", "Unpublished: consent withdrawn"
+        DELETED = "deleted", "Deleted"
+
+    story = models.ForeignKey(Story, on_delete=models.SET_NULL, null=True, blank=True, related_name="events")
+    story_title = models.CharField(max_length=200)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_username = models.CharField(max_length=150, blank=True, help_text="Empty for the system (imports, demo).")
+    changed_fields = models.JSONField(default=list, blank=True, help_text="For edits: the fields that changed.")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["story", "-at"], name="story_event_story_at")]
+
+    def __str__(self) -> str:
+        who = self.actor_username or "the system"
+        return f"{self.get_action_display()}: “{self.story_title}” by {who}"

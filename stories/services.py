@@ -11,7 +11,15 @@ from django.db.models import Max
 from django.utils import timezone
 
 from stories.images import build_renditions
-from stories.models import Collection, CollectionItem, CollectionShare, Story, StorySearchDocument, Storyteller
+from stories.models import (
+    Collection,
+    CollectionItem,
+    CollectionShare,
+    Story,
+    StoryEvent,
+    StorySearchDocument,
+    Storyteller,
+)
 from stories.validators import parse_webvtt_cues
 
 CURATORS_GROUP = "Curators"
@@ -26,6 +34,7 @@ CURATOR_PERMISSIONS = {
         "add_level", "change_level", "view_level",
         "add_taggedstory", "change_taggedstory", "delete_taggedstory", "view_taggedstory",
         "view_collection", "change_collection",
+        "view_storyevent",
     ],
     "skills": [
         "view_framework", "add_framework", "change_framework", "import_framework",
@@ -91,17 +100,44 @@ def story_transition(*, story: Story, to: Story.Status, by=None) -> Story:
             story.published_at = timezone.now()
     story.status = to
     story.save(update_fields=["status", "published_at", "updated_at"])
+    story_event_record(story=story, action=TRANSITION_EVENTS[to], by=by)
     return story
 
 
+TRANSITION_EVENTS = {
+    Story.Status.IN_REVIEW: StoryEvent.Action.SUBMITTED,
+    Story.Status.PUBLISHED: StoryEvent.Action.PUBLISHED,
+    Story.Status.ARCHIVED: StoryEvent.Action.ARCHIVED,
+    Story.Status.DRAFT: StoryEvent.Action.RETURNED_TO_DRAFT,
+}
+
+
+def story_event_record(*, story: Story, action: StoryEvent.Action, by=None, changed_fields=()) -> StoryEvent:
+    """Adds a line to the audit trail; `by` is the user who acted (None: the system)."""
+    actor = by if by is not None and by.is_authenticated else None
+    return StoryEvent.objects.create(
+        story=story,
+        story_title=story.title[:200],
+        action=action,
+        actor=actor,
+        actor_username=actor.get_username() if actor else "",
+        changed_fields=sorted(changed_fields),
+    )
+
+
 @transaction.atomic
-def storyteller_withdraw_consent(*, storyteller: Storyteller, on: datetime.date | None = None) -> int:
+def storyteller_withdraw_consent(*, storyteller: Storyteller, on: datetime.date | None = None, by=None) -> int:
     """Records the withdrawal of consent and unpublishes the storyteller's stories; returns how many."""
     storyteller.consent_withdrawn_on = on or timezone.localdate()
     storyteller.save(update_fields=["consent_withdrawn_on"])
-    published = storyteller.stories.published()
+    published = list(storyteller.stories.published())
     StorySearchDocument.objects.filter(story__in=published).delete()
-    return published.update(status=Story.Status.DRAFT, updated_at=timezone.now())
+    Story.objects.filter(pk__in=[story.pk for story in published]).update(
+        status=Story.Status.DRAFT, updated_at=timezone.now()
+    )
+    for story in published:
+        story_event_record(story=story, action=StoryEvent.Action.CONSENT_WITHDRAWN, by=by)
+    return len(published)
 
 
 def storyteller_update_portrait(*, storyteller: Storyteller) -> None:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from PIL import Image
 
 from skills.models import Skill
-from stories.models import Story, Storyteller
+from stories.models import Story, StoryEvent, Storyteller
 from tests.conftest import image_bytes
 from tests.factories import (
     VTT,
@@ -260,3 +260,76 @@ def test_workflow_button_the_user_may_not_use_is_ignored(client, db):
     assert client.post(url, data).status_code == 302  # saved, but not published
     story.refresh_from_db()
     assert story.status == Story.Status.DRAFT
+
+
+# The audit trail
+
+
+def trail(story=None) -> list[tuple[str, str, list[str]]]:
+    events = StoryEvent.objects.filter(story=story) if story else StoryEvent.objects.all()
+    return [(e.action, e.actor_username, e.changed_fields) for e in events.order_by("at", "pk")]
+
+
+def test_edits_and_workflow_moves_are_recorded_with_who_and_what(curator_client, curator):
+    story = StoryFactory(status=Story.Status.IN_REVIEW, published_at=None, skills=[SkillFactory()])
+    StoryEvent.objects.all().delete()
+    url = reverse("admin:stories_story_change", args=[story.pk])
+    data = story_form(story.storyteller, title="A better title", slug=story.slug, skills=[str(story.skills.get().pk)])
+    data.update({"_transition": "published", "moves-TOTAL_FORMS": "0", "summary": story.summary})
+    curator_client.post(url, data)
+    curator_client.post(
+        reverse("admin:stories_story_changelist"), {"action": "archive", "_selected_action": [story.pk]}
+    )
+    actions = trail(story)
+    assert [(a, who) for a, who, _ in actions] == [("edited", "hana"), ("published", "hana"), ("archived", "hana")]
+    assert "title" in actions[0][2] and "summary" not in actions[0][2]
+    history = curator_client.get(url).content.decode()
+    assert "Archived by hana" in history and "Edited by hana (" in history
+
+
+def test_saving_without_changes_records_nothing_and_creating_records_created(curator_client):
+    storyteller = StorytellerFactory()
+    curator_client.post(reverse("admin:stories_story_add"), story_form(storyteller))
+    story = Story.objects.get(slug="from-sales-to-finance")
+    assert [a for a, _, _ in trail(story)] == ["created"]
+    data = story_form(storyteller, **{"moves-TOTAL_FORMS": "0"})
+    curator_client.post(reverse("admin:stories_story_change", args=[story.pk]), data)
+    assert [a for a, _, _ in trail(story)] == ["created"]
+
+
+def test_a_deleted_story_keeps_its_trail(curator_client):
+    story = StoryFactory(title="Gone soon")
+    curator_client.post(reverse("admin:stories_story_delete", args=[story.pk]), {"post": "yes"})
+    assert not Story.objects.filter(pk=story.pk).exists()
+    event = StoryEvent.objects.get(action="deleted")
+    assert (event.story, event.story_title, event.actor_username) == (None, "Gone soon", "hana")
+
+
+def test_consent_withdrawal_is_recorded_on_each_unpublished_story(curator_client):
+    story = StoryFactory()
+    storyteller = story.storyteller
+    data = storyteller_form(
+        name=storyteller.name,
+        slug=storyteller.slug,
+        function=storyteller.function_id,
+        level=storyteller.level_id,
+        consent_withdrawn_on="2026-11-20",
+    )
+    curator_client.post(reverse("admin:stories_storyteller_change", args=[storyteller.pk]), data)
+    assert trail(story)[-1][:2] == ("consent_withdrawn", "hana")
+
+
+def test_curators_read_the_trail_but_nobody_can_change_it(curator_client, client, db):
+    story = StoryFactory(title="Audited")
+    StoryEvent.objects.create(story=story, story_title="Audited", action="edited", actor_username="x")
+    event = StoryEvent.objects.get()
+    assert "Audited" in curator_client.get(reverse("admin:stories_storyevent_changelist")).content.decode()
+    assert curator_client.get(reverse("admin:stories_storyevent_add")).status_code == 403
+    assert (
+        curator_client.post(reverse("admin:stories_storyevent_delete", args=[event.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    superuser = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    assert client.post(reverse("admin:stories_storyevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    assert StoryEvent.objects.filter(pk=event.pk).exists()

@@ -1,0 +1,41 @@
+"""gunicorn's settings for production: `gunicorn -c careerportal/gunicorn.conf.py careerportal.wsgi`.
+
+Each can be changed with an environment variable; the defaults suit a node behind a reverse proxy (README,
+"Production").
+"""
+
+import json
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Threads serve the many requests that wait on the database; processes use the cores.
+worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS") or (os.cpu_count() or 1) * 2 + 1)
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+# A request that takes longer than this is stuck: the worker is restarted rather than left hanging.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+graceful_timeout = 30
+keepalive = 5
+# Workers are recycled now and then, so that no slow leak can grow without bound.
+max_requests = 5000
+max_requests_jitter = 500
+# Only the proxy in front may say which scheme the client used (X-Forwarded-Proto).
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Access log to standard output, one JSON object a line like the application's logs.
+accesslog = "-"
+errorlog = "-"
+access_log_format = json.dumps(
+    {
+        "time": "%(t)s",
+        "logger": "gunicorn.access",
+        "remote": "%(h)s",
+        "method": "%(m)s",
+        "path": "%(U)s",
+        "query": "%(q)s",
+        "status": "%(s)s",
+        "bytes": "%(B)s",
+        "duration_ms": "%(M)s",
+        "referer": "%(f)s",
+        "user_agent": "%(a)s",
+    }
+)

@@ -1,0 +1,178 @@
+"""Logging in: throttling of repeated failures (per account and per address), and single sign-on claims."""
+
+import json
+import logging
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+
+from careerportal.auth import CompanyOIDCBackend
+from careerportal.logs import JsonFormatter
+from stories.services import CURATORS_GROUP
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "a long passphrase"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def erin(db):
+    user = UserFactory(username="erin")
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def log_in(client, username: str, password: str, address: str = "10.0.0.1"):
+    return client.post("/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def test_five_failures_pause_the_account_even_with_the_right_password(client, erin, settings):
+    for _ in range(settings.PORTAL_LOGIN_FAILURES_PER_ACCOUNT):
+        response = log_in(client, "erin", "wrong")
+        assert response.status_code == 200
+        assert "didn't match" in response.content.decode()
+    response = log_in(client, "ERIN", PASSWORD, address="10.9.9.9")  # any spelling, any address
+    assert response.status_code == 429
+    assert "Too many failed attempts to log in" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_other_accounts_are_not_paused_by_one_accounts_failures(client, erin, settings):
+    UserFactory(username="olu").set_password(PASSWORD)
+    for _ in range(settings.PORTAL_LOGIN_FAILURES_PER_ACCOUNT):
+        log_in(client, "olu", "wrong", address="10.0.0.2")
+    assert log_in(client, "erin", PASSWORD, address="10.0.0.2").status_code == 302
+
+
+def test_many_failures_from_one_address_pause_that_address(client, erin, settings):
+    settings.PORTAL_LOGIN_FAILURES_PER_ADDRESS = 3
+    for name in ("a", "b", "c"):
+        log_in(client, name, "wrong", address="10.0.0.3")
+    assert log_in(client, "erin", PASSWORD, address="10.0.0.3").status_code == 429
+    assert log_in(client, "erin", PASSWORD, address="10.0.0.4").status_code == 302
+
+
+def test_a_success_clears_the_accounts_failures(client, erin, settings):
+    for _ in range(settings.PORTAL_LOGIN_FAILURES_PER_ACCOUNT - 1):
+        log_in(client, "erin", "wrong")
+    assert log_in(client, "erin", PASSWORD).status_code == 302
+    client.logout()
+    for _ in range(settings.PORTAL_LOGIN_FAILURES_PER_ACCOUNT - 1):
+        log_in(client, "erin", "wrong")
+    assert log_in(client, "erin", PASSWORD).status_code == 302
+
+
+def test_the_proxys_address_header_is_used_only_when_configured(client, erin, settings):
+    settings.PORTAL_LOGIN_FAILURES_PER_ADDRESS = 2
+    for name in ("a", "b"):
+        client.post("/accounts/login/", {"username": name, "password": "x"}, HTTP_X_REAL_IP="192.0.2.7")
+    # Not configured: the header is ignored and REMOTE_ADDR (127.0.0.1 in tests) is what was counted.
+    assert log_in(client, "erin", PASSWORD, address="127.0.0.1").status_code == 429
+    cache.clear()
+    settings.PORTAL_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    for name in ("a", "b"):
+        client.post("/accounts/login/", {"username": name, "password": "x"}, HTTP_X_REAL_IP="192.0.2.7")
+    assert log_in(client, "erin", PASSWORD, address="127.0.0.1").status_code == 302
+
+
+def test_the_admin_log_in_is_throttled_too(client, erin, settings):
+    erin.is_staff = True
+    erin.save()
+    for _ in range(settings.PORTAL_LOGIN_FAILURES_PER_ACCOUNT):
+        client.post("/admin/login/", {"username": "erin", "password": "wrong"})
+    response = client.post("/admin/login/", {"username": "erin", "password": PASSWORD})
+    assert response.status_code == 200
+    assert "Too many failed attempts to log in" in response.content.decode()
+
+
+def test_weak_passwords_are_refused_by_the_validators(erin):
+    for weak in ("password", "12345678", "short", "qwertyuiop"):
+        with pytest.raises(ValidationError):
+            validate_password(weak, user=erin)
+
+
+# Single sign-on
+
+
+@pytest.fixture
+def sso(settings):
+    settings.OIDC_RP_CLIENT_ID = "career-stories"
+    settings.OIDC_RP_CLIENT_SECRET = "secret"
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = "https://idp.example.com/authorize"
+    settings.OIDC_OP_TOKEN_ENDPOINT = "https://idp.example.com/token"
+    settings.OIDC_OP_USER_ENDPOINT = "https://idp.example.com/userinfo"
+    settings.OIDC_OP_JWKS_ENDPOINT = "https://idp.example.com/jwks"
+    settings.OIDC_RP_SIGN_ALGO = "RS256"
+    settings.OIDC_RP_SCOPES = "openid email profile"
+    settings.PORTAL_OIDC_PROVIDER_NAME = "Acme SSO"
+    settings.PORTAL_OIDC_CURATOR_GROUP = "career-curators"
+    return settings
+
+
+def test_without_sso_the_login_page_offers_local_accounts_only(client, db):
+    page = client.get("/accounts/login/").content.decode()
+    assert "/oidc/authenticate/" not in page
+    assert client.get("/oidc/authenticate/").status_code == 404
+
+
+def test_with_sso_the_login_page_sends_people_to_the_identity_provider(client, sso):
+    page = client.get("/accounts/login/?next=/me/").content.decode()
+    assert "Log in with Acme SSO" in page
+    response = client.get("/oidc/authenticate/?next=/me/")
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    query = parse_qs(location.query)
+    assert f"{location.scheme}://{location.netloc}{location.path}" == "https://idp.example.com/authorize"
+    assert query["client_id"] == ["career-stories"] and query["response_type"] == ["code"]
+    assert query["redirect_uri"] == ["http://testserver/oidc/callback/"]
+    assert query["state"][0] in client.session["oidc_states"] and query["nonce"]
+
+
+def test_claims_make_a_local_account_and_curator_membership_follows_the_group(sso, db):
+    backend = CompanyOIDCBackend()
+    claims = {
+        "preferred_username": "amara.okafor",
+        "email": "amara@example.com",
+        "given_name": "Amara",
+        "family_name": "Okafor",
+        "groups": ["everyone", "career-curators"],
+    }
+    assert backend.verify_claims(claims)
+    user = backend.create_user(claims)
+    assert (user.username, user.email, user.get_full_name()) == ("amara.okafor", "amara@example.com", "Amara Okafor")
+    assert not user.has_usable_password()
+    assert user.is_staff and user.groups.filter(name=CURATORS_GROUP).exists()
+    assert list(backend.filter_users_by_claims({"preferred_username": "Amara.Okafor"})) == [user]
+
+    backend.update_user(user, {**claims, "email": "amara.o@example.com", "groups": ["everyone"]})
+    user.refresh_from_db()
+    assert user.email == "amara.o@example.com"
+    assert not user.is_staff and not user.groups.filter(name=CURATORS_GROUP).exists()
+    assert Group.objects.filter(name=CURATORS_GROUP).exists()
+    assert not backend.verify_claims({"email": "someone@example.com"})  # no username claim: refused
+
+
+# Structured logs
+
+
+def test_log_lines_are_json_with_the_extra_fields(rf):
+    record = logging.makeLogRecord(
+        {"name": "django.request", "levelname": "WARNING", "msg": "Not Found: %s", "args": ("/x",)}
+    )
+    record.status_code, record.request = 404, rf.get("/x")
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["message"] == "Not Found: /x" and entry["level"] == "WARNING"
+    assert (entry["status_code"], entry["method"], entry["path"]) == (404, "GET", "/x")
+    assert entry["time"].endswith("+00:00")
