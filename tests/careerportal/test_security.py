@@ -5,6 +5,7 @@ policies, frame protection, secure HttpOnly cookies)."""
 import importlib.util
 import os
 import re
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -26,16 +27,16 @@ SECURITY_SETTINGS = [
 
 
 def production_env(tmp_path: Path) -> dict[str, str]:
+    """The README's sample production environment, with a real secret key."""
     environ = {name: value for name, value in os.environ.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    return {
-        **environ,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": "k" * 20 + "-production-secret-for-the-deploy-check-" + "z" * 20,
-        "DJANGO_ALLOWED_HOSTS": "careers.example.com",
-        "PORTAL_HTTPS": "1",
-        "EMAIL_HOST": "smtp.example.com",
-        "PORTAL_VAR_DIR": str(tmp_path),
-    }
+    sample = (ROOT / "careerportal" / "production.env.example").read_text().splitlines()
+    for line in sample:
+        if line.strip() and not line.startswith("#"):
+            name, value = line.split("=", 1)
+            environ[name] = value
+    environ["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
+    environ["PORTAL_VAR_DIR"] = str(tmp_path)
+    return environ
 
 
 def deploy_check(env: dict[str, str]) -> subprocess.CompletedProcess:
