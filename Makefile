@@ -7,7 +7,8 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint format check venv bench-import bench-import-postgres
+.PHONY: run test test-sqlite test-postgres lint format check venv bench-import bench-import-postgres bench \
+	bench-postgres
 
 venv: .venv/.synced
 
@@ -53,3 +54,10 @@ bench-import: venv
 
 bench-import-postgres: venv
 	.ci/with-postgres $(PY) benchmark/import_esco.py
+
+# The main pages under load (gunicorn, wrk) and search latency, on a seeded large organisation; see README.
+bench: venv
+	$(PY) benchmark/run.py
+
+bench-postgres: venv
+	.ci/with-postgres $(PY) benchmark/run.py

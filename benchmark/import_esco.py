@@ -15,15 +15,23 @@ import tempfile
 import time
 import tracemalloc
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 SKILLS = 14_000
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def write_esco(folder: Path, count: int = SKILLS) -> tuple[Path, Path]:
+def _numbered_labels(i: int) -> tuple[str, list[str]]:
+    return f"skill number {i} of the benchmark", [f"alternative {i}", f"another name {i}"]
+
+
+def write_esco(
+    folder: Path, count: int = SKILLS, *, labels: Callable[[int], tuple[str, list[str]]] = _numbered_labels
+) -> tuple[Path, Path]:
     """skills_en.csv and broaderRelationsSkillPillar_en.csv with ESCO's columns: 10 roots, 90 groups under them,
-    900 skills under those, and the rest at the fourth level; plus relations to skill groups not in the file."""
+    900 skills under those, and the rest at the fourth level; plus relations to skill groups not in the file.
+    `labels(i)` gives skill i's preferred label and alternative labels."""
     skills_path, broader_path = folder / "skills_en.csv", folder / "broaderRelationsSkillPillar_en.csv"
     uris = [f"http://data.europa.eu/esco/skill/{uuid.UUID(int=i + 1)}" for i in range(count)]
     levels = [10, 100, 1000, count]  # cumulative sizes of the four levels
@@ -33,8 +41,9 @@ def write_esco(folder: Path, count: int = SKILLS) -> tuple[Path, Path]:
                          "hiddenLabels", "status", "modifiedDate", "scopeNote", "definition", "inScheme",
                          "description"])  # fmt: skip
         for i, uri in enumerate(uris):
+            name, alternatives = labels(i)
             writer.writerow(["KnowledgeSkillCompetence", uri, "skill/competence", "sector-specific",
-                             f"skill number {i} of the benchmark", f"alternative {i}\nanother name {i}", "",
+                             name, "\n".join(alternatives), "",
                              "released", "2024-01-01T00:00:00Z", "", "",
                              "http://data.europa.eu/esco/concept-scheme/skills",
                              f"What a person with skill {i} can do, in a sentence or two."])  # fmt: skip
