@@ -10,6 +10,7 @@ DATABASE_URL (run it through .ci/with-postgres). Prints wall time and peak memor
 import csv
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -78,6 +79,13 @@ def timed_import(skills_path: Path, broader_path: Path) -> tuple[float, float, o
 
 def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    try:
+        run(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # the files and the SQLite database
+
+
+def run(folder: Path) -> None:
     os.environ.setdefault("PORTAL_VAR_DIR", str(folder / "var"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "careerportal.settings")
     sys.path.insert(0, str(ROOT))
