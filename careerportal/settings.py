@@ -312,9 +312,7 @@ if _email_host:
     }
 else:
     MAILERS = {
-        "default": {
-            "BACKEND": os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-        }
+        "default": {"BACKEND": os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}
     }
 
 # Log-in throttling (careerportal.auth): failures are counted in the cache, so with REDIS_URL across all nodes.
