@@ -290,7 +290,8 @@ def _trim_profile(text: str) -> str:
     """pstats' table without its preamble, with paths shortened to the project or the package."""
     table = text[text.find("   ncalls") :] if "   ncalls" in text else text
     table = table.replace(str(ROOT) + "/", "")
-    return re.sub(r"\S*/site-packages/", "", table).rstrip()
+    table = re.sub(r"\S*/site-packages/", "", table)
+    return re.sub(r"\S*/lib/python3\.\d+/", "", table).rstrip()  # the standard library, wherever it lives
 
 
 # The run.
