@@ -107,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "stories.cache.content_processor",
             ],
         },
     },
@@ -126,6 +127,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"]["timeout"] = env_int("PORTAL_SQLITE_TIMEOUT", 20)
     # A file, not memory: browser tests' live server then gets connections of its own, not the test's.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The portal's queries are short: PostgreSQL's JIT compiler only adds seconds to a few of them (related stories).
+    # Behind pgbouncer, list "options" in its ignore_startup_parameters and set jit = off on the server instead.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -228,8 +233,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 # Shared cache: with REDIS_URL (e.g. redis://cache:6379/0) every node shares one Redis, and sessions are kept in
-# the database with Redis in front, so they work on any node and survive a cache flush. Without it, each process
-# has its own memory cache and sessions live in the database.
+# the database with Redis in front, so they work on any node and survive a cache flush. Without it (one machine),
+# the cache is in files that the server's processes share, and sessions live in the database.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     if urlsplit(REDIS_URL).scheme not in {"redis", "rediss", "unix"}:
@@ -246,7 +251,15 @@ if REDIS_URL:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "careerportal"}}
+    # One machine: a cache in files under VAR_DIR, shared by all the server's worker processes.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "TIMEOUT": env_int("PORTAL_CACHE_TIMEOUT", 300),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 
 # Behind HTTPS (PORTAL_HTTPS=1, the production set-up): redirect plain HTTP, send HSTS, and mark cookies Secure.
 # The proxy in front must set X-Forwarded-Proto (see README, "Production"). Off for the embedded demo on http.

@@ -12,7 +12,7 @@ from taggit.models import ItemBase
 
 from skills.importers import ParsedFramework, ParsedLevel, ParsedSkill, Problem
 from skills.models import Framework, ProficiencyLevel, Skill
-from skills.signals import skills_renamed
+from skills.signals import framework_changed, skills_renamed
 
 BUILTIN_FRAMEWORK_FILE = Path(__file__).resolve().parent / "data" / "builtin_framework.json"
 BATCH = 500
@@ -134,7 +134,7 @@ def framework_import(
 
     siblings: Counter[str] = Counter()
     new, changed, parents = [], [], {}
-    skill_changes: dict[int, list[str]] = {}
+    skill_changes: dict[int, set[str]] = {}
     for parsed_skill in parsed.skills:
         values = _skill_values(parsed_skill, siblings[parsed_skill.parent_code])
         siblings[parsed_skill.parent_code] += 1
@@ -145,7 +145,7 @@ def framework_import(
             parents[parsed_skill.code] = parsed_skill.parent_code
             continue
         differs = [name for name in SKILL_FIELDS if getattr(skill, name) != values[name]]
-        skill_changes[skill.pk] = differs
+        skill_changes[skill.pk] = {*differs, *(["is_retired"] if skill.is_retired else [])}
         restored = skill.is_retired
         moved = code_by_id.get(skill.parent_id, "") != parsed_skill.parent_code
         if differs or restored:
@@ -187,9 +187,11 @@ def framework_import(
     retiring_ids = [skill.pk for skill in retiring]
     for start in range(0, len(retiring_ids), BATCH):
         Skill.objects.filter(pk__in=retiring_ids[start : start + BATCH]).update(is_retired=True)
-    renamed = {skill.pk for skill in changed if {"name", "alternative_labels"} & set(skill_changes[skill.pk])}
+    renamed = {skill.pk for skill in changed if {"name", "alternative_labels", "is_retired"} & skill_changes[skill.pk]}
+    renamed.update(retiring_ids)
     if renamed:
         skills_renamed.send(sender=Skill, skill_ids=renamed)
+    framework_changed.send(sender=Framework)
     report.applied = True
     return report
 
@@ -256,4 +258,5 @@ def skill_merge(*, source: Skill, target: Skill) -> int:
     source.is_retired = True
     source.save(update_fields=["is_retired"])
     skills_renamed.send(sender=Skill, skill_ids={source.pk, target.pk})
+    framework_changed.send(sender=Framework)
     return moved

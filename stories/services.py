@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from stories.cache import content_changed
 from stories.images import build_renditions
 from stories.models import (
     Collection,
@@ -137,6 +138,7 @@ def storyteller_withdraw_consent(*, storyteller: Storyteller, on: datetime.date 
     )
     for story in published:
         story_event_record(story=story, action=StoryEvent.Action.CONSENT_WITHDRAWN, by=by)
+    content_changed()
     return len(published)
 
 

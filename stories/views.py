@@ -16,6 +16,7 @@ from careerportal.people import colleague_find
 from skills.models import Skill
 from skills.selectors import framework_tree, frameworks_in_use
 from stories import search, selectors, services
+from stories.cache import lazy
 from stories.forms import AddToCollectionForm, ColleagueForm, CollectionForm, CollectionItemNoteForm, StoryFilterForm
 from stories.guide import guide_steps
 from stories.images import pick_rendition
@@ -48,6 +49,10 @@ def _start_time(request: HttpRequest) -> int | None:
     return seconds if 0 <= seconds < 24 * 3600 else None
 
 
+# The browsing pages hand their templates lazy querysets and values: the template's cached fragment
+# (stories.cache) runs them only when it is not in the cache.
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     published = Story.objects.published().for_cards()
@@ -58,7 +63,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "featured": published.filter(featured=True)[:6],
             "latest": published.filter(featured=False)[:6],
             "skills": selectors.popular_skills(limit=16),
-            "moves": selectors.move_kind_counts(),
+            "moves": lazy(selectors.move_kind_counts),
             "collections": Collection.objects.featured().annotate(
                 stories=Count("items", filter=Q(items__story__status=Story.Status.PUBLISHED))
             )[:4],
@@ -69,20 +74,23 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def story_list(request: HttpRequest) -> HttpResponse:
     form = StoryFilterForm(request.GET)
-    filters = form.filters()
+    filters = lazy(form.filters)
     published = Story.objects.published()
-    stories = selectors.filter_stories(published, filters)
-    page = Paginator(stories.for_cards(), STORIES_PER_PAGE).get_page(request.GET.get("page"))
+
+    def stories_page():
+        stories = selectors.filter_stories(published, form.filters()).for_cards()
+        return Paginator(stories, STORIES_PER_PAGE).get_page(request.GET.get("page"))
+
     return render(
         request,
         "stories/story_list.html",
         {
             "form": form,
             "filters": filters,
-            "active": form.active(request.GET),
-            "problems": form.problems(),
-            "facets": selectors.story_facets(published, filters),
-            "page": page,
+            "active": lazy(form.active, request.GET),
+            "problems": lazy(form.problems),
+            "facets": lazy(selectors.story_facets, published, filters),
+            "page": lazy(stories_page),
         },
     )
 
@@ -137,22 +145,20 @@ def skill_index(request: HttpRequest) -> HttpResponse:
 @require_safe
 def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
     skill = get_object_or_404(Skill.objects.filter(is_retired=False).select_related("framework", "parent"), slug=slug)
-    children = skill.children.filter(is_retired=False)
     tags = Skill.objects.filter(Q(pk=skill.pk) | Q(parent=skill))
     stories = (
         Story.objects.published()
         .filter(Exists(TaggedStory.objects.filter(content_object=OuterRef("pk"), tag__in=tags)))
         .for_cards()
     )
-    page = Paginator(stories, STORIES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "skills/skill_detail.html",
         {
             "skill": skill,
-            "children": children,
-            "levels": skill.levels_with_descriptors(skill.framework.levels.all()),
-            "page": page,
+            "children": skill.children.filter(is_retired=False),
+            "levels": lazy(skill.levels_with_descriptors, skill.framework.levels.all()),
+            "page": lazy(Paginator(stories, STORIES_PER_PAGE).get_page, request.GET.get("page")),
             "related": selectors.related_skills(skill),
         },
     )
@@ -354,6 +360,14 @@ def search_results(request: HttpRequest) -> HttpResponse:
     """/search/?q=: published stories ranked by the database's full-text engine, narrowed by the usual filters."""
     query = search.parse(request.GET.get("q", ""))
     form = StoryFilterForm(request.GET)
+    context = {"query": query, "q": query.text, "form": form}
+    if query:
+        context["found"] = lazy(_search_found, request, query, form)
+    return render(request, "stories/search.html", context)
+
+
+def _search_found(request: HttpRequest, query: search.Query, form: StoryFilterForm) -> dict:
+    """The results page of a search: ranked cards with extracts and moments, facets, and help when nothing matched."""
     filters = form.filters()
     ranked = search.search(query)
     matching = Story.objects.published().filter(pk__in=ranked)
@@ -363,15 +377,14 @@ def search_results(request: HttpRequest) -> HttpResponse:
     cards = Story.objects.filter(pk__in=page.object_list).for_cards().in_bulk()
     extracts = search.snippets(query, list(page.object_list))
     results = [(cards[pk], extracts.get(pk), search.moment(cards[pk], query)) for pk in page.object_list if pk in cards]
-    context = {"query": query, "q": query.text, "form": form, "filters": filters, "page": page, "results": results}
-    if query and not results:
-        context["suggested_skills"] = search.suggest_skills(query.text)
-        context["popular"] = Story.objects.published().filter(featured=True).for_cards()[:3]
-    if query:
-        context["facets"] = selectors.story_facets(matching, filters)
-        context["active"] = form.active(request.GET)
-        context["problems"] = form.problems()
-    return render(request, "stories/search.html", context)
+    found = {"filters": filters, "page": page, "results": results}
+    if not results:
+        found["suggested_skills"] = search.suggest_skills(query.text)
+        found["popular"] = Story.objects.published().filter(featured=True).for_cards()[:3]
+    found["facets"] = selectors.story_facets(matching, filters)
+    found["active"] = form.active(request.GET)
+    found["problems"] = form.problems()
+    return found
 
 
 @require_safe

@@ -19,13 +19,6 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "a long passphrase"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def erin(db):
     user = UserFactory(username="erin")

@@ -117,10 +117,11 @@ def test_redis_url_makes_the_default_cache_redis_and_sessions_cached_in_the_data
     assert portal["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
 
 
-def test_without_redis_each_process_has_a_memory_cache_and_database_sessions(monkeypatch):
+def test_without_redis_the_processes_of_one_machine_share_a_file_cache_and_database_sessions(monkeypatch):
     portal = _settings_with_env(monkeypatch, {})
 
-    assert portal["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert portal["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert portal["CACHES"]["default"]["LOCATION"] == str(portal["VAR_DIR"] / "cache")
     assert "SESSION_ENGINE" not in portal  # Django's default: sessions in the database
 
 

@@ -94,7 +94,8 @@ def test_notes_are_edited_together(employee_client, collection):
 
 def test_featured_collections_show_on_the_home_page(employee_client, collection):
     assert "Moving into data roles" not in employee_client.get("/").content.decode()
-    Collection.objects.filter(pk=collection.pk).update(is_featured=True)
+    collection.is_featured = True
+    collection.save(update_fields=["is_featured"])  # as the admin does
     assert "Moving into data roles" in employee_client.get("/").content.decode()
 
 

@@ -34,6 +34,7 @@ PAGES = {
     "storyteller": (lambda lib: lib["video"].storyteller.get_absolute_url(), 5),
     "skills tree": (lambda lib: "/skills/", 5),
     "skill": (lambda lib: lib["skill"].get_absolute_url(), 9),
+    "search": (lambda lib: "/search/?q=career", 11),
     "conversation guide": (lambda lib: "/guide/", 10),
     "story media": (lambda lib: reverse("stories:media", args=[lib["video"].slug]), 3),
     "portrait": (lambda lib: reverse("stories:portrait", args=[lib["video"].storyteller.slug, 160]), 3),
@@ -82,4 +83,29 @@ def test_page_query_count_does_not_grow(employee_client, django_assert_num_queri
     url_of, expected = PAGES[page]
     with django_assert_num_queries(expected):
         response = employee_client.get(url_of(library))
+    assert response.status_code == 200
+
+
+# The same pages once their shared part is in the cache (stories.cache): what is left is personal or an access check.
+CACHED_PAGES = {
+    "home": 4,  # "For you" (2)
+    "story list": 2,
+    "story list, filtered": 2,
+    "story list, page 2": 2,
+    "video story": 7,  # the story (1), its visit (1), the save/reflect bar (2), the user's collections (1)
+    "text story": 7,
+    "skill": 3,  # the skill itself (1)
+    "search": 2,
+}
+
+
+@pytest.mark.parametrize("size", [5, 60])
+@pytest.mark.parametrize("page", list(CACHED_PAGES))
+def test_cached_page_query_count(employee_client, django_assert_num_queries, size, page):
+    library = build_library(size)
+    url_of, _ = PAGES[page]
+    url = url_of(library)
+    assert employee_client.get(url).status_code == 200  # fills the cache
+    with django_assert_num_queries(CACHED_PAGES[page]):
+        response = employee_client.get(url)
     assert response.status_code == 200

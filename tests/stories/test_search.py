@@ -72,7 +72,7 @@ def test_no_result_suggests_close_skills(employee_client, library):
     response = employee_client.get(reverse("stories:search"), {"q": "negotation skils"})
     assert response.context["results"] == []
     response = employee_client.get(reverse("stories:search"), {"q": "negotiatoin"})
-    assert [skill.name for skill in response.context["suggested_skills"]] == ["Negotiation"]
+    assert [skill.name for skill in response.context["found"]["suggested_skills"]] == ["Negotiation"]
 
 
 def test_unpublishing_removes_the_document(library):

@@ -1,0 +1,51 @@
+"""Fragment caching of what every employee sees alike (story cards, facets, skill pages), keyed on a content version.
+
+Every change to stories, their tags, storytellers, moves, collections or the skills framework gives the content a new
+version, so a cached fragment is never stale: pages simply stop asking for the old keys, which expire on their own.
+What is personal (the toolkit bar, "For you", the header, forms with a CSRF token) is never inside a cached fragment.
+
+Views hand templates lazy values (`lazy`), so the queries behind a fragment run only when it is not in the cache.
+"""
+
+import uuid
+from collections.abc import Callable
+from functools import partial
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils.functional import SimpleLazyObject
+
+VERSION_KEY = "stories:content-version"
+FRAGMENT_SECONDS = 24 * 3600
+
+
+def content_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex[:12], timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def _new_version() -> None:
+    cache.set(VERSION_KEY, uuid.uuid4().hex[:12], timeout=None)
+
+
+def content_changed(**kwargs) -> None:
+    """Moves the content version on now and again once the change is committed.
+
+    The second move retires fragments that a concurrent request rendered from data read before the commit.
+    Receiver-shaped, so it is also connected directly to model signals.
+    """
+    _new_version()
+    transaction.on_commit(_new_version)
+
+
+def lazy(function: Callable, *args, **kwargs) -> SimpleLazyObject:
+    """`function(*args, **kwargs)`, computed the first time a template uses it (never, when its fragment is cached)."""
+    return SimpleLazyObject(partial(function, *args, **kwargs))
+
+
+def content_processor(request) -> dict:
+    """Context processor for `{% cache fragment_seconds "name" content_version ... %}`: read once, when first used."""
+    return {"content_version": lazy(content_version), "fragment_seconds": FRAGMENT_SECONDS}

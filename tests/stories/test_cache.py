@@ -1,0 +1,142 @@
+"""Cached fragments: shared pages come from the cache, yet every change shows at once and nothing personal is shared."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from reflection.services import story_save
+from skills.services import skill_merge
+from stories.cache import content_changed, content_version
+from stories.models import CareerMove, Story
+from stories.services import story_transition, storyteller_withdraw_consent
+from tests.factories import CareerMoveFactory, SkillFactory, StoryFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def negotiation(db):
+    return SkillFactory(name="Negotiation")
+
+
+@pytest.fixture
+def story(negotiation):
+    story = StoryFactory(title="From the shop floor to buying", skills=[negotiation], video=True)
+    CareerMoveFactory(story=story, kind=CareerMove.Kind.LATERAL, to_role="Buyer")
+    return story
+
+
+def _pages(story: Story, skill) -> list[str]:
+    return ["/", "/stories/", f"/stories/?skill={skill.slug}", "/search/?q=buying", skill.get_absolute_url()]
+
+
+def _html(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _without_tokens(html: str) -> str:
+    """The page less what differs on every request by design: CSRF tokens and CSP nonces."""
+    return re.sub(r'(name="csrfmiddlewaretoken" value|nonce)="[^"]+"', "", html)
+
+
+def test_a_second_visit_to_a_shared_page_is_the_same_page_with_fewer_queries(
+    employee_client, story, negotiation, django_assert_max_num_queries
+):
+    for url in [*_pages(story, negotiation), story.get_absolute_url()]:
+        with django_assert_max_num_queries(20) as cold_queries:
+            cold = _html(employee_client, url)
+        with django_assert_max_num_queries(len(cold_queries) - 2) as warm_queries:
+            warm = _html(employee_client, url)
+        assert _without_tokens(warm) == _without_tokens(cold), url
+        assert warm_queries.captured_queries, url  # the session and the user, at least
+
+
+def test_a_newly_published_story_shows_at_once_on_every_page_that_lists_stories(
+    employee_client, story, negotiation, curator
+):
+    draft = StoryFactory(title="Buying abroad", status=Story.Status.IN_REVIEW, skills=[negotiation], featured=True)
+    for url in _pages(story, negotiation):
+        assert "Buying abroad" not in _html(employee_client, url), url
+
+    story_transition(story=draft, to=Story.Status.PUBLISHED, by=curator)
+
+    for url in _pages(story, negotiation):
+        assert "Buying abroad" in _html(employee_client, url), url
+
+
+def test_an_archived_story_leaves_the_cached_pages(employee_client, story, negotiation, curator):
+    for url in _pages(story, negotiation):
+        assert "From the shop floor to buying" in _html(employee_client, url), url
+
+    story_transition(story=story, to=Story.Status.ARCHIVED, by=curator)
+
+    for url in _pages(story, negotiation):
+        assert "From the shop floor to buying" not in _html(employee_client, url), url
+
+
+def test_withdrawn_consent_removes_the_storytellers_stories_from_cached_pages(employee_client, story, negotiation):
+    assert "From the shop floor to buying" in _html(employee_client, "/stories/")
+
+    storyteller_withdraw_consent(storyteller=story.storyteller)
+
+    assert "From the shop floor to buying" not in _html(employee_client, "/stories/")
+
+
+def test_an_edited_move_and_a_merged_skill_show_on_the_cached_story_page(employee_client, story, negotiation):
+    assert "Negotiation" in _html(employee_client, story.get_absolute_url())
+    move = story.moves.get()
+    move.to_role = "Category buyer"
+    move.save(update_fields=["to_role"])
+    skill_merge(source=negotiation, target=SkillFactory(name="Bargaining"))
+
+    html = _html(employee_client, story.get_absolute_url())
+
+    assert "Category buyer" in html
+    assert "Bargaining" in html
+    assert ">Negotiation<" not in html
+
+
+def test_the_personal_parts_of_a_cached_page_stay_personal(client, story):
+    first, second = UserFactory(username="ada", first_name="Ada"), UserFactory(username="ben", first_name="Ben")
+    story_save(user=first, story=story, saved=True)
+
+    client.force_login(first)
+    as_first = _html(client, story.get_absolute_url())
+    client.force_login(second)
+    as_second = _html(client, story.get_absolute_url())
+
+    assert "Saved ✓" in as_first and "Ada" in as_first
+    assert "Saved ✓" not in as_second and "Save for later" in as_second
+    assert "Ben" in as_second and "Ada" not in as_second
+
+
+def test_a_shared_moment_is_not_served_from_the_plain_pages_cache(employee_client, story):
+    _html(employee_client, story.get_absolute_url())
+
+    html = _html(employee_client, f"{story.get_absolute_url()}?t=7")
+
+    assert 'data-start="7"' in html
+
+
+def test_the_version_moves_on_again_when_the_change_commits(django_capture_on_commit_callbacks):
+    before = content_version()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        content_changed()
+    during = content_version()
+    callbacks[0]()
+
+    assert len({before, during, content_version()}) == 3
+
+
+def test_other_filters_get_their_own_cached_fragment(employee_client, story, negotiation):
+    StoryFactory(title="Leading a warehouse team")
+    assert "Leading a warehouse team" in _html(employee_client, "/stories/")
+
+    filtered = _html(employee_client, f"/stories/?skill={negotiation.slug}")
+
+    assert "Leading a warehouse team" not in filtered
+    assert "From the shop floor to buying" in filtered
+    assert reverse("stories:list") in filtered
