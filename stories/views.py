@@ -62,7 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "featured": published.filter(featured=True)[:6],
             "latest": published.filter(featured=False)[:6],
-            "skills": selectors.popular_skills(limit=16),
+            "skills": lazy(selectors.popular_skills, limit=16),
             "moves": lazy(selectors.move_kind_counts),
             "collections": Collection.objects.featured().annotate(
                 stories=Count("items", filter=Q(items__story__status=Story.Status.PUBLISHED))
@@ -111,17 +111,15 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
     story = _get_story_for_user(request, slug)
     if story.is_published:
         story_viewed.send(sender=Story, story=story, user=request.user)
-    moves = story.moves.select_related("from_function", "to_function")
-    skills = story.skills.order_by("kind", "name")
     return render(
         request,
         "stories/story_detail.html",
         {
             "story": story,
-            "moves": moves,
-            "skills": skills,
+            "moves": lazy(story.moves.select_related, "from_function", "to_function"),
+            "skills": lazy(story.skills.order_by, "kind", "name"),
             "start_time": _start_time(request),
-            "related": selectors.related_stories(story),
+            "related": lazy(selectors.related_stories, story),
             "share_url": request.build_absolute_uri(story.get_absolute_url()),
             "collections": list(Collection.objects.filter(owner=request.user).only("pk", "title")),
         },
@@ -159,7 +157,7 @@ def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "children": skill.children.filter(is_retired=False),
             "levels": lazy(skill.levels_with_descriptors, skill.framework.levels.all()),
             "page": lazy(Paginator(stories, STORIES_PER_PAGE).get_page, request.GET.get("page")),
-            "related": selectors.related_skills(skill),
+            "related": lazy(selectors.related_skills, skill),
         },
     )
 
