@@ -2,10 +2,20 @@
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
-from reflection.models import Action, Objective, ObjectiveComment, PlanShare, SelfAssessment, StoryVisit
+from reflection.models import (
+    Action,
+    Objective,
+    ObjectiveComment,
+    PlanShare,
+    Reflection,
+    SavedStory,
+    SelfAssessment,
+    StoryVisit,
+)
 from skills.models import Skill
 from stories.models import Story, TaggedStory
 
@@ -22,16 +32,11 @@ def latest_assessments(user):
 
 def suggested_stories(user, *, limit: int = 6) -> list[Story]:
     """Published stories showing skills the user wants to develop or plans to build, not yet explored; each
-    with `reason`, the words that explain why it is suggested."""
-    wanted = set(latest_assessments(user).filter(wants_to_develop=True).values_list("skill_id", flat=True))
-    planned = set(
-        Objective.objects.filter(owner=user, status__in=Objective.OPEN, skills__isnull=False).values_list(
-            "skills", flat=True
-        )
-    )
-    if not wanted | planned:
-        return []
-    skills = Skill.objects.taggable().filter(pk__in=wanted | planned)
+    with `reason`, the words that explain why it is suggested. Those skills stay subqueries, so it takes the stories'
+    query and its two prefetches, and a single query when there is nothing to suggest."""
+    wanted = latest_assessments(user).filter(wants_to_develop=True).values("skill")
+    planned = Objective.objects.filter(owner=user, status__in=Objective.OPEN, skills__isnull=False).values("skills")
+    skills = Skill.objects.taggable().filter(Q(pk__in=wanted) | Q(pk__in=planned))
     explored = StoryVisit.objects.filter(owner=user, story=OuterRef("pk"))
     matching = TaggedStory.objects.filter(content_object=OuterRef("pk"), tag__in=skills)
     stories = list(
@@ -42,20 +47,38 @@ def suggested_stories(user, *, limit: int = 6) -> list[Story]:
         .prefetch_related(
             Prefetch(
                 "tagged_skills",
-                queryset=TaggedStory.objects.filter(tag__in=skills).select_related("tag"),
+                queryset=TaggedStory.objects.filter(tag__in=skills)
+                .select_related("tag")
+                .annotate(wanted=Exists(wanted.filter(skill=OuterRef("tag")))),
                 to_attr="matching_tags",
             )
         )[:limit]
     )
     for story in stories:
-        tags = [tagged.tag for tagged in story.matching_tags]
-        names = " and ".join(tag.name for tag in tags if tag.pk in wanted)
+        names = " and ".join(tagged.tag.name for tagged in story.matching_tags if tagged.wanted)
         story.reason = (
             f"Because you want to develop {names}"
             if names
-            else f"Because your plan builds {' and '.join(tag.name for tag in tags)}"
+            else f"Because your plan builds {' and '.join(tagged.tag.name for tagged in story.matching_tags)}"
         )
     return stories
+
+
+def story_toolkit(user, story, *, limit: int = 3) -> tuple[bool, list[Reflection]]:
+    """Whether the user saved the story, and their latest reflections on it (each with only what the toolkit bar
+    shows), in one query: the user's own row, outer-joined to those reflections, always comes back."""
+    rows = list(
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            saved=Exists(SavedStory.objects.filter(owner=OuterRef("pk"), story=story)),
+            on_story=FilteredRelation("reflections", condition=Q(reflections__story=story)),
+        )
+        .order_by(F("on_story__updated_at").desc(), F("on_story__id").desc())
+        .values_list("saved", "on_story__id", "on_story__title")[:limit]
+    )
+    saved = bool(rows) and rows[0][0]
+    return saved, [Reflection(pk=pk, owner=user, story=story, title=title) for _, pk, title in rows if pk is not None]
 
 
 def objectives_for_plan(owner):
@@ -79,16 +102,19 @@ def due_actions(user, *, within_days: int = 30):
 
 
 def plan_progress(user) -> dict:
-    """Objectives by status and the share of actions done, in two queries."""
-    by_status = dict(Objective.objects.for_owner(user).values_list("status").annotate(n=Count("id")).order_by())
-    actions = Action.objects.filter(objective__owner=user).aggregate(
-        total=Count("id"), done=Count("id", filter=Q(done_at__isnull=False))
+    """Objectives by status and the share of actions done, in one query: objectives joined to their actions, so the
+    objective counts are distinct."""
+    counts = Objective.objects.for_owner(user).aggregate(
+        **{f"status_{value}": Count("id", filter=Q(status=value), distinct=True) for value in Objective.Status.values},
+        actions_total=Count("actions"),
+        actions_done=Count("actions", filter=Q(actions__done_at__isnull=False)),
     )
+    total, done = counts["actions_total"], counts["actions_done"]
     return {
-        "statuses": [(label, by_status.get(value, 0)) for value, label in Objective.Status.choices],
-        "actions_total": actions["total"],
-        "actions_done": actions["done"],
-        "percent_done": round(100 * actions["done"] / actions["total"]) if actions["total"] else 0,
+        "statuses": [(label, counts[f"status_{value}"]) for value, label in Objective.Status.choices],
+        "actions_total": total,
+        "actions_done": done,
+        "percent_done": round(100 * done / total) if total else 0,
     }
 
 

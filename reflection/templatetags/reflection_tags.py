@@ -3,24 +3,18 @@
 from django import template
 
 from reflection import selectors
-from reflection.models import Reflection, SavedStory
 
 register = template.Library()
 
 
 @register.inclusion_tag("reflection/includes/story_toolkit.html", takes_context=True)
 def story_toolkit(context, story) -> dict:
-    """Save for later, reflect, plan, and the employee's reflections on this story (two queries)."""
-    user = context["request"].user
-    return {
-        "story": story,
-        "saved": SavedStory.objects.filter(owner=user, story=story).exists(),
-        "reflections": list(Reflection.objects.for_owner(user).filter(story=story)[:3]),
-        "csrf_token": context.get("csrf_token"),
-    }
+    """Save for later, reflect, plan, and the employee's reflections on this story (one query)."""
+    saved, reflections = selectors.story_toolkit(context["request"].user, story)
+    return {"story": story, "saved": saved, "reflections": reflections, "csrf_token": context.get("csrf_token")}
 
 
 @register.inclusion_tag("reflection/includes/for_you.html", takes_context=True)
 def for_you(context) -> dict:
-    """Stories suggested for the employee on the home page, each with the reason."""
+    """Stories suggested for the employee on the home page, each with the reason (see selectors.suggested_stories)."""
     return {"suggested": selectors.suggested_stories(context["request"].user, limit=4)}

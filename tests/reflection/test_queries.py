@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,12 +37,10 @@ SIZES = {"few": 3, "hundreds": 120}
 
 # page: (who asks, url, queries). Each count includes the session and the user (2).
 PAGES = {
-    "dashboard": (
-        "erin",
-        lambda d: reverse("reflection:dashboard"),
-        13,
-    ),  # 2 of them: the skills wanted and planned, for suggestions
-    "dashboard, nothing to suggest": ("erin", lambda d: reverse("reflection:dashboard"), 11),
+    # Progress (1), due actions (1), reflections (1), recent visits (1), shared with me (1), suggestions (3: the
+    # stories, their skills, the skills that explain the suggestion; 1 when no story matches).
+    "dashboard": ("erin", lambda d: reverse("reflection:dashboard"), 10),
+    "dashboard, nothing to suggest": ("erin", lambda d: reverse("reflection:dashboard"), 8),
     "explored": ("erin", lambda d: reverse("reflection:explored"), 7),
     "explored, one skill": ("erin", lambda d: reverse("reflection:explored") + f"?skill={d['skill'].slug}", 7),
     "saved": ("erin", lambda d: reverse("reflection:explored") + "?saved=1", 7),
@@ -48,7 +48,7 @@ PAGES = {
     "assessment": ("erin", lambda d: reverse("reflection:assessment"), 4),
     "assess one skill": ("erin", lambda d: reverse("reflection:assess_skill", args=[d["skill"].slug]), 6),
     "aspirations": ("erin", lambda d: reverse("reflection:aspirations"), 3),
-    "plan": ("erin", lambda d: reverse("reflection:plan"), 9),
+    "plan": ("erin", lambda d: reverse("reflection:plan"), 8),  # progress by status and actions done in one query
     "plan print": ("erin", lambda d: reverse("reflection:plan_print"), 10),
     "objective detail": ("erin", lambda d: reverse("reflection:objective", args=[d["objective"].pk]), 8),
     "objective edit": ("erin", lambda d: reverse("reflection:objective_edit", args=[d["objective"].pk]), 7),
@@ -137,7 +137,7 @@ def build_toolkit(size: int) -> dict:
         ConversationRequestFactory(owner=erin, colleague=colleague, objectives=[objectives[i]], stories=[stories[i]])
         ObjectiveCommentFactory(objective=objectives[0], author=colleague)
         ActionFactory(objective=objectives[0])
-    return {"erin": erin, "mona": mona, "skill": skills[0], "objective": objectives[0]}
+    return {"erin": erin, "mona": mona, "skill": skills[0], "objective": objectives[0], "story": stories[1]}
 
 
 CASES = [
@@ -165,3 +165,31 @@ def test_page_query_count_does_not_grow_with_the_data(client, django_assert_num_
 
     assert response.status_code == 200
     assert SHOWS.get(page, "") in response.content.decode()  # the page shows the data it was counted with
+
+
+# tag: (who, queries, what it shows). The tags render inside the story page and the home page, whose counts
+# (tests/stories/test_queries.py) include the session and the user; these counts are the tags' own.
+TAGS = {
+    "{% story_toolkit story %}": ("erin", 1, ["Saved ✓", "Your reflections on this story"]),  # both in one query
+    "{% story_toolkit story %}, nothing saved or written": ("mona", 1, ["Save for later"]),
+    "{% for_you %}": ("erin", 3, ["Because you want to develop"]),  # the stories, their skills, the matching skills
+    "{% for_you %}, nothing to suggest": ("mona", 1, []),  # the stories' query finds none
+}
+
+
+@pytest.mark.parametrize(
+    ("tag", "size"), [pytest.param(tag, size, id=f"{tag}-{size}") for tag in TAGS for size in SIZES]
+)
+def test_template_tag_query_count_does_not_grow_with_the_data(django_assert_num_queries, tag, size):
+    data = build_toolkit(SIZES[size])
+    for _ in range(SIZES[size]):
+        ReflectionFactory(owner=data["erin"], story=data["story"])
+    who, queries, shows = TAGS[tag]
+    request = RequestFactory().get("/")
+    request.user = data[who]
+    template = Template("{% load reflection_tags %}" + tag.split(",")[0])
+
+    with django_assert_num_queries(queries):
+        html = template.render(Context({"request": request, "story": data["story"]}))
+
+    assert all(text in html for text in shows) if shows else not html.strip()
