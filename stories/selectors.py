@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, prefetch_related_objects
 
 from skills.models import Skill
 from stories.models import CareerMove, Function, Level, Story, TaggedStory
@@ -102,6 +102,13 @@ def story_facets(stories: QuerySet, filters: dict) -> dict[str, list[FacetOption
     }
 
 
+def facets_total(facets: dict[str, list[FacetOption]]) -> int:
+    """How many stories the filters leave: each story has one format, so the format facet has counted them all."""
+    formats = facets["format"]
+    chosen = [option for option in formats if option.selected]
+    return sum(option.count for option in chosen or formats)
+
+
 def related_skills(skill: Skill, *, limit: int = 12) -> QuerySet:
     """Skills that appear on the same published stories as `skill`, the most shared first."""
     stories = TaggedStory.objects.filter(tag=skill, content_object__status=Story.Status.PUBLISHED).values(
@@ -132,6 +139,17 @@ def related_stories(story: Story, *, limit: int = 3) -> QuerySet:
         .order_by("-shared", "-same_move", "-same_function", "-published_at")
         .for_cards()[:limit]
     )
+
+
+def home_stories(*, limit: int = 6) -> dict[str, list[Story]]:
+    """The home page's featured and most recent other stories, with one prefetch of skills for both."""
+    published = Story.objects.published().for_cards().prefetch_related(None)  # skills: once, below, for both
+    stories = {
+        "featured": list(published.filter(featured=True)[:limit]),
+        "latest": list(published.filter(featured=False)[:limit]),
+    }
+    prefetch_related_objects([*stories["featured"], *stories["latest"]], "skills")
+    return stories
 
 
 def skill_story_counts(*, framework_id: int | None = None) -> dict[int, int]:

@@ -55,13 +55,11 @@ def _start_time(request: HttpRequest) -> int | None:
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    published = Story.objects.published().for_cards()
     return render(
         request,
         "stories/home.html",
         {
-            "featured": published.filter(featured=True)[:6],
-            "latest": published.filter(featured=False)[:6],
+            "stories": lazy(selectors.home_stories),
             "skills": lazy(selectors.popular_skills, limit=16),
             "moves": lazy(selectors.move_kind_counts),
             "collections": Collection.objects.featured().annotate(
@@ -76,10 +74,12 @@ def story_list(request: HttpRequest) -> HttpResponse:
     form = StoryFilterForm(request.GET)
     filters = lazy(form.filters)
     published = Story.objects.published()
+    facets = lazy(selectors.story_facets, published, filters)
 
     def stories_page():
-        stories = selectors.filter_stories(published, form.filters()).for_cards()
-        return Paginator(stories, STORIES_PER_PAGE).get_page(request.GET.get("page"))
+        paginator = Paginator(selectors.filter_stories(published, filters).for_cards(), STORIES_PER_PAGE)
+        paginator.count = selectors.facets_total(facets)  # counted with the facets: no COUNT query of its own
+        return paginator.get_page(request.GET.get("page"))
 
     return render(
         request,
@@ -89,7 +89,7 @@ def story_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "active": lazy(form.active, request.GET),
             "problems": lazy(form.problems),
-            "facets": lazy(selectors.story_facets, published, filters),
+            "facets": facets,
             "page": lazy(stories_page),
         },
     )

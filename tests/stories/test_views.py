@@ -273,7 +273,7 @@ def test_captions_are_served_as_webvtt(employee_client, library):
 def test_home_shows_featured_stories_and_ways_in_by_skill(employee_client, library):
     Story.objects.filter(pk=library["finance_text"].pk).update(featured=True)
     response = employee_client.get("/")
-    assert [story.title for story in response.context["featured"]] == ["Into finance"]
+    assert [story.title for story in response.context["stories"]["featured"]] == ["Into finance"]
     assert library["negotiation"] in list(response.context["skills"])
     assert "Not yet" not in response.content.decode()
 
