@@ -11,6 +11,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from reflection.cache import toolkit_changed
 from reflection.models import (
     Action,
     Aspiration,
@@ -48,6 +49,7 @@ def story_visit_record(*, user, story: Story) -> None:
         StoryVisit.objects.bulk_create(
             [StoryVisit(owner=user, story=story, first_visited_at=now, last_visited_at=now)], ignore_conflicts=True
         )
+        toolkit_changed(owner_id=user.pk)  # the story is explored now: no longer suggested
 
 
 def story_progress_record(*, user, story: Story, seconds: int) -> None:
@@ -98,6 +100,7 @@ def objective_save(*, objective: Objective, version: int | None, skills, stories
         if not updated:
             raise EditConflict(Objective.objects.get(pk=objective.pk))
         objective.refresh_from_db(fields=["version", "updated_at"])
+        toolkit_changed(owner_id=objective.owner_id)  # an UPDATE sends no signal; the status decides suggestions
     objective.skills.set(skills)
     objective.stories.set(stories)
     return objective

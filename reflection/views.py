@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from careerportal.people import colleague_find
 from reflection import insights, selectors, services
+from reflection.cache import suggestions_version
 from reflection.forms import (
     ActionForm,
     AspirationForm,
@@ -40,6 +41,7 @@ from reflection.models import (
 )
 from skills.exporters import neutralise
 from skills.models import Skill
+from stories.cache import lazy
 from stories.models import Collection, Story, TaggedStory
 
 PER_PAGE = 20
@@ -99,7 +101,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "due": selectors.due_actions(user)[:8],
             "progress": selectors.plan_progress(user),
             "reflections": Reflection.objects.for_owner(user).select_related("story")[:4],
-            "suggested": selectors.suggested_stories(user),
+            "suggested": lazy(selectors.suggested_stories, user),  # built only when its cached fragment is not
+            "suggestions_version": lazy(suggestions_version, user),
             "recent": StoryVisit.objects.for_owner(user).select_related("story")[:4],
             "shared_with_me": selectors.owners_sharing_with(user),
         },

@@ -19,26 +19,35 @@ VERSION_KEY = "stories:content-version"
 FRAGMENT_SECONDS = 24 * 3600
 
 
+def version(key: str) -> str:
+    """The current version stored under `key` (a new one the first time)."""
+    current = cache.get(key)
+    if current is None:
+        cache.add(key, uuid.uuid4().hex[:12], timeout=None)
+        current = cache.get(key)
+    return current
+
+
+def version_move_on(key: str) -> None:
+    """Gives `key` a new version now and again once the change is committed.
+
+    The second move retires fragments that a concurrent request rendered from data read before the commit.
+    """
+
+    def move_on() -> None:
+        cache.set(key, uuid.uuid4().hex[:12], timeout=None)
+
+    move_on()
+    transaction.on_commit(move_on)
+
+
 def content_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex[:12], timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
-
-
-def _new_version() -> None:
-    cache.set(VERSION_KEY, uuid.uuid4().hex[:12], timeout=None)
+    return version(VERSION_KEY)
 
 
 def content_changed(**kwargs) -> None:
-    """Moves the content version on now and again once the change is committed.
-
-    The second move retires fragments that a concurrent request rendered from data read before the commit.
-    Receiver-shaped, so it is also connected directly to model signals.
-    """
-    _new_version()
-    transaction.on_commit(_new_version)
+    """Receiver-shaped: also connected directly to model signals."""
+    version_move_on(VERSION_KEY)
 
 
 def lazy(function: Callable, *args, **kwargs) -> SimpleLazyObject:

@@ -3,6 +3,8 @@
 from django import template
 
 from reflection import selectors
+from reflection.cache import suggestions_version
+from stories.cache import FRAGMENT_SECONDS, lazy
 
 register = template.Library()
 
@@ -17,4 +19,10 @@ def story_toolkit(context, story) -> dict:
 @register.inclusion_tag("reflection/includes/for_you.html", takes_context=True)
 def for_you(context) -> dict:
     """Stories suggested for the employee on the home page, each with the reason (see selectors.suggested_stories)."""
-    return {"suggested": selectors.suggested_stories(context["request"].user, limit=4)}
+    user = context["request"].user
+    return {
+        "suggested": lazy(selectors.suggested_stories, user, limit=4),
+        "suggestions_version": lazy(suggestions_version, user),
+        "user_id": user.pk,
+        "fragment_seconds": FRAGMENT_SECONDS,
+    }
