@@ -143,20 +143,22 @@ def skill_index(request: HttpRequest) -> HttpResponse:
 @require_safe
 def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
     skill = get_object_or_404(Skill.objects.filter(is_retired=False).select_related("framework", "parent"), slug=slug)
-    tags = Skill.objects.filter(Q(pk=skill.pk) | Q(parent=skill))
-    stories = (
-        Story.objects.published()
-        .filter(Exists(TaggedStory.objects.filter(content_object=OuterRef("pk"), tag__in=tags)))
-        .for_cards()
-    )
+
+    def stories_page():
+        tags = Skill.objects.filter(Q(pk=skill.pk) | Q(parent=skill))
+        stories = Story.objects.published().filter(
+            Exists(TaggedStory.objects.filter(content_object=OuterRef("pk"), tag__in=tags))
+        )
+        return Paginator(stories.for_cards(), STORIES_PER_PAGE).get_page(request.GET.get("page"))
+
     return render(
         request,
         "skills/skill_detail.html",
         {
             "skill": skill,
-            "children": skill.children.filter(is_retired=False),
-            "levels": lazy(skill.levels_with_descriptors, skill.framework.levels.all()),
-            "page": lazy(Paginator(stories, STORIES_PER_PAGE).get_page, request.GET.get("page")),
+            "children": lazy(skill.children.filter, is_retired=False),
+            "levels": lazy(lambda: skill.levels_with_descriptors(skill.framework.levels.all())),
+            "page": lazy(stories_page),
             "related": lazy(selectors.related_skills, skill),
         },
     )
