@@ -64,7 +64,7 @@ def file_response(
     }
     try:
         path = field_file.storage.path(field_file.name)
-    except NotImplementedError:
+    except NotImplementedError:  # Django's Storage.path() contract: no local files (object storage), by design
         if same_origin:
             return _pass_through(request, field_file=field_file, headers={**headers, "Content-Type": content_type})
         response = HttpResponseRedirect(field_file.url)
