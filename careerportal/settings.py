@@ -302,6 +302,9 @@ PORTAL_PUBLIC_PREVIEWS = env_bool("PORTAL_PUBLIC_PREVIEWS", False)
 # fewer stories than PORTAL_INSIGHT_FEW_STORIES.
 PORTAL_INSIGHT_MIN_COUNT = env_int("PORTAL_INSIGHT_MIN_COUNT", 5)
 PORTAL_INSIGHT_FEW_STORIES = env_int("PORTAL_INSIGHT_FEW_STORIES", 3)
+# Opening a story again within this many seconds of a counted visit (a reload, coming back to the tab) is the same
+# visit: it is not counted again. 0 counts every view.
+PORTAL_VISIT_GAP_SECONDS = env_int("PORTAL_VISIT_GAP_SECONDS", 600)
 # Links in emails point here.
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Email: through an SMTP relay when EMAIL_HOST is set, printed to the console otherwise (the demo).

@@ -1,9 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-# What "For you" suggestions depend on, besides the stories (reflection.cache).
-SUGGESTION_INPUTS = ["reflection.SelfAssessment", "reflection.Objective", "reflection.StoryVisit"]
-
 
 class ReflectionConfig(AppConfig):
     name = "reflection"
@@ -15,9 +12,16 @@ class ReflectionConfig(AppConfig):
         from stories.signals import story_viewed
 
         story_viewed.connect(services.on_story_viewed, dispatch_uid="reflection.story_viewed")
-        for model in SUGGESTION_INPUTS:
-            post_save.connect(cache.on_owned_changed, sender=model, dispatch_uid=f"reflection.cache.save.{model}")
-            post_delete.connect(cache.on_owned_changed, sender=model, dispatch_uid=f"reflection.cache.delete.{model}")
-        m2m_changed.connect(
-            cache.on_objective_skills_changed, sender=Objective.skills.through, dispatch_uid="reflection.cache.skills"
-        )
+        # Every row of the toolkit belongs to someone: any change moves their toolkit version on (reflection.cache).
+        for model in self.get_models():
+            label = model._meta.label
+            post_save.connect(cache.on_toolkit_row_changed, sender=model, dispatch_uid=f"reflection.cache.save.{label}")
+            post_delete.connect(
+                cache.on_toolkit_row_changed, sender=model, dispatch_uid=f"reflection.cache.delete.{label}"
+            )
+        for relation in (Objective.skills, Objective.stories):
+            m2m_changed.connect(
+                cache.on_objective_relations_changed,
+                sender=relation.through,
+                dispatch_uid=f"reflection.cache.{relation.field.name}",
+            )

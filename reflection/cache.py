@@ -1,17 +1,22 @@
-"""Each employee's "For you" suggestions, cached as a fragment until the stories or their own toolkit change.
+"""What is cached of each employee's toolkit, until the stories or their own toolkit change.
 
-Suggestions depend on the published stories (stories.cache's content version) and on the employee's wanted skills
-(self-assessments), open objectives and explored stories: any change to these moves their toolkit version on.
+Each employee's toolkit has a version, moved on by every write to their rows of this app (reflection.apps connects
+every model), so their cached dashboard panels, "For you" suggestions and story toolkit bars are never stale.
+Colleagues' writes that show in someone else's toolkit (a plan shared with them) move that person's version on too.
+Bulk UPDATEs send no signal: the services that make them call `toolkit_changed` themselves.
 """
 
-from stories.cache import content_version, version, version_move_on
+from collections.abc import Callable
+
+from stories.cache import content_version, remembered, version, version_move_on
 
 
 def _key(owner_id: int) -> str:
     return f"reflection:toolkit-version:{owner_id}"
 
 
-def suggestions_version(user) -> str:
+def toolkit_version(user) -> str:
+    """The content version and the employee's toolkit version: whatever their cached toolkit fragments show."""
     return f"{content_version()}.{version(_key(user.pk))}"
 
 
@@ -19,14 +24,35 @@ def toolkit_changed(*, owner_id: int) -> None:
     version_move_on(_key(owner_id))
 
 
-def on_owned_changed(sender, instance, raw: bool = False, **kwargs) -> None:
-    """post_save and post_delete of a model with an owner that suggestions depend on."""
+def remembered_for(user, name: str, compute: Callable):
+    """`compute()`, kept for the employee until their toolkit or the stories change. Keep values small and plain."""
+    return remembered(f"reflection:{name}:{user.pk}", compute, version=toolkit_version(user))
+
+
+def _owners(instance) -> set[int]:
+    """Whose toolkit shows this row."""
+    from reflection.models import Objective, PlanShare
+
+    if isinstance(instance, PlanShare):
+        return {instance.owner_id, instance.shared_with_id}
+    if hasattr(instance, "owner_id"):
+        return {instance.owner_id}
+    # Actions and comments belong to an objective's owner. When the objective is being deleted with them, its own
+    # signal moves the version on.
+    if type(instance).objective.is_cached(instance):
+        return {instance.objective.owner_id}
+    return set(Objective.objects.filter(pk=instance.objective_id).values_list("owner_id", flat=True))
+
+
+def on_toolkit_row_changed(sender, instance, raw: bool = False, **kwargs) -> None:
+    """post_save and post_delete of every model of the app."""
     if not raw:
-        toolkit_changed(owner_id=instance.owner_id)
+        for owner_id in _owners(instance):
+            toolkit_changed(owner_id=owner_id)
 
 
-def on_objective_skills_changed(sender, instance, action: str, reverse: bool, **kwargs) -> None:
-    """m2m_changed of objectives' skills. Changes from the skills' side (merges, deletions) move the content
-    version on instead."""
+def on_objective_relations_changed(sender, instance, action: str, reverse: bool, **kwargs) -> None:
+    """m2m_changed of objectives' skills and stories. Changes from the other side (merging skills, deleting
+    stories) move the content version on instead."""
     if action.startswith("post_") and not reverse:
         toolkit_changed(owner_id=instance.owner_id)

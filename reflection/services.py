@@ -3,6 +3,7 @@
 import json
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
@@ -42,14 +43,20 @@ def on_story_viewed(sender, *, story: Story, user, **kwargs) -> None:
 
 
 def story_visit_record(*, user, story: Story) -> None:
-    """Counts a visit: one UPDATE, and one INSERT more the first time (two tabs opening it at once count once)."""
+    """Counts a visit: one UPDATE, and one INSERT more the first time (two tabs opening it at once count once).
+
+    Opening the story again within PORTAL_VISIT_GAP_SECONDS of a counted visit is the same visit: nothing is written.
+    """
+    gap = settings.PORTAL_VISIT_GAP_SECONDS
+    if gap and not cache.add(f"reflection:visit:{user.pk}:{story.pk}", True, gap):
+        return
     now = timezone.now()
     updated = StoryVisit.objects.filter(owner=user, story=story).update(visits=F("visits") + 1, last_visited_at=now)
     if not updated:
         StoryVisit.objects.bulk_create(
             [StoryVisit(owner=user, story=story, first_visited_at=now, last_visited_at=now)], ignore_conflicts=True
         )
-        toolkit_changed(owner_id=user.pk)  # the story is explored now: no longer suggested
+    toolkit_changed(owner_id=user.pk)  # an UPDATE or bulk INSERT sends no signal; /me/ shows recent visits
 
 
 def story_progress_record(*, user, story: Story, seconds: int) -> None:

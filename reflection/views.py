@@ -8,15 +8,16 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from careerportal.people import colleague_find
 from reflection import insights, selectors, services
-from reflection.cache import suggestions_version
+from reflection.cache import toolkit_version
 from reflection.forms import (
     ActionForm,
     AspirationForm,
@@ -98,12 +99,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "reflection/dashboard.html",
         {
-            "due": selectors.due_actions(user)[:8],
-            "progress": selectors.plan_progress(user),
-            "reflections": Reflection.objects.for_owner(user).select_related("story")[:4],
-            "suggested": lazy(selectors.suggested_stories, user),  # built only when its cached fragment is not
-            "suggestions_version": lazy(suggestions_version, user),
-            "recent": StoryVisit.objects.for_owner(user).select_related("story")[:4],
+            # Built only when their cached fragments are not (see reflection.cache).
+            "toolkit_version": lazy(toolkit_version, user),
+            "today": timezone.localdate(),  # the due actions are those of the month ahead
+            "due": lazy(lambda: selectors.due_actions(user)[:8]),
+            "progress": lazy(selectors.plan_progress, user),
+            "reflections": lazy(lambda: Reflection.objects.for_owner(user).select_related("story")[:4]),
+            "recent": lazy(lambda: StoryVisit.objects.for_owner(user).select_related("story")[:4]),
+            "suggested": lazy(selectors.suggested_stories, user),
+            # Live: it names colleagues, whose own changes do not move this employee's toolkit version on.
             "shared_with_me": selectors.owners_sharing_with(user),
         },
     )
@@ -480,7 +484,11 @@ def shared_with_me(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reflection/shared_with_me.html",
-        {"shares": selectors.owners_sharing_with(request.user), "requests": requests, "collections": collections},
+        {
+            "shares": selectors.owners_sharing_with(request.user).annotate(objectives=Count("owner__objectives")),
+            "requests": requests,
+            "collections": collections,
+        },
     )
 
 

@@ -50,6 +50,17 @@ def content_changed(**kwargs) -> None:
     version_move_on(VERSION_KEY)
 
 
+def remembered(key: str, compute: Callable, *, version: str | None = None):
+    """`compute()`, kept until the content changes (or `version`, when given). None is never kept."""
+    key = f"{key}:{version or content_version()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        if value is not None:
+            cache.set(key, value, FRAGMENT_SECONDS)
+    return value
+
+
 def lazy(function: Callable, *args, **kwargs) -> SimpleLazyObject:
     """`function(*args, **kwargs)`, computed the first time a template uses it (never, when its fragment is cached)."""
     return SimpleLazyObject(partial(function, *args, **kwargs))

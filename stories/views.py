@@ -16,7 +16,7 @@ from careerportal.people import colleague_find
 from skills.models import Skill
 from skills.selectors import framework_tree, frameworks_in_use
 from stories import search, selectors, services
-from stories.cache import lazy
+from stories.cache import lazy, remembered
 from stories.forms import AddToCollectionForm, ColleagueForm, CollectionForm, CollectionItemNoteForm, StoryFilterForm
 from stories.guide import guide_steps
 from stories.images import pick_rendition
@@ -28,9 +28,17 @@ STORIES_PER_PAGE = 12
 
 
 def _get_story_for_user(request: HttpRequest, slug: str) -> Story:
-    """A published story, or any story for a curator; otherwise 404 (never a hint that it exists)."""
+    """A published story, or any story for a curator; otherwise 404 (never a hint that it exists).
+
+    Employees' published stories come from the cache while the content is unchanged; curators' are read afresh.
+    """
     stories = Story.objects.visible_to(request.user).select_related("storyteller__function", "storyteller__level")
-    return get_object_or_404(stories, slug=slug)
+    if request.user.is_staff:
+        return get_object_or_404(stories, slug=slug)
+    story = remembered(f"stories:story:{slug}", stories.filter(slug=slug).first)
+    if story is None:
+        raise Http404("No such story.")
+    return story
 
 
 def _get_storyteller_for_user(request: HttpRequest, slug: str) -> Storyteller:
@@ -121,7 +129,10 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "start_time": _start_time(request),
             "related": lazy(selectors.related_stories, story),
             "share_url": request.build_absolute_uri(story.get_absolute_url()),
-            "collections": list(Collection.objects.filter(owner=request.user).only("pk", "title")),
+            "collections": remembered(
+                f"stories:collections-of:{request.user.pk}",
+                lambda: list(Collection.objects.filter(owner=request.user).only("pk", "title")),
+            ),
         },
     )
 

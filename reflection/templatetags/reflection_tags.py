@@ -3,7 +3,7 @@
 from django import template
 
 from reflection import selectors
-from reflection.cache import suggestions_version
+from reflection.cache import toolkit_version
 from stories.cache import FRAGMENT_SECONDS, lazy
 
 register = template.Library()
@@ -22,7 +22,7 @@ def for_you(context) -> dict:
     user = context["request"].user
     return {
         "suggested": lazy(selectors.suggested_stories, user, limit=4),
-        "suggestions_version": lazy(suggestions_version, user),
+        "toolkit_version": lazy(toolkit_version, user),
         "user_id": user.pk,
         "fragment_seconds": FRAGMENT_SECONDS,
     }

@@ -103,6 +103,7 @@ def server(django_db_setup, tmp_path_factory) -> Iterator[Server]:
         DJANGO_ALLOWED_HOSTS=HOST,
         PORTAL_MANIFEST_STATIC="0",  # no collectstatic in tests
         DJANGO_LOG_LEVEL="WARNING",
+        PORTAL_VISIT_GAP_SECONDS="0",  # every view counts, so that views update one row at once
     )
     command = [
         sys.executable, "-m", "gunicorn", "careerportal.wsgi", "--bind", f"{HOST}:0",

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from careerportal.people import colleague_find
@@ -54,6 +55,11 @@ def test_visiting_a_story_again_counts_it_and_moves_only_the_last_visit(employee
     services.story_visit_record(user=employee, story=story)
     visit = StoryVisit.objects.get(owner=employee, story=story)
     first, last = visit.first_visited_at, visit.last_visited_at
+
+    services.story_visit_record(user=employee, story=story)  # within the gap: the same visit
+    visit.refresh_from_db()
+    assert (visit.visits, visit.last_visited_at) == (1, last)
+    cache.clear()  # as when PORTAL_VISIT_GAP_SECONDS have passed
 
     services.story_visit_record(user=employee, story=story)
 

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -60,13 +61,18 @@ def manager(db):
 # Explored stories: the story page records visits and progress.
 
 
-def test_opening_a_story_records_a_visit_and_opening_it_again_counts_it(employee_client, employee):
+def test_opening_a_story_records_a_visit_and_opening_it_again_later_counts_it(employee_client, employee):
     story = StoryFactory(title="Into finance")
     assert employee_client.get(story.get_absolute_url()).status_code == 200
     visit = StoryVisit.objects.get(owner=employee, story=story)
     first, last = visit.first_visited_at, visit.last_visited_at
     assert visit.visits == 1
 
+    assert employee_client.get(story.get_absolute_url()).status_code == 200  # a reload: the same visit
+    visit.refresh_from_db()
+    assert (visit.visits, visit.last_visited_at) == (1, last)
+
+    cache.clear()  # as when PORTAL_VISIT_GAP_SECONDS have passed
     assert employee_client.get(story.get_absolute_url()).status_code == 200
 
     visit.refresh_from_db()

@@ -70,11 +70,24 @@ def test_a_newly_published_story_shows_at_once_on_every_page_that_lists_stories(
 def test_an_archived_story_leaves_the_cached_pages(employee_client, story, negotiation, curator):
     for url in _pages(story, negotiation):
         assert "From the shop floor to buying" in _html(employee_client, url), url
+    assert "From the shop floor to buying" in _html(employee_client, story.get_absolute_url())
 
     story_transition(story=story, to=Story.Status.ARCHIVED, by=curator)
 
     for url in _pages(story, negotiation):
         assert "From the shop floor to buying" not in _html(employee_client, url), url
+    assert employee_client.get(story.get_absolute_url()).status_code == 404
+
+
+def test_a_curator_previews_a_draft_and_its_edits_at_once(client, story, curator):
+    client.force_login(curator)
+    story_transition(story=story, to=Story.Status.ARCHIVED, by=curator)
+    assert "Preview." in _html(client, story.get_absolute_url())
+
+    story.title = "From the shop floor to procurement"
+    story.save()
+
+    assert "From the shop floor to procurement" in _html(client, story.get_absolute_url())
 
 
 def test_withdrawn_consent_removes_the_storytellers_stories_from_cached_pages(employee_client, story, negotiation):

@@ -92,8 +92,9 @@ CACHED_PAGES = {
     "story list": 2,
     "story list, filtered": 2,
     "story list, page 2": 2,
-    "video story": 6,  # the story (1), its visit (1), the save/reflect bar (1), the user's collections (1)
-    "text story": 6,
+    # The story, the save/reflect bar and the employee's collections are cached too; a reload is no new visit.
+    "video story": 2,
+    "text story": 2,
     "skill": 3,  # the skill itself (1)
     "search": 2,
 }
