@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "stories.cache.content_processor",
+                "careerportal.navigation.links",
             ],
         },
     },

@@ -32,10 +32,12 @@ def _get_story_for_user(request: HttpRequest, slug: str) -> Story:
 
     Employees' published stories come from the cache while the content is unchanged; curators' are read afresh.
     """
-    stories = Story.objects.visible_to(request.user).select_related("storyteller__function", "storyteller__level")
+    teller = ("storyteller__function", "storyteller__level")
     if request.user.is_staff:
-        return get_object_or_404(stories, slug=slug)
-    story = remembered(f"stories:story:{slug}", stories.filter(slug=slug).first)
+        return get_object_or_404(Story.objects.visible_to(request.user).select_related(*teller), slug=slug)
+    story = remembered(
+        f"stories:story:{slug}", lambda: Story.objects.published().select_related(*teller).filter(slug=slug).first()
+    )
     if story is None:
         raise Http404("No such story.")
     return story
