@@ -72,22 +72,24 @@ def home(request: HttpRequest) -> HttpResponse:
             "stories": lazy(selectors.home_stories),
             "skills": lazy(selectors.popular_skills, limit=16),
             "moves": lazy(selectors.move_kind_counts),
-            "collections": Collection.objects.featured().annotate(
-                stories=Count("items", filter=Q(items__story__status=Story.Status.PUBLISHED))
-            )[:4],
+            "collections": lazy(
+                lambda: Collection.objects.featured().annotate(
+                    stories=Count("items", filter=Q(items__story__status=Story.Status.PUBLISHED))
+                )[:4]
+            ),
         },
     )
 
 
 @require_safe
 def story_list(request: HttpRequest) -> HttpResponse:
-    form = StoryFilterForm(request.GET)
-    filters = lazy(form.filters)
-    published = Story.objects.published()
-    facets = lazy(selectors.story_facets, published, filters)
+    form = lazy(StoryFilterForm, request.GET)
+    filters = lazy(lambda: form.filters())
+    facets = lazy(lambda: selectors.story_facets(Story.objects.published(), filters))
 
     def stories_page():
-        paginator = Paginator(selectors.filter_stories(published, filters).for_cards(), STORIES_PER_PAGE)
+        stories = selectors.filter_stories(Story.objects.published(), filters)
+        paginator = Paginator(stories.for_cards(), STORIES_PER_PAGE)
         paginator.count = selectors.facets_total(facets)  # counted with the facets: no COUNT query of its own
         return paginator.get_page(request.GET.get("page"))
 
@@ -97,8 +99,8 @@ def story_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "filters": filters,
-            "active": lazy(form.active, request.GET),
-            "problems": lazy(form.problems),
+            "active": lazy(lambda: form.active(request.GET)),
+            "problems": lazy(lambda: form.problems()),
             "facets": facets,
             "page": lazy(stories_page),
         },
@@ -155,7 +157,12 @@ def skill_index(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    skill = get_object_or_404(Skill.objects.filter(is_retired=False).select_related("framework", "parent"), slug=slug)
+    skill = remembered(
+        f"stories:skill:{slug}",
+        lambda: Skill.objects.filter(is_retired=False).select_related("framework", "parent").filter(slug=slug).first(),
+    )
+    if skill is None:
+        raise Http404("No such skill.")
 
     def stories_page():
         tags = Skill.objects.filter(Q(pk=skill.pk) | Q(parent=skill))
@@ -372,9 +379,10 @@ def conversation_guide(request: HttpRequest) -> HttpResponse:
 def search_results(request: HttpRequest) -> HttpResponse:
     """/search/?q=: published stories ranked by the database's full-text engine, narrowed by the usual filters."""
     query = search.parse(request.GET.get("q", ""))
-    form = StoryFilterForm(request.GET)
-    context = {"query": query, "q": query.text, "form": form}
+    context = {"query": query, "q": query.text}
     if query:
+        form = lazy(StoryFilterForm, request.GET)
+        context["form"] = form
         context["found"] = lazy(_search_found, request, query, form)
     return render(request, "stories/search.html", context)
 

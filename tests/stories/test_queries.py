@@ -95,7 +95,7 @@ CACHED_PAGES = {
     # The story, the save/reflect bar and the employee's collections are cached too; a reload is no new visit.
     "video story": 2,
     "text story": 2,
-    "skill": 3,  # the skill itself (1)
+    "skill": 2,  # the skill itself is cached too
     "search": 2,
 }
 

@@ -280,6 +280,7 @@ def test_home_shows_featured_stories_and_ways_in_by_skill(employee_client, libra
 
 def test_a_retired_skill_stays_on_its_stories_but_leaves_browsing(employee_client, library):
     negotiation = library["negotiation"]
+    assert employee_client.get(negotiation.get_absolute_url()).status_code == 200  # and now in the cache
     negotiation.is_retired = True
     negotiation.save(update_fields=["is_retired"])
     story_page = employee_client.get(library["finance_text"].get_absolute_url()).content.decode()
