@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
@@ -19,6 +20,9 @@ class ReflectionConfig(AppConfig):
             post_delete.connect(
                 cache.on_toolkit_row_changed, sender=model, dispatch_uid=f"reflection.cache.delete.{label}"
             )
+        post_save.connect(
+            cache.on_person_changed, sender=settings.AUTH_USER_MODEL, dispatch_uid="reflection.cache.user"
+        )
         for relation in (Objective.skills, Objective.stories):
             m2m_changed.connect(
                 cache.on_objective_relations_changed,

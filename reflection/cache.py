@@ -2,7 +2,8 @@
 
 Each employee's toolkit has a version, moved on by every write to their rows of this app (reflection.apps connects
 every model), so their cached dashboard panels, "For you" suggestions and story toolkit bars are never stale.
-Colleagues' writes that show in someone else's toolkit (a plan shared with them) move that person's version on too.
+Colleagues' changes that show in someone else's toolkit (a plan shared with them, their name) move that person's
+version on too.
 Bulk UPDATEs send no signal: the services that make them call `toolkit_changed` themselves.
 """
 
@@ -49,6 +50,17 @@ def on_toolkit_row_changed(sender, instance, raw: bool = False, **kwargs) -> Non
     if not raw:
         for owner_id in _owners(instance):
             toolkit_changed(owner_id=owner_id)
+
+
+def on_person_changed(sender, instance, raw: bool = False, update_fields=None, **kwargs) -> None:
+    """post_save of users: their name shows in the toolkit of the colleagues they share their plan with. Signing in
+    (which saves only last_login) changes nothing shown."""
+    from reflection.models import PlanShare
+
+    if raw or (update_fields and set(update_fields) <= {"last_login"}):
+        return
+    for colleague_id in PlanShare.objects.active().filter(owner=instance).values_list("shared_with_id", flat=True):
+        toolkit_changed(owner_id=colleague_id)
 
 
 def on_objective_relations_changed(sender, instance, action: str, reverse: bool, **kwargs) -> None:

@@ -107,8 +107,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "reflections": lazy(lambda: Reflection.objects.for_owner(user).select_related("story")[:4]),
             "recent": lazy(lambda: StoryVisit.objects.for_owner(user).select_related("story")[:4]),
             "suggested": lazy(selectors.suggested_stories, user),
-            # Live: it names colleagues, whose own changes do not move this employee's toolkit version on.
-            "shared_with_me": selectors.owners_sharing_with(user),
+            "shared_with_me": lazy(selectors.owners_sharing_with, user),
         },
     )
 
