@@ -46,8 +46,10 @@ def _env_number(name: str, default: float) -> float:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=int, default=int(_env_number("BENCH_SECONDS", 10)),
-                        help="wrk's time on each page (env BENCH_SECONDS, default 10)")  # fmt: skip
+    parser.add_argument("--seconds", type=int, default=int(_env_number("BENCH_SECONDS", 5)),
+                        help="wrk's time on each page in each round (env BENCH_SECONDS, default 5)")  # fmt: skip
+    parser.add_argument("--load-rounds", type=int, default=int(_env_number("BENCH_LOAD_ROUNDS", 3)),
+                        help="rounds over all the pages under load (env BENCH_LOAD_ROUNDS, default 3)")  # fmt: skip
     parser.add_argument("--scale", type=float, default=_env_number("BENCH_SCALE", 1.0),
                         help="size of the organisation, 1 = full size (env BENCH_SCALE)")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=int(_env_number("BENCH_SEARCH_ROUNDS", 20)),
@@ -160,7 +162,7 @@ def main() -> None:
         slug = connection.vendor
         reports = []
         if args.only in (None, "pages"):
-            options = pages.LoadOptions(seconds=args.seconds)
+            options = pages.LoadOptions(seconds=args.seconds, rounds=args.load_rounds)
             results = pages.run_pages(seeded=seeded, options=options, log_path=folder / "gunicorn.log")
             load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
             context = {**context, "machine": f"{context['machine']}; load average after the load {load}"}
