@@ -348,7 +348,11 @@ def run_pages(*, seeded: Seeded, options: LoadOptions, log_path: Path) -> list[P
 def _take_median_round(result: PageResult, rounds: list[dict[str, dict]]) -> None:
     """The page's numbers from the round where its ratio to that round's baseline was the median one."""
     ratios = sorted(
-        (numbers[result.page.name]["rps"] / numbers["baseline"]["rps"], numbers[result.page.name]) for numbers in rounds
+        (
+            (numbers[result.page.name]["rps"] / numbers["baseline"]["rps"], numbers[result.page.name])
+            for numbers in rounds
+        ),
+        key=lambda pair: pair[0],
     )
     result.ratio, numbers = ratios[len(ratios) // 2]
     result.requests, result.requests_per_second = numbers["requests"], numbers["rps"]

@@ -16,9 +16,11 @@ threads = int(os.environ.get("GUNICORN_THREADS", 4))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = 30
 keepalive = 5
-# Workers are recycled now and then, so that no slow leak can grow without bound.
-max_requests = 5000
-max_requests_jitter = 500
+# Workers are recycled now and then, so that no slow leak can grow without bound. Not often: a new worker imports
+# Django and the portal again (a second or two of a core), so recycling every few thousand requests would cost a busy
+# node a noticeable share of its time and slow the requests waiting meanwhile.
+max_requests = 100_000
+max_requests_jitter = 10_000
 # Only the proxy in front may say which scheme the client used (X-Forwarded-Proto).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Access log to standard output, one JSON object a line like the application's logs.
