@@ -52,10 +52,10 @@ class Page:
 
 @dataclass(frozen=True)
 class LoadOptions:
-    seconds: int = 5  # wrk's time on each page in each round (after a short warm-up)
+    seconds: int = 3  # wrk's time on each page in each round (after a short warm-up)
     # Every page, the baseline too, is loaded once a round: the machine's busier moments (it is shared) fall on all
-    # pages alike, and each page's ratio to the baseline is taken within a round.
-    rounds: int = 3
+    # pages alike, and each page's median round stands for it.
+    rounds: int = 5
     wrk_threads: int = 2
     connections: int = 8
 
@@ -85,8 +85,8 @@ class PageResult:
     sql_ms: float = 0.0
     sql: list[tuple[str, float]] = field(default_factory=list)  # (statement, seconds) of one request
     profile: str = ""
-    ratio: float = 0.0  # the median of the rounds' ratios to the baseline
-    ratios: list[float] = field(default_factory=list)  # each round's
+    ratio: float = 0.0  # the median round's throughput over the baseline's median round
+    rounds_rps: list[float] = field(default_factory=list)  # each round's throughput
 
     @property
     def checks(self) -> dict[str, bool]:
@@ -339,29 +339,30 @@ def run_pages(*, seeded: Seeded, options: LoadOptions, log_path: Path) -> list[P
                 rounds[-1][page.name] = numbers
                 print(f"  round {number}  {page.name:<22} {numbers['rps']:8.1f} req/s", flush=True)
     for page in pages:
-        _take_median_round(results[page.name], rounds)
+        _summarise_rounds(results[page.name], rounds)
     session_id = dict(part.split("=", 1) for part in cookie.split("; "))[settings.SESSION_COOKIE_NAME]
     measure_in_process(pages, results, session_id=session_id)
     return list(results.values())
 
 
-def _take_median_round(result: PageResult, rounds: list[dict[str, dict]]) -> None:
-    """The page's numbers from the round where its ratio to that round's baseline was the median one."""
-    ratios = sorted(
-        (
-            (numbers[result.page.name]["rps"] / numbers["baseline"]["rps"], numbers[result.page.name])
-            for numbers in rounds
-        ),
-        key=lambda pair: pair[0],
-    )
-    result.ratio, numbers = ratios[len(ratios) // 2]
+def _median_round(rounds: list[dict[str, dict]], name: str) -> dict:
+    """The page's numbers from its median round by throughput."""
+    ordered = sorted((numbers[name] for numbers in rounds), key=lambda numbers: numbers["rps"])
+    return ordered[len(ordered) // 2]
+
+
+def _summarise_rounds(result: PageResult, rounds: list[dict[str, dict]]) -> None:
+    numbers = _median_round(rounds, result.page.name)
+    baseline = _median_round(rounds, "baseline")["rps"]
     result.requests, result.requests_per_second = numbers["requests"], numbers["rps"]
+    result.ratio = numbers["rps"] / baseline
     result.p50_ms, result.p90_ms, result.p99_ms = (numbers[f"p{p}_us"] / 1000 for p in (50, 90, 99))
+    result.rounds_rps = [round_[result.page.name]["rps"] for round_ in rounds]
     result.errors = sum(
-        numbers[kind] for numbers in (round_[result.page.name] for round_ in rounds)
+        round_[result.page.name][kind]
+        for round_ in rounds
         for kind in ("connect", "read", "write", "status", "timeout")
-    )  # fmt: skip
-    result.ratios = [numbers[result.page.name]["rps"] / numbers["baseline"]["rps"] for numbers in rounds]
+    )
 
 
 def _sql_summary(sql: list[tuple[str, float]], *, limit: int = 400) -> list[str]:
@@ -386,8 +387,8 @@ def report_markdown(*, results: list[PageResult], context: dict[str, str], optio
         *(f"- {label}: {value}" for label, value in context.items() if label != "database"),
         f"- Load: `wrk -t{options.wrk_threads} -c{options.connections} -d{options.seconds}s --latency` on each page "
         f"in each of {options.rounds} rounds (after a 2 s warm-up), one logged-in employee's session. A page's "
-        "ratio is the median of its rounds' ratios to the same round's baseline (each round's in brackets); its "
-        "req/s and latencies are those of that round. gunicorn with "
+        "req/s and latencies are those of its median round (each round's req/s in brackets), its ratio that over the "
+        "baseline's median round. gunicorn with "
         f"careerportal/gunicorn.conf.py ({workers} workers × {threads} threads, gthread) and the production "
         "settings (DEBUG off, manifest static files, persistent database connections).",
         f"- Targets: at least {MIN_BASELINE_RATIO} × the baseline's throughput, at most {MAX_QUERIES} SQL queries, "
@@ -408,9 +409,9 @@ def report_markdown(*, results: list[PageResult], context: dict[str, str], optio
             verdict += " (" + ", ".join(failed) + ")"
         errors = f" ({result.errors} errors)" if result.errors else ""
         lines.append(
-            f"| {result.page.name} `{result.page.path}` | {result.requests_per_second:,.1f}{errors} | "
-            f"{result.p50_ms:,.1f} | {result.p99_ms:,.1f} | {result.ratio:.2f} "
-            f"({', '.join(f'{ratio:.2f}' for ratio in result.ratios)}) | {result.queries} | "
+            f"| {result.page.name} `{result.page.path}` | {result.requests_per_second:,.1f}{errors} "
+            f"({', '.join(f'{rps:,.0f}' for rps in result.rounds_rps)}) | "
+            f"{result.p50_ms:,.1f} | {result.p99_ms:,.1f} | {result.ratio:.2f} | {result.queries} | "
             f"{result.in_process_ms:,.1f} ({result.sql_ms:,.1f}) | "
             f"{result.uncached_queries}, {result.uncached_ms:,.1f} | {result.html_bytes / 1024:,.1f} | "
             f"{result.gzip_bytes / 1024:,.1f} | {verdict} |"

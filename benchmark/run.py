@@ -12,7 +12,7 @@ DATABASE_URL, dropped afterwards (run it through .ci/with-postgres, which makes 
 
     make bench                                     # SQLite
     make bench-postgres                            # PostgreSQL
-    BENCH_SECONDS=3 BENCH_SCALE=0.1 make bench     # a quick trial: reports go to the temporary folder
+    BENCH_LOAD_ROUNDS=1 BENCH_SCALE=0.1 make bench     # a quick trial: reports go to the temporary folder
 """
 
 import argparse
@@ -46,10 +46,10 @@ def _env_number(name: str, default: float) -> float:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=int, default=int(_env_number("BENCH_SECONDS", 5)),
-                        help="wrk's time on each page in each round (env BENCH_SECONDS, default 5)")  # fmt: skip
-    parser.add_argument("--load-rounds", type=int, default=int(_env_number("BENCH_LOAD_ROUNDS", 3)),
-                        help="rounds over all the pages under load (env BENCH_LOAD_ROUNDS, default 3)")  # fmt: skip
+    parser.add_argument("--seconds", type=int, default=int(_env_number("BENCH_SECONDS", 3)),
+                        help="wrk's time on each page in each round (env BENCH_SECONDS, default 3)")  # fmt: skip
+    parser.add_argument("--load-rounds", type=int, default=int(_env_number("BENCH_LOAD_ROUNDS", 5)),
+                        help="rounds over all the pages under load (env BENCH_LOAD_ROUNDS, default 5)")  # fmt: skip
     parser.add_argument("--scale", type=float, default=_env_number("BENCH_SCALE", 1.0),
                         help="size of the organisation, 1 = full size (env BENCH_SCALE)")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=int(_env_number("BENCH_SEARCH_ROUNDS", 20)),
