@@ -158,7 +158,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "careerportal.staticfiles.StaticFilesStorage"
             if env_bool("PORTAL_MANIFEST_STATIC", not DEBUG)
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )

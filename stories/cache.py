@@ -7,6 +7,7 @@ What is personal (the toolkit bar, "For you", the header, forms with a CSRF toke
 Views hand templates lazy values (`lazy`), so the queries behind a fragment run only when it is not in the cache.
 """
 
+import threading
 import uuid
 from collections.abc import Callable
 from functools import partial
@@ -19,13 +20,36 @@ VERSION_KEY = "stories:content-version"
 FRAGMENT_SECONDS = 24 * 3600
 
 
+# The versions a request has read, so that it reads each from the cache once however many fragments ask; only while
+# a request is served (request_started to request_finished), so commands and shells always read afresh.
+_request = threading.local()
+
+
+def _remember_for_request(key: str, value: str) -> None:
+    seen = getattr(_request, "versions", None)
+    if seen is not None:
+        seen[key] = value
+
+
 def version(key: str) -> str:
     """The current version stored under `key` (a new one the first time)."""
+    seen = getattr(_request, "versions", None)
+    if seen is not None and key in seen:
+        return seen[key]
     current = cache.get(key)
     if current is None:
         cache.add(key, uuid.uuid4().hex[:12], timeout=None)
         current = cache.get(key)
+    _remember_for_request(key, current)
     return current
+
+
+def request_started(**kwargs) -> None:
+    _request.versions = {}
+
+
+def request_finished(**kwargs) -> None:
+    _request.versions = None
 
 
 def version_move_on(key: str) -> None:
@@ -35,7 +59,9 @@ def version_move_on(key: str) -> None:
     """
 
     def move_on() -> None:
-        cache.set(key, uuid.uuid4().hex[:12], timeout=None)
+        new = uuid.uuid4().hex[:12]
+        cache.set(key, new, timeout=None)
+        _remember_for_request(key, new)
 
     move_on()
     transaction.on_commit(move_on)

@@ -3,10 +3,12 @@
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from reflection.services import story_save
 from skills.services import skill_merge
+from stories import cache as stories_cache
 from stories.cache import content_changed, content_version
 from stories.models import CareerMove, Story
 from stories.services import story_transition, storyteller_withdraw_consent
@@ -132,6 +134,21 @@ def test_a_shared_moment_is_not_served_from_the_plain_pages_cache(employee_clien
     html = _html(employee_client, f"{story.get_absolute_url()}?t=7")
 
     assert 'data-start="7"' in html
+
+
+def test_a_request_reads_the_content_version_once_and_sees_its_own_changes():
+    stories_cache.request_started()
+    try:
+        first = content_version()
+        cache.set(stories_cache.VERSION_KEY, "moved-elsewhere")  # another process changes content meanwhile
+        assert content_version() == first  # the whole request renders from one version
+        content_changed()
+        assert content_version() not in (first, "moved-elsewhere")  # its own change shows at once
+    finally:
+        stories_cache.request_finished()
+
+    cache.set(stories_cache.VERSION_KEY, "moved-elsewhere")
+    assert content_version() == "moved-elsewhere"  # outside a request, read afresh every time
 
 
 def test_the_version_moves_on_again_when_the_change_commits(django_capture_on_commit_callbacks):
