@@ -2,9 +2,11 @@
 
 Every change to stories, their tags, storytellers, moves, collections or the skills framework gives the content a new
 version, so a cached fragment is never stale: pages simply stop asking for the old keys, which expire on their own.
-What is personal (the toolkit bar, "For you", the header, forms with a CSRF token) is never inside a cached fragment.
+What is personal (the toolkit bar, "For you", the header, forms with a CSRF token) is never inside a shared fragment:
+reflection.cache keeps each employee's own, under their own toolkit version.
 
-Views hand templates lazy values (`lazy`), so the queries behind a fragment run only when it is not in the cache.
+Views hand templates lazy values (`lazy`), so the queries behind a fragment run only when it is not in the cache, and
+`remembered` keeps what a page looks up (a story, a skill) until the content changes.
 """
 
 import threading
