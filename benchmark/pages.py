@@ -333,7 +333,8 @@ def run_pages(*, seeded: Seeded, options: LoadOptions, log_path: Path) -> list[P
         rounds: list[dict[str, dict]] = []
         for number in range(1, options.rounds + 1):
             rounds.append({})
-            for page in pages:
+            start = (number - 1) % len(pages)
+            for page in pages[start:] + pages[:start]:  # each round starts one page later: no page is always first
                 numbers = wrk(base_url + page.path, cookie=cookie, seconds=options.seconds, options=options)
                 numbers["rps"] = numbers["requests"] / (numbers["duration_us"] / 1e6)
                 rounds[-1][page.name] = numbers
