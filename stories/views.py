@@ -1,10 +1,12 @@
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.forms import modelformset_factory
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -35,12 +37,17 @@ def _get_story_for_user(request: HttpRequest, slug: str) -> Story:
     teller = ("storyteller__function", "storyteller__level")
     if request.user.is_staff:
         return get_object_or_404(Story.objects.visible_to(request.user).select_related(*teller), slug=slug)
-    story = remembered(
+    return _remembered_or_404(
         f"stories:story:{slug}", lambda: Story.objects.published().select_related(*teller).filter(slug=slug).first()
     )
-    if story is None:
-        raise Http404("No such story.")
-    return story
+
+
+def _remembered_or_404(key: str, lookup: Callable[[], Model | None]) -> Model:
+    """What `lookup()` finds, from the cache while the content is unchanged; 404 when it finds nothing."""
+    found = remembered(key, lookup)
+    if found is None:
+        raise Http404("Nothing here.")
+    return found
 
 
 def _get_storyteller_for_user(request: HttpRequest, slug: str) -> Storyteller:
@@ -157,12 +164,10 @@ def skill_index(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    skill = remembered(
+    skill = _remembered_or_404(
         f"stories:skill:{slug}",
         lambda: Skill.objects.filter(is_retired=False).select_related("framework", "parent").filter(slug=slug).first(),
     )
-    if skill is None:
-        raise Http404("No such skill.")
 
     def stories_page():
         tags = Skill.objects.filter(Q(pk=skill.pk) | Q(parent=skill))
