@@ -1,12 +1,10 @@
-"""The links of the header and of the toolkit's menu, reversed once per process rather than on every page.
-
-They take no arguments, so they change only with the script prefix (the path the portal is served under). A view
-that sets its own `request.urlconf` would need `{% url %}` instead.
+"""Links drawn on every page (the header, the toolkit's menu) or on the busiest ones, reversed once per process rather
+than on every request: a URL changes only with the URLconf and the script prefix (the path the portal is served under).
 """
 
-from functools import cache
+from functools import cache, lru_cache
 
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 LINKS = {
     "home": "home",
@@ -27,12 +25,23 @@ LINKS = {
     "plan": "reflection:plan",
     "sharing": "reflection:sharing",
     "shared_with_me": "reflection:shared_with_me",
+    "collection_new": "stories:collection_new",
 }
 
 
 @cache
 def _links(script_prefix: str) -> dict[str, str]:
     return {name: reverse(view_name) for name, view_name in LINKS.items()}
+
+
+@lru_cache(maxsize=20_000)
+def _link(script_prefix: str, urlconf: str | None, view_name: str, args: tuple) -> str:
+    return reverse(view_name, args=args, urlconf=urlconf)
+
+
+def link(view_name: str, *args) -> str:
+    """`reverse(view_name, args=args)`, remembered per process, for the links of a busy page (a story's own)."""
+    return _link(get_script_prefix(), get_urlconf(), view_name, args)
 
 
 def links(request) -> dict:

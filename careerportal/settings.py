@@ -261,6 +261,14 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+# Cached fragments and remembered lookups (stories.cache) are kept under versioned keys, which never change value: each
+# process keeps the copies it used last in memory, in front of the shared cache (careerportal.cache).
+CACHES["template_fragments"] = {
+    "BACKEND": "careerportal.cache.LocalFirstCache",
+    "LOCATION": "default",
+    "TIMEOUT": 24 * 3600,
+    "OPTIONS": {"MAX_ENTRIES": env_int("PORTAL_LOCAL_CACHE_ENTRIES", 500)},
+}
 
 # Behind HTTPS (PORTAL_HTTPS=1, the production set-up): redirect plain HTTP, send HSTS, and mark cookies Secure.
 # The proxy in front must set X-Forwarded-Proto (see README, "Production"). Off for the embedded demo on http.

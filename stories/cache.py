@@ -6,7 +6,9 @@ What is personal (the toolkit bar, "For you", the header, forms with a CSRF toke
 reflection.cache keeps each employee's own, under their own toolkit version.
 
 Views hand templates lazy values (`lazy`), so the queries behind a fragment run only when it is not in the cache, and
-`remembered` keeps what a page looks up (a story, a skill) until the content changes.
+`remembered` keeps what a page looks up (a story, a skill) until the content changes. Both are stored in
+settings.CACHES["template_fragments"], which each process keeps a copy of in memory (careerportal.cache); the versions
+are read from the shared cache, once a request.
 """
 
 import threading
@@ -14,7 +16,7 @@ import uuid
 from collections.abc import Callable
 from functools import partial
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.utils.functional import SimpleLazyObject
 
@@ -81,11 +83,12 @@ def content_changed(**kwargs) -> None:
 def remembered(key: str, compute: Callable, *, version: str | None = None):
     """`compute()`, kept until the content changes (or `version`, when given). None is never kept."""
     key = f"{key}:{version or content_version()}"
-    value = cache.get(key)
+    versioned = caches["template_fragments"]  # kept in memory too: a versioned key's value never changes
+    value = versioned.get(key)
     if value is None:
         value = compute()
         if value is not None:
-            cache.set(key, value, FRAGMENT_SECONDS)
+            versioned.set(key, value, FRAGMENT_SECONDS)
     return value
 
 

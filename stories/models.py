@@ -5,6 +5,7 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase
 
+from careerportal.navigation import link
 from skills.models import Skill
 from stories.text import render_markdown
 
@@ -160,7 +161,7 @@ class Story(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("stories:detail", args=[self.slug])
+        return link("stories:detail", self.slug)
 
     @property
     def is_published(self) -> bool:

@@ -3,7 +3,7 @@ import os
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import cache
+from django.core.cache import caches
 from PIL import Image
 
 from stories.services import CURATORS_GROUP, curators_group_ensure
@@ -27,10 +27,14 @@ def _isolated_files(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _fresh_cache(settings):
     """A memory cache emptied for every test: cached fragments and log-in counts never leak between tests."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
-    cache.clear()
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"},
+        "template_fragments": {**settings.CACHES["template_fragments"], "LOCATION": "default"},
+    }
+    fragments = caches["template_fragments"]
+    fragments.clear()  # and the default cache behind it
     yield
-    cache.clear()
+    fragments.clear()
 
 
 @pytest.fixture

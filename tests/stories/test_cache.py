@@ -114,6 +114,19 @@ def test_an_edited_move_and_a_merged_skill_show_on_the_cached_story_page(employe
     assert ">Negotiation<" not in html
 
 
+def test_an_edited_title_shows_at_once_on_the_cached_story_page_and_its_link_preview(employee_client, story):
+    _html(employee_client, story.get_absolute_url())
+    story.title = "From the shop floor to category buying"
+    story.save(update_fields=["title"])
+
+    html = _html(employee_client, f"{story.get_absolute_url()}?t=7")
+
+    assert "<h1>From the shop floor to category buying</h1>" in html
+    assert '<meta property="og:title" content="From the shop floor to category buying">' in html
+    # The preview names the story itself, whatever the link it was opened from.
+    assert f'<meta property="og:url" content="http://testserver{story.get_absolute_url()}">' in html
+
+
 def test_the_personal_parts_of_a_cached_page_stay_personal(client, story):
     first, second = UserFactory(username="ada", first_name="Ada"), UserFactory(username="ben", first_name="Ben")
     story_save(user=first, story=story, saved=True)
