@@ -3,7 +3,7 @@
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, StringAgg, Subquery, Value
 from django.utils import timezone
 
 from reflection.cache import remembered_for
@@ -31,11 +31,31 @@ def latest_assessments(user):
     return SelfAssessment.objects.filter(owner=user, pk=Subquery(latest)).select_related("skill")
 
 
+_NAMES_APART = "\x1f"  # the ASCII unit separator: in no skill's name
+
+
+def _skill_names(skills) -> Subquery:
+    """The names of a story's skills among `skills`, in one string (see `_in_words`)."""
+    return Subquery(
+        TaggedStory.objects.filter(content_object=OuterRef("pk"), tag__in=skills)
+        .values("content_object")
+        .annotate(names=StringAgg("tag__name", Value(_NAMES_APART)))
+        .values("names")
+    )
+
+
+def _in_words(names: str) -> str:
+    """ "Negotiation and Planning", in alphabetical order (not every SQLite can order an aggregate)."""
+    return " and ".join(sorted(names.split(_NAMES_APART)))
+
+
 def suggested_stories(user, *, limit: int = 6) -> list[Story]:
     """Published stories showing skills the user wants to develop or plans to build, not yet explored; each
     with `reason`, the words that explain why it is suggested. Those skills stay subqueries, so it takes the stories'
-    query and its two prefetches, and a single query when there is nothing to suggest."""
-    wanted = latest_assessments(user).filter(wants_to_develop=True).values("skill")
+    query and its skills' prefetch, and a single query when there is nothing to suggest."""
+    wanted = Skill.objects.taggable().filter(
+        pk__in=latest_assessments(user).filter(wants_to_develop=True).values("skill")
+    )
     planned = Objective.objects.filter(owner=user, status__in=Objective.OPEN, skills__isnull=False).values("skills")
     skills = Skill.objects.taggable().filter(Q(pk__in=wanted) | Q(pk__in=planned))
     explored = StoryVisit.objects.filter(owner=user, story=OuterRef("pk"))
@@ -44,23 +64,14 @@ def suggested_stories(user, *, limit: int = 6) -> list[Story]:
         Story.objects.published()
         .filter(Exists(matching))
         .exclude(Exists(explored))
-        .for_cards()
-        .prefetch_related(
-            Prefetch(
-                "tagged_skills",
-                queryset=TaggedStory.objects.filter(tag__in=skills)
-                .select_related("tag")
-                .annotate(wanted=Exists(wanted.filter(skill=OuterRef("tag")))),
-                to_attr="matching_tags",
-            )
-        )[:limit]
+        .annotate(wanted_names=_skill_names(wanted), matching_names=_skill_names(skills))
+        .for_cards()[:limit]
     )
     for story in stories:
-        names = " and ".join(tagged.tag.name for tagged in story.matching_tags if tagged.wanted)
         story.reason = (
-            f"Because you want to develop {names}"
-            if names
-            else f"Because your plan builds {' and '.join(tagged.tag.name for tagged in story.matching_tags)}"
+            f"Because you want to develop {_in_words(story.wanted_names)}"
+            if story.wanted_names
+            else f"Because your plan builds {_in_words(story.matching_names)}"
         )
     return stories
 

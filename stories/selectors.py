@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value, prefetch_related_objects
 
 from skills.models import Skill
 from stories.models import CareerMove, Function, Level, Story, TaggedStory
@@ -51,7 +51,7 @@ def _options(rows, selected: str | None) -> list[FacetOption]:
 def story_facets(stories: QuerySet, filters: dict) -> dict[str, list[FacetOption]]:
     """For each filter, its options with how many stories each would leave given the other filters.
 
-    One query a facet, whatever the number of stories or skills.
+    Four queries (functions and levels share one), whatever the number of stories or skills.
     """
 
     def others(name: str) -> QuerySet:
@@ -66,18 +66,32 @@ def story_facets(stories: QuerySet, filters: dict) -> dict[str, list[FacetOption
         .annotate(n=Count("content_object"))
         .order_by("-n", "tag__name")[:SKILL_FACET_OPTIONS]
     )
-    function_rows = (
+    # Functions and levels in one query: each counted with the other filters, listed in their display order.
+    people_rows = (
         Function.objects.annotate(
-            n=Count("storytellers__stories", filter=Q(storytellers__stories__in=others("function")))
+            facet=Value("function"),
+            order=F("position"),
+            n=Count("storytellers__stories", filter=Q(storytellers__stories__in=others("function"))),
         )
         .filter(n__gt=0)
-        .values_list("slug", "name", "n")
+        .values_list("facet", "slug", "name", "n", "order")
+        .order_by()
+        .union(
+            Level.objects.annotate(
+                facet=Value("level"),
+                order=F("rank"),
+                n=Count("storytellers__stories", filter=Q(storytellers__stories__in=others("level"))),
+            )
+            .filter(n__gt=0)
+            .values_list("facet", "slug", "name", "n", "order")
+            .order_by(),
+            all=True,
+        )
+        .order_by("facet", "order", "name")
     )
-    level_rows = (
-        Level.objects.annotate(n=Count("storytellers__stories", filter=Q(storytellers__stories__in=others("level"))))
-        .filter(n__gt=0)
-        .values_list("slug", "name", "n")
-    )
+    people = {"function": [], "level": []}
+    for facet, slug, name, n, _ in people_rows:
+        people[facet].append((slug, name, n))
     format_counts = dict(
         Story.objects.filter(pk__in=others("format")).values_list("format").annotate(n=Count("pk")).order_by()
     )
@@ -89,8 +103,8 @@ def story_facets(stories: QuerySet, filters: dict) -> dict[str, list[FacetOption
     )
     return {
         "skill": _options(skill_rows, None),  # the box shows the chosen skill itself
-        "function": _options(function_rows, slug_of("function")),
-        "level": _options(level_rows, slug_of("level")),
+        "function": _options(people["function"], slug_of("function")),
+        "level": _options(people["level"], slug_of("level")),
         "format": _options(
             [(v, label, format_counts[v]) for v, label in Story.Format.choices if v in format_counts],
             filters.get("format") or None,

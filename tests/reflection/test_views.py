@@ -636,3 +636,23 @@ def test_the_dashboard_suggests_unopened_stories_with_skills_i_want_to_develop(e
     assert "Negotiating abroad" in content
     assert "Because you want to develop Negotiation" in content
     assert "Already opened" not in content.split("Suggested for you")[1]
+
+
+def test_a_suggestion_names_every_skill_it_is_for_and_prefers_what_i_want_over_what_i_plan(
+    employee_client, employee, skill
+):
+    planning, budgeting = SkillFactory(name="Planning"), SkillFactory(name="Budgeting")
+    for wanted in (skill, planning):
+        SelfAssessmentFactory(owner=employee, skill=wanted, wants_to_develop=True)
+    ObjectiveFactory(owner=employee, skills=[budgeting])
+    StoryFactory(title="Buying for a region", skills=[planning, budgeting, skill])
+    StoryFactory(title="Owning the budget", skills=[budgeting])
+    other = UserFactory(username="olga")  # what another employee wants is no reason for mine
+    SelfAssessmentFactory(owner=other, skill=SkillFactory(name="Hiring"), wants_to_develop=True)
+    StoryFactory(title="Hiring a team", skills=[Skill.objects.get(name="Hiring")])
+
+    suggested = employee_client.get(reverse("reflection:dashboard")).content.decode().split("Suggested for you")[1]
+
+    assert "Because you want to develop Negotiation and Planning" in suggested
+    assert "Because your plan builds Budgeting" in suggested
+    assert "Hiring a team" not in suggested

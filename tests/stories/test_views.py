@@ -160,6 +160,23 @@ def test_each_filter_option_counts_the_stories_it_would_leave(employee_client, l
     assert "Finance (2)" in response.content.decode()
 
 
+def test_function_and_level_options_are_counted_apart_in_their_display_order(employee_client, db):
+    sales, finance = FunctionFactory(name="Sales", position=1), FunctionFactory(name="Finance", position=2)
+    senior, junior = LevelFactory(name="Senior", rank=3), LevelFactory(name="Junior", rank=1)
+    FunctionFactory(name="Legal", position=0)  # no stories: not offered
+    for function, level, count in ((finance, junior, 2), (finance, senior, 1), (sales, senior, 3)):
+        StoryFactory.create_batch(count, storyteller=StorytellerFactory(function=function, level=level))
+
+    response = employee_client.get("/stories/", {"level": senior.slug})
+
+    # Functions are counted among senior stories; levels ignore the level filter itself.
+    assert list(facet(response, "function").items()) == [(sales.slug, 3), (finance.slug, 1)]
+    assert list(facet(response, "level").items()) == [(junior.slug, 2), (senior.slug, 4)]
+    response = employee_client.get("/stories/", {"function": finance.slug, "level": junior.slug})
+    assert facet(response, "function") == {finance.slug: 2}
+    assert facet(response, "level") == {junior.slug: 2, senior.slug: 1}
+
+
 def test_move_facet_counts_a_story_once_even_with_two_moves_of_that_kind(employee_client, library):
     assert facet(employee_client.get("/stories/"), "move") == {"lateral": 1, "international": 1}
     assert titles(employee_client.get("/stories/", {"move": "international"})) == ["Sales abroad"]
