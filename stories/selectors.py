@@ -155,6 +155,18 @@ def related_stories(story: Story, *, limit: int = 3) -> QuerySet:
     )
 
 
+def story_details(story: Story) -> dict:
+    """What a story page shows below its header: its career moves, its skills (by kind, then name) and related stories
+    as cards. Three queries: the story's skills are fetched with the related stories' own."""
+    related = list(related_stories(story).prefetch_related(None))
+    prefetch_related_objects([story, *related], "skills")
+    return {
+        "moves": story.moves.select_related("from_function", "to_function"),
+        "skills": sorted(story.skills.all(), key=lambda skill: (skill.kind, skill.name.casefold())),
+        "related": related,
+    }
+
+
 def home_stories(*, limit: int = 6) -> dict[str, list[Story]]:
     """The home page's featured and most recent other stories, with one prefetch of skills for both."""
     published = Story.objects.published().for_cards().prefetch_related(None)  # skills: once, below, for both

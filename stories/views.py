@@ -136,10 +136,8 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "stories/story_detail.html",
         {
             "story": story,
-            "moves": lazy(story.moves.select_related, "from_function", "to_function"),
-            "skills": lazy(story.skills.order_by, "kind", "name"),
+            "details": lazy(selectors.story_details, story),
             "start_time": _start_time(request),
-            "related": lazy(selectors.related_stories, story),
             "share_url": request.build_absolute_uri(story.get_absolute_url()),
             "add_to_collection_url": link("stories:collection_add", story.slug),
             "collections": remembered(

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from skills.models import Skill
 from stories.models import CareerMove, Story
 from tests.factories import (
     CareerMoveFactory,
@@ -293,6 +294,23 @@ def test_home_shows_featured_stories_and_ways_in_by_skill(employee_client, libra
     assert [story.title for story in response.context["stories"]["featured"]] == ["Into finance"]
     assert library["negotiation"] in list(response.context["skills"])
     assert "Not yet" not in response.content.decode()
+
+
+def test_a_story_page_lists_its_skills_then_strengths_and_the_stories_sharing_most_skills(employee_client, db):
+    resilience = SkillFactory(name="Resilience", kind=Skill.Kind.STRENGTH)
+    budgeting, accounting = SkillFactory(name="budgeting"), SkillFactory(name="Accounting")
+    story = StoryFactory(title="Into finance", skills=[resilience, budgeting, accounting])
+    StoryFactory(title="One in common", skills=[budgeting])
+    StoryFactory(title="Two in common", skills=[budgeting, resilience, SkillFactory(name="Forecasting")])
+    StoryFactory(title="Nothing in common", skills=[SkillFactory(name="Coaching")])
+
+    response = employee_client.get(story.get_absolute_url())
+
+    details = response.context["details"]
+    assert [skill.name for skill in details["skills"]] == ["Accounting", "budgeting", "Resilience"]
+    assert [related.title for related in details["related"]] == ["Two in common", "One in common"]
+    similar = response.content.decode().split("Stories with similar skills")[1]
+    assert "Forecasting" in similar  # each related story's card shows its own skills
 
 
 def test_a_retired_skill_stays_on_its_stories_but_leaves_browsing(employee_client, library):
