@@ -45,7 +45,7 @@ def _skill_names(skills) -> Subquery:
 
 
 def _in_words(names: str) -> str:
-    """ "Negotiation and Planning", in alphabetical order (not every SQLite can order an aggregate)."""
+    """The names in alphabetical order, joined with "and" (not every SQLite can order an aggregate)."""
     return " and ".join(sorted(names.split(_NAMES_APART)))
 
 
