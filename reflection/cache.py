@@ -7,9 +7,7 @@ version on too.
 Bulk UPDATEs send no signal: the services that make them call `toolkit_changed` themselves.
 """
 
-from collections.abc import Callable
-
-from stories.cache import content_version, remembered, version, version_move_on
+from stories.cache import content_version, version, version_move_on
 
 
 def _key(owner_id: int) -> str:
@@ -23,11 +21,6 @@ def toolkit_version(user) -> str:
 
 def toolkit_changed(*, owner_id: int) -> None:
     version_move_on(_key(owner_id))
-
-
-def remembered_for(user, name: str, compute: Callable):
-    """`compute()`, kept for the employee until their toolkit or the stories change. Keep values small and plain."""
-    return remembered(f"reflection:{name}:{user.pk}", compute, version=toolkit_version(user))
 
 
 def _owners(instance) -> set[int]:

@@ -6,7 +6,6 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, StringAgg, Subquery, Value
 from django.utils import timezone
 
-from reflection.cache import remembered_for
 from reflection.models import (
     Action,
     Objective,
@@ -78,22 +77,17 @@ def suggested_stories(user, *, limit: int = 6) -> list[Story]:
 
 def story_toolkit(user, story, *, limit: int = 3) -> tuple[bool, list[Reflection]]:
     """Whether the user saved the story, and their latest reflections on it (each with only what the toolkit bar
-    shows), in one query, or none while the user's toolkit is unchanged: the user's own row, outer-joined to those
-    reflections, always comes back."""
-
-    def query() -> list[tuple]:
-        return list(
-            get_user_model()
-            .objects.filter(pk=user.pk)
-            .annotate(
-                saved=Exists(SavedStory.objects.filter(owner=OuterRef("pk"), story=story)),
-                on_story=FilteredRelation("reflections", condition=Q(reflections__story=story)),
-            )
-            .order_by(F("on_story__updated_at").desc(), F("on_story__id").desc())
-            .values_list("saved", "on_story__id", "on_story__title")[:limit]
+    shows), in one query: the user's own row, outer-joined to those reflections, always comes back."""
+    rows = list(
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            saved=Exists(SavedStory.objects.filter(owner=OuterRef("pk"), story=story)),
+            on_story=FilteredRelation("reflections", condition=Q(reflections__story=story)),
         )
-
-    rows = remembered_for(user, f"story-toolkit:{story.pk}:{limit}", query)
+        .order_by(F("on_story__updated_at").desc(), F("on_story__id").desc())
+        .values_list("saved", "on_story__id", "on_story__title")[:limit]
+    )
     saved = bool(rows) and rows[0][0]
     return saved, [Reflection(pk=pk, owner=user, story=story, title=title) for _, pk, title in rows if pk is not None]
 

@@ -140,10 +140,7 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "start_time": _start_time(request),
             "share_url": request.build_absolute_uri(story.get_absolute_url()),
             "add_to_collection_url": link("stories:collection_add", story.slug),
-            "collections": remembered(
-                f"stories:collections-of:{request.user.pk}",
-                lambda: list(Collection.objects.filter(owner=request.user).only("pk", "title")),
-            ),
+            "collections": lazy(Collection.objects.filter(owner=request.user).only, "pk", "title"),
         },
     )
 

@@ -5,11 +5,14 @@ import datetime
 import re
 
 import pytest
+from django.template import Template, TemplateSyntaxError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from reflection.models import Objective, PlanShare, Reflection
 from reflection.services import objective_save, self_assess, story_progress_record
+from reflection.templatetags.reflection_tags import CSRF_SLOT
 from tests.factories import SkillFactory, StoryFactory, UserFactory
 from tests.reflection.factories import ActionFactory, ObjectiveFactory, PlanShareFactory, ReflectionFactory
 
@@ -261,3 +264,29 @@ def test_a_new_collection_is_offered_on_a_cached_story_page_at_once(employee_cli
     employee_client.post(reverse("stories:collection_new"), {"title": "For my mentee", "introduction": ""})
 
     assert "For my mentee</option>" in employee_client.get(story.get_absolute_url()).content.decode()
+
+
+def _csrf_tokens(html: str) -> set[str]:
+    return set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
+
+
+def test_forms_in_the_cached_part_of_a_story_page_carry_this_responses_own_csrf_token(employee, story):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(employee)
+    first = _csrf_tokens(client.get(story.get_absolute_url()).content.decode())
+    cached = client.get(story.get_absolute_url()).content.decode()  # the bar and the share panel from the cache
+    second = _csrf_tokens(cached)
+
+    assert len(first) == 1 and len(second) == 1  # one token per response, in every form
+    assert first != second  # masked afresh for each response, never one that was cached
+    assert CSRF_SLOT not in cached
+    response = client.post(
+        reverse("reflection:story_save", args=[story.slug]), {"saved": "1", "csrfmiddlewaretoken": second.pop()}
+    )
+    assert response.status_code == 302
+    assert "Saved ✓" in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_a_fragment_cached_for_an_employee_needs_a_timeout_and_a_name():
+    with pytest.raises(TemplateSyntaxError, match="takes a timeout and a fragment name"):
+        Template("{% load reflection_tags %}{% cache_for_employee 60 %}mine{% endcache_for_employee %}")
