@@ -25,7 +25,6 @@ LINKS = {
     "plan": "reflection:plan",
     "sharing": "reflection:sharing",
     "shared_with_me": "reflection:shared_with_me",
-    "collection_new": "stories:collection_new",
 }
 
 
@@ -40,7 +39,7 @@ def _link(script_prefix: str, urlconf: str | None, view_name: str, args: tuple) 
 
 
 def link(view_name: str, *args) -> str:
-    """`reverse(view_name, args=args)`, remembered per process, for the links of a busy page (a story's own)."""
+    """`reverse(view_name, args=args)`, remembered per process, for links drawn on every request (a story's own URL)."""
     return _link(get_script_prefix(), get_urlconf(), view_name, args)
 
 

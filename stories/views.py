@@ -14,7 +14,6 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from careerportal.navigation import link
 from careerportal.people import colleague_find
 from skills.models import Skill
 from skills.selectors import framework_tree, frameworks_in_use
@@ -139,7 +138,6 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "details": lazy(selectors.story_details, story),
             "start_time": _start_time(request),
             "share_url": request.build_absolute_uri(story.get_absolute_url()),
-            "add_to_collection_url": link("stories:collection_add", story.slug),
             "collections": lazy(Collection.objects.filter(owner=request.user).only, "pk", "title"),
         },
     )

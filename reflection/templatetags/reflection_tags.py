@@ -4,7 +4,6 @@ from django import template
 from django.templatetags.cache import CacheNode
 from django.utils.safestring import mark_safe
 
-from careerportal.navigation import link
 from reflection import selectors
 from reflection.cache import toolkit_version
 from stories.cache import FRAGMENT_SECONDS, lazy
@@ -44,16 +43,7 @@ def cache_for_employee(parser, token) -> EmployeeCacheNode:
 def story_toolkit(context, story) -> dict:
     """Save for later, reflect, plan, and the employee's reflections on this story (one query)."""
     saved, reflections = selectors.story_toolkit(context["request"].user, story)
-    return {
-        "story": story,
-        "saved": saved,
-        "reflections": reflections,
-        "csrf_token": context.get("csrf_token"),
-        "save_url": link("reflection:story_save", story.slug),
-        "progress_url": link("reflection:story_progress", story.slug),
-        "reflection_new_url": link("reflection:reflection_new"),
-        "objective_new_url": link("reflection:objective_new"),
-    }
+    return {"story": story, "saved": saved, "reflections": reflections, "csrf_token": context.get("csrf_token")}
 
 
 @register.inclusion_tag("reflection/includes/for_you.html", takes_context=True)
