@@ -66,27 +66,24 @@ def story_facets(stories: QuerySet, filters: dict) -> dict[str, list[FacetOption
         .annotate(n=Count("content_object"))
         .order_by("-n", "tag__name")[:SKILL_FACET_OPTIONS]
     )
-    # Functions and levels in one query: each counted with the other filters, listed in their display order.
-    people_rows = (
-        Function.objects.annotate(
-            facet=Value("function"),
-            order=F("position"),
-            n=Count("storytellers__stories", filter=Q(storytellers__stories__in=others("function"))),
-        )
-        .filter(n__gt=0)
-        .values_list("facet", "slug", "name", "n", "order")
-        .order_by()
-        .union(
-            Level.objects.annotate(
-                facet=Value("level"),
-                order=F("rank"),
-                n=Count("storytellers__stories", filter=Q(storytellers__stories__in=others("level"))),
+
+    def people_counts(model, facet: str, display_order: str) -> QuerySet:
+        """A function's or a level's stories, counted with the other filters: (facet, slug, name, n, order)."""
+        return (
+            model.objects.annotate(
+                facet=Value(facet),
+                order=F(display_order),
+                n=Count("storytellers__stories", filter=Q(storytellers__stories__in=others(facet))),
             )
             .filter(n__gt=0)
             .values_list("facet", "slug", "name", "n", "order")
-            .order_by(),
-            all=True,
+            .order_by()
         )
+
+    # Functions and levels in one query, each listed in its display order.
+    people_rows = (
+        people_counts(Function, "function", "position")
+        .union(people_counts(Level, "level", "rank"), all=True)
         .order_by("facet", "order", "name")
     )
     people = {"function": [], "level": []}
