@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST, require_safe
 
 from careerportal.people import colleague_find
 from reflection import insights, selectors, services
-from reflection.cache import toolkit_version
 from reflection.forms import (
     ActionForm,
     AspirationForm,
@@ -99,8 +98,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "reflection/dashboard.html",
         {
-            # Built only when their cached fragments are not (see reflection.cache).
-            "toolkit_version": lazy(toolkit_version, user),
+            # Built only when their cached fragments are not ({% cache_for_employee %}, reflection.cache).
             "today": timezone.localdate(),  # the due actions are those of the month ahead
             "due": lazy(lambda: selectors.due_actions(user)[:8]),
             "progress": lazy(selectors.plan_progress, user),

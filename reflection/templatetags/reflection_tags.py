@@ -18,7 +18,7 @@ class EmployeeCacheNode(CacheNode):
     def render(self, context) -> str:
         user = context["request"].user
         token = context.get("csrf_token", "")
-        with context.push(csrf_token=CSRF_SLOT, employee_toolkit_version=toolkit_version(user)):
+        with context.push(csrf_token=CSRF_SLOT, employee=user.pk, employee_toolkit_version=toolkit_version(user)):
             html = super().render(context)
         return mark_safe(html.replace(CSRF_SLOT, str(token)))
 
@@ -33,7 +33,7 @@ def cache_for_employee(parser, token) -> EmployeeCacheNode:
     bits = token.split_contents()
     if len(bits) < 3:
         raise template.TemplateSyntaxError(f"{bits[0]} takes a timeout and a fragment name, then what it varies on.")
-    vary_on = ["request.user.pk", "employee_toolkit_version", *bits[3:]]
+    vary_on = ["employee", "employee_toolkit_version", *bits[3:]]
     return EmployeeCacheNode(
         nodelist, parser.compile_filter(bits[1]), bits[2], [parser.compile_filter(bit) for bit in vary_on], None
     )
