@@ -1,9 +1,13 @@
 """HR insight pages: coverage of the story library and engagement with it, in aggregate only.
 
-Engagement counts people's activity, so every count below PORTAL_INSIGHT_MIN_COUNT is shown as "fewer than N" (and
-its bar as empty), whatever the table or download: no individual can be singled out. Coverage counts published
-stories and storytellers, which every employee can see anyway, and is shown exactly. Every table is one aggregate
-query in the database.
+Engagement counts people, and every such count leaves this module through people_count(): below
+PORTAL_INSIGHT_MIN_COUNT it is suppressed ("fewer than N", an empty bar), and above it rounded to the nearest
+multiple of that threshold. Every number shown or downloaded (cells, totals, bar lengths, their order) is built from
+those protected counts only, never from the raw ones: so every number on the page is a multiple of the threshold, and
+no difference between periods, tables or a total and its rows can come out as a count of fewer people than the
+threshold. Totals are counted from the data and protected themselves, never summed from the rows shown. Coverage
+counts published stories and storytellers, which every employee can see anyway, and is shown exactly. Every table
+is one aggregate query in the database.
 """
 
 import datetime
@@ -23,7 +27,7 @@ PERIODS = {"30": "the last 30 days", "90": "the last 90 days", "365": "the last 
 
 @dataclass(frozen=True)
 class Count_:
-    """A count as shown: exact, or masked below the threshold."""
+    """A count as shown: its value is what may be shown (0 for a masked count), never more exact than that."""
 
     value: int
     masked: bool
@@ -34,11 +38,16 @@ class Count_:
     @property
     def bar(self) -> int:
         """What a bar may show: nothing for a masked count."""
-        return 0 if self.masked else self.value
+        return self.value
 
 
 def people_count(value: int) -> Count_:
-    return Count_(value, value < settings.PORTAL_INSIGHT_MIN_COUNT)
+    """The only way a count of people leaves this module: suppressed below the threshold, otherwise rounded (half
+    up) to a multiple of it, so that sums and differences of shown counts are multiples of the threshold too."""
+    step = max(settings.PORTAL_INSIGHT_MIN_COUNT, 1)
+    if value < step:
+        return Count_(0, masked=True)
+    return Count_((value + step // 2) // step * step, masked=False)
 
 
 def content_count(value: int) -> Count_:
@@ -95,26 +104,23 @@ def coverage() -> dict:
 
 
 def engagement(*, days: int) -> dict:
+    """Counts of people only (a count of reflections or objectives could come from one person), each protected
+    before it is sorted, cut to the top rows or turned into a bar."""
     since = timezone.now() - datetime.timedelta(days=days)
     visits = StoryVisit.objects.filter(last_visited_at__gte=since, story__status=Story.Status.PUBLISHED)
-    top_stories = (
-        visits.values_list("story__title", "story__slug")
-        .annotate(people=Count("owner", distinct=True))
-        .order_by("-people", "story__title")[:10]
+    per_story = (
+        visits.values_list("story__title", "story__slug").annotate(people=Count("owner", distinct=True)).order_by()
     )
+    # Sorted (and cut) by the protected counts: an order by the raw ones would rank the stories that all show
+    # "fewer than 5".
+    top_stories = sorted(
+        ((title, slug, people_count(n)) for title, slug, n in per_story), key=lambda row: (-row[2].value, row[0])
+    )[:10]
     per_skill = {
-        "explored": _by_skill(visits.values("story__tagged_skills__tag"), "story__tagged_skills__tag", "owner"),
-        "saved": _by_skill(
-            SavedStory.objects.filter(saved_at__gte=since).values("story__tagged_skills__tag"),
-            "story__tagged_skills__tag",
-            "owner",
-        ),
-        "reflections": _by_skill(
-            Reflection.objects.filter(created_at__gte=since).values("story__tagged_skills__tag"),
-            "story__tagged_skills__tag",
-            "id",
-        ),
-        "objectives": _by_skill(Objective.objects.filter(created_at__gte=since).values("skills"), "skills", "id"),
+        "explored": _by_skill(visits, "story__tagged_skills__tag"),
+        "saved": _by_skill(SavedStory.objects.filter(saved_at__gte=since), "story__tagged_skills__tag"),
+        "reflected": _by_skill(Reflection.objects.filter(created_at__gte=since), "story__tagged_skills__tag"),
+        "planned": _by_skill(Objective.objects.filter(created_at__gte=since), "skills"),
     }
     skill_ids = {pk for counts in per_skill.values() for pk in counts}
     skills = Skill.objects.filter(pk__in=skill_ids).only("id", "name", "slug").in_bulk()
@@ -126,32 +132,29 @@ def engagement(*, days: int) -> dict:
         ),
         key=lambda row: (-row[1].value, row[0].name),
     )[:25]
-    weeks = dict(
+    weeks = (
         StoryVisit.objects.filter(first_visited_at__gte=since)
         .annotate(week=TruncWeek("first_visited_at"))
         .values_list("week")
-        .annotate(n=Count("id"))
+        .annotate(people=Count("owner", distinct=True))
         .order_by()
     )
-    trend = [(week, people_count(n)) for week, n in sorted(weeks.items())][-26:]
+    trend = [(week, people_count(n)) for week, n in sorted(weeks)][-26:]
     return {
-        "top_stories": [(title, slug, people_count(n)) for title, slug, n in top_stories],
+        "top_stories": top_stories,
         "skills": rows,
         "trend": trend,
         "trend_max": max((count.bar for _, count in trend), default=0),
-        "stories_max": max((n for *_, n in top_stories), default=0),
-        "totals": {
-            "explorations": people_count(visits.count()),
-            "people": people_count(visits.values("owner").distinct().count()),
-        },
+        "stories_max": max((count.bar for *_, count in top_stories), default=0),
+        "people": people_count(visits.values("owner").distinct().count()),
     }
 
 
-def _by_skill(rows, skill_field: str, counted: str) -> dict[int, int]:
-    distinct = counted == "owner"
+def _by_skill(rows, skill_field: str) -> dict[int, int]:
+    """How many different people each skill's rows come from."""
     return dict(
         rows.exclude(**{f"{skill_field}__isnull": True})
         .values_list(skill_field)
-        .annotate(n=Count(counted, distinct=distinct))
+        .annotate(n=Count("owner", distinct=True))
         .order_by()
     )

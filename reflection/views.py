@@ -528,7 +528,7 @@ def delete_all(request: HttpRequest) -> HttpResponse:
     return render(request, "reflection/delete_all.html", {"form": form})
 
 
-# HR insights: curators only, aggregates only (reflection/insights.py masks small counts).
+# HR insights: curators only, aggregates only (reflection/insights.py protects every count of people).
 
 
 def _require_curator(request: HttpRequest) -> None:
@@ -578,11 +578,19 @@ def insights_engagement(request: HttpRequest) -> HttpResponse:
         return _csv_response(f"most-explored-stories-{period}-days.csv", ["story", "people"], rows)
     if download == "skills":
         rows = [[skill.name, *counts] for skill, *counts in data["skills"]]
-        header = ["skill", "people who explored", "people who saved", "reflections", "objectives"]
+        header = [
+            "skill",
+            "people who explored",
+            "people who saved",
+            "people who reflected",
+            "people who set objectives",
+        ]
         return _csv_response(f"engagement-by-skill-{period}-days.csv", header, rows)
     if download == "trend":
         rows = [[week.date().isoformat(), count] for week, count in data["trend"]]
-        return _csv_response(f"explorations-by-week-{period}-days.csv", ["week starting", "new explorations"], rows)
+        return _csv_response(
+            f"explorations-by-week-{period}-days.csv", ["week starting", "people exploring a new story"], rows
+        )
     return render(
         request,
         "reflection/insights_engagement.html",

@@ -1,6 +1,9 @@
 """HR insights: curators only, aggregates only, small counts masked, fixed queries."""
 
+import csv
 import datetime
+import itertools
+import re
 
 import pytest
 from django.urls import reverse
@@ -42,11 +45,13 @@ def test_only_curators_see_insights(employee_client, curator_client, client, emp
 def test_engagement_masks_counts_below_the_threshold(curator_client, activity):
     response = curator_client.get(reverse("insights:engagement"))
     top = {title: str(count) for title, _, count in response.context["top_stories"]}
-    assert top == {"Popular story": "7", "Niche story": "fewer than 5"}
+    assert top == {"Popular story": "5", "Niche story": "fewer than 5"}
     content = response.content.decode()
     assert "fewer than 5" in content
-    # a masked count gives its bar nothing to show
-    assert 'value="0"' in content
+    # bars are drawn from the shown counts: a masked count gets nothing, the largest sets the scale
+    assert '<progress max="5" value="5"' in content
+    assert '<progress max="5" value="0"' in content
+    assert 'max="7"' not in content
 
 
 def test_no_insight_page_or_download_reveals_an_individual(curator_client, activity):
@@ -65,8 +70,20 @@ def test_no_insight_page_or_download_reveals_an_individual(curator_client, activ
 def test_engagement_by_skill_counts_people_and_plans(curator_client, activity):
     response = curator_client.get(f"{reverse('insights:engagement')}?download=skills")
     rows = response.content.decode().splitlines()
-    assert rows[0] == "skill,people who explored,people who saved,reflections,objectives"
-    assert "Negotiation,7,fewer than 5,fewer than 5,fewer than 5" in rows
+    assert rows[0] == "skill,people who explored,people who saved,people who reflected,people who set objectives"
+    assert "Negotiation,5,fewer than 5,fewer than 5,fewer than 5" in rows
+
+
+def test_engagement_counts_people_not_their_reflections_or_objectives(curator_client):
+    """Six objectives or reflections by one person are one person: not enough to show."""
+    skill = SkillFactory(name="Courage")
+    story = StoryFactory(skills=[skill])
+    person = UserFactory()
+    for n in range(6):
+        Reflection.objects.create(owner=person, story=story, what_i_could_try=f"Idea {n}")
+        Objective.objects.create(owner=person, title=f"Objective {n}").skills.set([skill])
+    response = curator_client.get(f"{reverse('insights:engagement')}?download=skills")
+    assert "Courage,fewer than 5,fewer than 5,fewer than 5,fewer than 5" in response.content.decode().splitlines()
 
 
 def test_period_limits_engagement(curator_client, activity):
@@ -92,5 +109,72 @@ def test_insight_pages_keep_their_query_counts(curator_client, django_assert_num
         StoryVisit.objects.bulk_create([StoryVisit(owner=person, story=story) for story in stories])
     with django_assert_num_queries(13):
         curator_client.get(reverse("insights:coverage"))
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):  # the total counts people only: no count of explorations
         curator_client.get(reverse("insights:engagement"))
+
+
+# Differencing attack: stories explored by 1, 2, 4, 5, 6 and 7 people over the periods on offer.
+AGES = {"recent": 10, "middle": 60, "old": 200}  # days ago: in all three periods, in 90 and 365, in 365 only
+CROWDS = {  # story (and its one skill) -> people who explored it in each age band
+    "Alpha": {"recent": 5, "middle": 1, "old": 1},  # 5, 6, 7 over 30, 90, 365 days
+    "Beta": {"recent": 4, "middle": 0, "old": 2},  # 4, 4, 6
+    "Gamma": {"recent": 1, "middle": 1, "old": 0},  # 1, 2, 2
+    "Delta": {"recent": 2, "middle": 2, "old": 3},  # 2, 4, 7
+}
+
+
+def _true_count(name: str, days: int) -> int:
+    return sum(n for band, n in CROWDS[name].items() if AGES[band] <= days)
+
+
+@pytest.fixture
+def crowds():
+    now = timezone.now()
+    for name, bands in CROWDS.items():
+        story = StoryFactory(title=name, skills=[SkillFactory(name=name)])
+        for band, people in bands.items():
+            when = now - datetime.timedelta(days=AGES[band])
+            for person in UserFactory.create_batch(people):
+                StoryVisit.objects.create(owner=person, story=story, first_visited_at=when, last_visited_at=when)
+                SavedStory.objects.create(owner=person, story=story, saved_at=when)
+
+
+def _shown(client, days: int) -> tuple[dict, list[int]]:
+    """Every count a curator can read for one period, by table, row and column (None: "fewer than 5"), and the
+    numbers in every bar's attributes."""
+    url = reverse("insights:engagement")
+    page = client.get(f"{url}?days={days}").content.decode()
+    shown = {("people",): re.search(r"<p>([^<]*) people explored stories", page).group(1)}
+    for table in ("stories", "skills", "trend"):
+        header, *rows = csv.reader(client.get(f"{url}?days={days}&download={table}").content.decode().splitlines())
+        for label, *cells in rows:
+            shown |= {(table, label, column): cell for column, cell in zip(header[1:], cells, strict=True)}
+    counts = {key: None if text.startswith("fewer than") else int(text.replace(",", "")) for key, text in shown.items()}
+    bars = [int(n) for pair in re.findall(r'<progress max="(\d+)" value="(\d+)"', page) for n in pair]
+    return counts, bars
+
+
+def test_no_insight_number_is_a_count_of_fewer_than_five_people(curator_client, crowds):
+    for days in (30, 90, 365):
+        counts, bars = _shown(curator_client, days)
+        assert bars
+        for key, count in counts.items():
+            assert count is None or (count >= 5 and count % 5 == 0), (days, key, count)
+        for number in bars:
+            assert number % 5 == 0, (days, number)
+        for name in CROWDS:
+            if _true_count(name, days) < 5:
+                assert counts[("stories", name, "people")] is None
+                assert counts[("skills", name, "people who explored")] is None
+
+
+def test_comparing_periods_or_totals_with_rows_reveals_no_small_count(curator_client, crowds):
+    periods = {days: _shown(curator_client, days)[0] for days in (30, 90, 365)}
+    for (short, shorter), (long, longer) in itertools.combinations(periods.items(), 2):
+        for key in shorter.keys() & longer.keys():
+            if shorter[key] is not None and longer[key] is not None:
+                assert longer[key] - shorter[key] not in range(1, 5), (key, short, long)
+    for days, counts in periods.items():
+        for table, column in [("stories", "people"), ("skills", "people who explored")]:
+            visible = sum(counts[(table, name, column)] or 0 for name in CROWDS if (table, name, column) in counts)
+            assert counts[("people",)] - visible not in range(1, 5), (days, table)
