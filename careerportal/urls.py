@@ -7,11 +7,6 @@ from reflection import urls as reflection_urls
 from stories import urls as story_urls
 from stories import views as story_views
 
-admin.site.site_header = "Career stories: curation"
-admin.site.site_title = "Career stories curation"
-admin.site.index_title = "Stories, storytellers and the skills framework"
-admin.site.login_form = auth.AdminLoginForm
-
 urlpatterns = [
     path("", story_views.home, name="home"),
     path("", include(story_urls)),

@@ -1,0 +1,39 @@
+"""The curation admin's site: Django's AdminSite with the portal's names, log-in form and a "View on site" shortcut
+that answers only for what the user may view in this admin."""
+
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.urls import path
+
+from careerportal.auth import AdminLoginForm
+
+
+class PortalAdminSite(admin.AdminSite):
+    site_header = "Career stories: curation"
+    site_title = "Career stories curation"
+    index_title = "Stories, storytellers and the skills framework"
+    login_form = AdminLoginForm
+
+    def get_urls(self) -> list:
+        # First, so that it answers /admin/r/… in place of the contenttypes shortcut that AdminSite lists there.
+        shortcut = path("r/<path:content_type_id>/<path:object_id>/", self.admin_view(self.view_on_site))
+        return [shortcut, *super().get_urls()]
+
+    def view_on_site(self, request: HttpRequest, content_type_id: str, object_id: str) -> HttpResponseRedirect:
+        """/admin/r/<content type>/<id>/, in place of Django's contenttypes shortcut (which redirects for any object
+        that exists, private or not): the object comes from its ModelAdmin's queryset, and only where that admin
+        would show it to this user. Anything else is the same 404 for every id, whether it exists or not."""
+        try:
+            model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
+        except (ValueError, ContentType.DoesNotExist):
+            raise Http404 from None
+        model_admin = self._registry.get(model)
+        if model_admin is None or not model_admin.has_view_or_change_permission(request):
+            raise Http404
+        obj = model_admin.get_object(request, object_id)
+        if obj is None or not hasattr(obj, "get_absolute_url"):
+            raise Http404
+        if not model_admin.has_view_or_change_permission(request, obj):
+            raise Http404
+        return HttpResponseRedirect(obj.get_absolute_url())
