@@ -27,18 +27,13 @@ PERIODS = {"30": "the last 30 days", "90": "the last 90 days", "365": "the last 
 
 @dataclass(frozen=True)
 class Count_:
-    """A count as shown: its value is what may be shown (0 for a masked count), never more exact than that."""
+    """A count as shown: its value is all that may be shown or drawn (0, an empty bar, for a masked count)."""
 
     value: int
     masked: bool
 
     def __str__(self) -> str:
         return f"fewer than {settings.PORTAL_INSIGHT_MIN_COUNT}" if self.masked else f"{self.value:,}"
-
-    @property
-    def bar(self) -> int:
-        """What a bar may show: nothing for a masked count."""
-        return self.value
 
 
 def people_count(value: int) -> Count_:
@@ -144,8 +139,8 @@ def engagement(*, days: int) -> dict:
         "top_stories": top_stories,
         "skills": rows,
         "trend": trend,
-        "trend_max": max((count.bar for _, count in trend), default=0),
-        "stories_max": max((count.bar for *_, count in top_stories), default=0),
+        "trend_max": max((count.value for _, count in trend), default=0),
+        "stories_max": max((count.value for *_, count in top_stories), default=0),
         "people": people_count(visits.values("owner").distinct().count()),
     }
 
