@@ -4,7 +4,7 @@ that answers only for what the user may view in this admin."""
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404, HttpRequest, HttpResponseRedirect
-from django.urls import path
+from django.urls import path, reverse_lazy
 
 from careerportal.auth import AdminLoginForm
 
@@ -17,8 +17,9 @@ class PortalAdminSite(admin.AdminSite):
 
     def get_urls(self) -> list:
         # First, so that it answers /admin/r/… in place of the contenttypes shortcut that AdminSite lists there.
-        shortcut = path("r/<path:content_type_id>/<path:object_id>/", self.admin_view(self.view_on_site))
-        return [shortcut, *super().get_urls()]
+        view = self.admin_view(self.view_on_site)
+        view.login_url = reverse_lazy("admin:login", current_app=self.name)  # for LoginRequiredMiddleware
+        return [path("r/<path:content_type_id>/<path:object_id>/", view), *super().get_urls()]
 
     def view_on_site(self, request: HttpRequest, content_type_id: str, object_id: str) -> HttpResponseRedirect:
         """/admin/r/<content type>/<id>/, in place of Django's contenttypes shortcut (which redirects for any object

@@ -60,3 +60,10 @@ def test_taggits_own_tag_admin_is_not_offered(client, url):
 def test_no_admin_url_leads_to_taggits_tags():
     with pytest.raises(NoReverseMatch):
         reverse("admin:taggit_tag_changelist")
+
+
+def test_shortcut_sends_a_visitor_to_the_admin_log_in(client):
+    story = StoryFactory()
+    response = client.get(_shortcut(type(story), story.pk))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
