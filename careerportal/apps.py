@@ -1,12 +1,13 @@
 from django.contrib.admin import apps as admin_apps
 
 
-# Imported as a module: an AppConfig class with `default = True` in this module's namespace (AdminConfig) would
-# become careerportal's own config.
 class PortalAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin with the portal's site (careerportal.admin) as admin.site."""
 
-    default = False  # the config of django.contrib.admin, listed in INSTALLED_APPS by name; not careerportal's own
+    # INSTALLED_APPS names this class in place of "django.contrib.admin". Not a default: Django takes the one default
+    # AppConfig in careerportal/apps.py as careerportal's own config (hence also `admin_apps.AdminConfig`, not a name
+    # imported into this module).
+    default = False
     default_site = "careerportal.admin.PortalAdminSite"
 
     def ready(self) -> None:
