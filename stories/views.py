@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.fields.files import FieldFile
-from django.forms import modelformset_factory
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +18,7 @@ from skills.models import Skill
 from skills.selectors import framework_tree, frameworks_in_use
 from stories import search, selectors, services
 from stories.cache import lazy, remembered
-from stories.forms import AddToCollectionForm, ColleagueForm, CollectionForm, CollectionItemNoteForm, StoryFilterForm
+from stories.forms import AddToCollectionForm, ColleagueForm, CollectionForm, CollectionNotesFormSet, StoryFilterForm
 from stories.guide import guide_steps
 from stories.images import pick_rendition
 from stories.media import file_response
@@ -307,10 +306,9 @@ def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def collection_notes(request: HttpRequest, pk: int) -> HttpResponse:
-    """The owner edits the note of each story in one form."""
+    """The owner edits the note of each story in one form: all notes are saved, or none."""
     collection = _get_collection_for_owner(request, pk)
-    NoteFormSet = modelformset_factory(CollectionItem, form=CollectionItemNoteForm, extra=0)
-    formset = NoteFormSet(request.POST or None, queryset=_collection_items(collection))
+    formset = CollectionNotesFormSet(request.POST or None, queryset=_collection_items(collection))
     if request.method == "POST" and formset.is_valid():
         formset.save()
         messages.success(request, "Notes saved.")

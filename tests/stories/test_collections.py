@@ -1,5 +1,6 @@
 import pytest
 from django.core import mail
+from django.db import IntegrityError
 from django.urls import reverse
 
 from stories.models import Collection, CollectionItem, Story
@@ -84,12 +85,64 @@ def test_sharing_a_collection_with_a_colleague_emails_them_and_lists_it(
 
 
 def test_notes_are_edited_together(employee_client, collection):
-    items = list(collection.items.all())
-    data = {"form-TOTAL_FORMS": "3", "form-INITIAL_FORMS": "3"}
-    for i, item in enumerate(items):
-        data |= {f"form-{i}-id": item.pk, f"form-{i}-note": f"note {i}"}
-    employee_client.post(reverse("stories:collection_notes", args=[collection.pk]), data)
+    response = employee_client.post(reverse("stories:collection_notes", args=[collection.pk]), notes_post(collection))
+    assert response.status_code == 302
     assert list(collection.items.values_list("note", flat=True)) == ["note 0", "note 1", "note 2"]
+
+
+def notes_post(collection: Collection, **changes) -> dict:
+    """The notes form as the page offers it, each note filled in, with `changes` on top."""
+    items = list(collection.items.all())
+    data = {"form-TOTAL_FORMS": str(len(items)), "form-INITIAL_FORMS": str(len(items))}
+    for i, item in enumerate(items):
+        data |= {f"form-{i}-id": str(item.pk), f"form-{i}-note": f"note {i}"}
+    return data | changes
+
+
+@pytest.mark.parametrize(
+    "tampering",
+    [
+        {"form-TOTAL_FORMS": "4", "form-3-note": "one more"},
+        {"form-TOTAL_FORMS": "4", "form-INITIAL_FORMS": "4", "form-3-note": "one more"},
+        {"form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "2"},
+        {"form-TOTAL_FORMS": "50", "form-INITIAL_FORMS": "0"},
+    ],
+)
+def test_a_notes_form_with_forms_it_did_not_offer_changes_nothing(employee_client, collection, tampering):
+    response = employee_client.post(
+        reverse("stories:collection_notes", args=[collection.pk]), notes_post(collection, **tampering)
+    )
+    assert response.status_code == 200
+    assert "This list changed after the page was opened, so nothing was saved." in response.content.decode()
+    assert list(collection.items.values_list("note", flat=True)) == ["", "", ""]
+    assert CollectionItem.objects.count() == 3
+
+
+def test_notes_are_saved_all_or_none(employee_client, collection, monkeypatch):
+    save = CollectionItem.save
+
+    def fails_on_the_second(item, *args, **kwargs):
+        if item.note == "note 1":
+            raise IntegrityError("the disk is full")
+        save(item, *args, **kwargs)
+
+    monkeypatch.setattr(CollectionItem, "save", fails_on_the_second)
+    with pytest.raises(IntegrityError):
+        employee_client.post(reverse("stories:collection_notes", args=[collection.pk]), notes_post(collection))
+    assert list(collection.items.values_list("note", flat=True)) == ["", "", ""]
+
+
+def test_a_notes_form_refuses_an_item_of_another_collection(employee_client, collection, other_employee):
+    theirs = Collection.objects.create(owner=other_employee, title="Theirs")
+    their_item = CollectionItem.objects.create(collection=theirs, story=StoryFactory(), note="Their note")
+    for forged in [{"form-0-id": str(their_item.pk)}, {"form-1-id": collection.items.first().pk}]:
+        response = employee_client.post(
+            reverse("stories:collection_notes", args=[collection.pk]), notes_post(collection, **forged)
+        )
+        assert "nothing was saved" in response.content.decode()
+    their_item.refresh_from_db()
+    assert their_item.note == "Their note"
+    assert list(collection.items.values_list("note", flat=True)) == ["", "", ""]
 
 
 def test_featured_collections_show_on_the_home_page(employee_client, collection):
