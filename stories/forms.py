@@ -119,6 +119,12 @@ def offered_formset_factory(model: type[Model], *, form: type[forms.ModelForm]) 
 CollectionNotesFormSet = offered_formset_factory(CollectionItem, form=CollectionItemNoteForm)
 
 
+class LinkSharingForm(forms.Form):
+    """The owner's link-sharing buttons: "on" turns it on, or makes a new link when it is on already; "off" ends it."""
+
+    sharing = forms.ChoiceField(choices=[("on", "On (a new link)"), ("off", "Off")])
+
+
 class AddToCollectionForm(forms.Form):
     """Checks a story page's "Add to a collection" post: the collection must be one of the user's own."""
 
