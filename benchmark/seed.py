@@ -592,11 +592,17 @@ def seed_organisation(*, sizes: Sizes, media_root: Path) -> Seeded:
     _bulk(PlanShare, [PlanShare(owner_id=owner, shared_with_id=colleague) for owner, colleague in shares])
     timer.lap(f"{len(objectives):,} objectives, {len(actions):,} actions, {len(assessments):,} assessments")
 
-    # Featured collections for the home page, and two of the employee's own.
+    # Featured collections for the home page (shared by link), and two of the employee's own.
     collections = _bulk(
         Collection,
         [
-            Collection(owner_id=curator, title=f"Moves into {name}", is_featured=True, introduction=text.sentence())
+            Collection(
+                owner_id=curator,
+                title=f"Moves into {name}",
+                is_featured=True,  # only a collection shared by link can be: the link key is the seed's own
+                link_key=f"{rng.getrandbits(192):048x}",
+                introduction=text.sentence(),
+            )
             for name in FUNCTIONS[:4]
         ]
         + [Collection(owner_id=me, title=f"For my conversation {n}") for n in (1, 2)],

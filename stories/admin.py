@@ -28,7 +28,11 @@ class CollectionItemInline(admin.TabularInline):
 
 @admin.register(Collection)
 class CollectionAdmin(admin.ModelAdmin):
-    """Curators feature employees' collections on the home page; the collections themselves stay their owners'."""
+    """Curators feature employees' collections on the home page; the collections themselves stay their owners'.
+
+    Only collections whose owners turned link sharing on are here: the others are private to their owners and the
+    colleagues they shared them with, and only a collection shared by link may be featured.
+    """
 
     list_display = ["title", "owner", "is_featured", "updated_at"]
     list_editable = ["is_featured"]
@@ -41,6 +45,13 @@ class CollectionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).link_shared()
+
+    def save_model(self, request: HttpRequest, obj: Collection, form, change: bool) -> None:
+        # Featuring is all a curator changes: never write back a link key that its owner changed meanwhile.
+        obj.save(update_fields=["is_featured"])
 
 
 @admin.register(Function)

@@ -1,4 +1,6 @@
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Model
 from django.http import QueryDict
 
@@ -83,6 +85,44 @@ class CollectionItemNoteForm(forms.ModelForm):
         model = CollectionItem
         fields = ["note"]
         widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+
+class OfferedFormSet(forms.BaseModelFormSet):
+    """A model formset that edits exactly the objects it offered, and saves all of them or none.
+
+    Every model formset in the portal is one (`offered_formset_factory`). A post must carry one form for each object
+    of the queryset and no other: a raised TOTAL_FORMS, an id from elsewhere, a repeated or missing form (also a page
+    opened before the list changed) is refused with an error on the formset, and nothing is saved. New objects are
+    never made (`edit_only`).
+    """
+
+    def clean(self) -> None:
+        super().clean()
+        offered = sorted(obj.pk for obj in self.get_queryset())
+        posted = sorted(form.instance.pk or 0 for form in self.forms)  # 0: a form for no offered object
+        if posted != offered:
+            raise ValidationError(
+                "This list changed after the page was opened, so nothing was saved. Open the page again and redo "
+                "your changes there.",
+                code="not_offered",
+            )
+
+    @transaction.atomic
+    def save(self, commit: bool = True) -> list[Model]:
+        return super().save(commit=commit)
+
+
+def offered_formset_factory(model: type[Model], *, form: type[forms.ModelForm]) -> type[OfferedFormSet]:
+    return forms.modelformset_factory(model, form=form, formset=OfferedFormSet, extra=0, edit_only=True)
+
+
+CollectionNotesFormSet = offered_formset_factory(CollectionItem, form=CollectionItemNoteForm)
+
+
+class LinkSharingForm(forms.Form):
+    """The owner's link-sharing buttons: "on" turns it on, or makes a new link when it is on already; "off" ends it."""
+
+    sharing = forms.ChoiceField(choices=[("on", "On (a new link)"), ("off", "Off")])
 
 
 class AddToCollectionForm(forms.Form):

@@ -1,5 +1,9 @@
+import hashlib
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import SHA256
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
@@ -217,9 +221,37 @@ class CareerMove(models.Model):
         return f"{self.get_kind_display()}: {self.from_role or '…'} → {self.to_role}"
 
 
+class KeyDigest(SHA256):
+    """A text's SHA-256 digest in hex; on PostgreSQL with its built-in sha256() (Django's SHA256 needs pgcrypto)."""
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        template = "ENCODE(SHA256(CONVERT_TO(%(expressions)s, 'UTF8')), 'hex')"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
 class CollectionQuerySet(models.QuerySet):
     def featured(self) -> "CollectionQuerySet":
         return self.filter(is_featured=True)
+
+    def link_shared(self) -> "CollectionQuerySet":
+        """The collections whose owners turned link sharing on: the only ones curators may feature."""
+        return self.filter(link_key__isnull=False)
+
+    def visible_to(self, user, *, key: str = "") -> "CollectionQuerySet":
+        """What `user` may read: their own collections, those shared with them, and, given a link's `key`, the
+        collection whose link it is while its link sharing is on. Anonymous users get only that last one.
+
+        Every read of a collection goes through here. The database compares SHA-256 digests, never keys, so how long
+        a comparison takes says nothing about a key (what a constant-time comparison gives in Python).
+        """
+        readers = models.Q(pk__in=[])
+        if user.is_authenticated:
+            shared = CollectionShare.objects.filter(collection=models.OuterRef("pk"), user=user)
+            readers = models.Q(owner=user) | models.Q(models.Exists(shared))
+        if not key:
+            return self.filter(readers)
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        return self.alias(link_digest=KeyDigest("link_key")).filter(readers | models.Q(link_digest=digest))
 
 
 class Collection(models.Model):
@@ -229,6 +261,9 @@ class Collection(models.Model):
     title = models.CharField(max_length=200)
     introduction = models.TextField(blank=True)
     is_featured = models.BooleanField(default=False, help_text="Shown on the home page.")
+    # An unguessable key (192 bits) that opens the collection to anyone logged in who has its link; NULL while link
+    # sharing is off. Turning it on, or making a new link, draws a new key, so an old link stops working.
+    link_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     shared_with = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="CollectionShare", related_name="collections_shared_with_me", blank=True
     )
@@ -239,12 +274,25 @@ class Collection(models.Model):
 
     class Meta:
         ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_featured=False) | models.Q(link_key__isnull=False),
+                name="collection_featured_only_when_link_shared",
+                violation_error_message="Only a collection whose owner turned link sharing on can be featured.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
 
     def get_absolute_url(self) -> str:
+        """The collection's own address: it opens for its owner and the colleagues it is shared with."""
         return reverse("stories:collection", args=[self.pk])
+
+    def get_link_url(self) -> str:
+        """The link that opens it for anyone logged in, with its key; the plain address while link sharing is off."""
+        url = self.get_absolute_url()
+        return f"{url}?{urlencode({'key': self.link_key})}" if self.link_key else url
 
 
 class CollectionItem(models.Model):

@@ -1,6 +1,7 @@
 """Writes that touch several models or have side effects: the story workflow, consent, pictures, roles."""
 
 import datetime
+import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
@@ -202,8 +203,24 @@ def collection_move_item(*, item: CollectionItem, by: int) -> None:
     CollectionItem.objects.bulk_update(items, ["position"])
 
 
+@transaction.atomic
+def collection_link_sharing(*, collection: Collection, on: bool) -> Collection:
+    """Turns link sharing on with a new key (also how the owner makes a new link: the old one stops working) or off.
+
+    Off also takes the collection off the home page: only a collection its owner shares by link can be featured.
+    """
+    collection.link_key = secrets.token_urlsafe(24) if on else None
+    if not on:
+        collection.is_featured = False
+    collection.save(update_fields=["link_key", "is_featured"])
+    return collection
+
+
 def collection_share(*, collection: Collection, user, by) -> bool:
-    """Shares the collection with a colleague (it then shows under their "Shared with me"); tells them by email."""
+    """Shares the collection with a colleague (it then shows under their "Shared with me"); tells them by email.
+
+    The email carries the collection's own address, without its link key: the share is what lets them in.
+    """
     _, created = CollectionShare.objects.get_or_create(collection=collection, user=user)
     if created and user.email:
         link = f"{settings.PORTAL_BASE_URL}{collection.get_absolute_url()}"

@@ -19,6 +19,7 @@ urlpatterns = [
     path("collections/<int:pk>/edit/", views.collection_edit, name="collection_edit"),
     path("collections/<int:pk>/notes/", views.collection_notes, name="collection_notes"),
     path("collections/<int:pk>/share", views.collection_share, name="collection_share"),
+    path("collections/<int:pk>/link", views.collection_link_sharing, name="collection_link_sharing"),
     path("collections/<int:pk>/delete/", views.collection_delete, name="collection_delete"),
     path("collections/items/<int:pk>/move", views.collection_item_move, name="collection_item_move"),
     path("collections/items/<int:pk>/remove", views.collection_item_remove, name="collection_item_remove"),

@@ -8,8 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.fields.files import FieldFile
-from django.forms import modelformset_factory
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
@@ -19,7 +18,14 @@ from skills.models import Skill
 from skills.selectors import framework_tree, frameworks_in_use
 from stories import search, selectors, services
 from stories.cache import lazy, remembered
-from stories.forms import AddToCollectionForm, ColleagueForm, CollectionForm, CollectionItemNoteForm, StoryFilterForm
+from stories.forms import (
+    AddToCollectionForm,
+    ColleagueForm,
+    CollectionForm,
+    CollectionNotesFormSet,
+    LinkSharingForm,
+    StoryFilterForm,
+)
 from stories.guide import guide_steps
 from stories.images import pick_rendition
 from stories.media import file_response
@@ -229,7 +235,14 @@ def storyteller_portrait(request: HttpRequest, slug: str, width: int) -> HttpRes
     return _rendition_response(request, storyteller.portrait, storyteller.portrait_renditions, width)
 
 
-# Collections: anyone logged in can open one by its link; only its owner changes it.
+# Collections: their owner, the colleagues it is shared with, and (while link sharing is on) anyone logged in with its
+# link open one; only its owner changes it.
+
+
+def _get_collection_for_reader(request: HttpRequest, pk: int) -> Collection:
+    """A collection the user may read (CollectionQuerySet.visible_to), given the link's ?key=; otherwise 404."""
+    readable = Collection.objects.visible_to(request.user, key=request.GET.get("key", ""))
+    return get_object_or_404(readable.select_related("owner"), pk=pk)
 
 
 def _get_collection_for_owner(request: HttpRequest, pk: int) -> Collection:
@@ -247,19 +260,21 @@ def _collection_items(collection: Collection) -> QuerySet:
     ).prefetch_related("story__skills")  # fmt: skip
 
 
+def _poster_story(items: list[CollectionItem]) -> Story | None:
+    return next((item.story for item in items if item.story.poster_renditions), None)
+
+
 @require_safe
 def collection_list(request: HttpRequest) -> HttpResponse:
-    counted = Collection.objects.select_related("owner").annotate(
-        stories=Count("items", filter=Q(items__story__status=Story.Status.PUBLISHED))
+    counted = (
+        Collection.objects.visible_to(request.user)
+        .select_related("owner")
+        .annotate(stories=Count("items", filter=Q(items__story__status=Story.Status.PUBLISHED)))
     )
     return render(
         request,
         "stories/collection_list.html",
-        {
-            "mine": counted.filter(owner=request.user),
-            "shared": counted.filter(shares__user=request.user),
-            "featured": counted.featured().exclude(owner=request.user),
-        },
+        {"mine": counted.filter(owner=request.user), "shared": counted.filter(shares__user=request.user)},
     )
 
 
@@ -279,17 +294,15 @@ def collection_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
 @login_not_required
 @require_safe
 def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.is_authenticated and not settings.PORTAL_PUBLIC_PREVIEWS:
-        return redirect_to_login(request.get_full_path())
-    collection = Collection.objects.select_related("owner").filter(pk=pk).first()
-    if collection is None and not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if collection is None:
-        raise Http404("No such collection.")
-    items = list(_collection_items(collection))
-    poster_story = next((item.story for item in items if item.story.poster_renditions), None)
     if not request.user.is_authenticated:
+        readable = Collection.objects.visible_to(request.user, key=request.GET.get("key", ""))
+        collection = readable.filter(pk=pk).first() if settings.PORTAL_PUBLIC_PREVIEWS else None
+        if collection is None:  # unknown, private and wrongly keyed collections look the same: log in first
+            return redirect_to_login(request.get_full_path())
+        poster_story = _poster_story(list(_collection_items(collection)))
         return _preview(request, title=collection.title, summary=collection.introduction, poster_story=poster_story)
+    collection = _get_collection_for_reader(request, pk)
+    items = list(_collection_items(collection))
     is_owner = collection.owner_id == request.user.pk
     return render(
         request,
@@ -300,17 +313,16 @@ def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_owner": is_owner,
             "share_form": ColleagueForm() if is_owner else None,
             "shares": collection.shares.select_related("user") if is_owner else [],
-            "poster_story": poster_story,
-            "share_url": request.build_absolute_uri(collection.get_absolute_url()),
+            "poster_story": _poster_story(items),
+            "share_url": request.build_absolute_uri(collection.get_link_url()),
         },
     )
 
 
 def collection_notes(request: HttpRequest, pk: int) -> HttpResponse:
-    """The owner edits the note of each story in one form."""
+    """The owner edits the note of each story in one form: all notes are saved, or none."""
     collection = _get_collection_for_owner(request, pk)
-    NoteFormSet = modelformset_factory(CollectionItem, form=CollectionItemNoteForm, extra=0)
-    formset = NoteFormSet(request.POST or None, queryset=_collection_items(collection))
+    formset = CollectionNotesFormSet(request.POST or None, queryset=_collection_items(collection))
     if request.method == "POST" and formset.is_valid():
         formset.save()
         messages.success(request, "Notes saved.")
@@ -344,6 +356,32 @@ def collection_item_remove(request: HttpRequest, pk: int) -> HttpResponse:
     item.delete()
     messages.success(request, f"Removed “{item.story}” from the collection.")
     return redirect(item.collection)
+
+
+@require_POST
+def collection_link_sharing(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owner turns link sharing on (or makes a new link, so the old one stops working) or off."""
+    collection = _get_collection_for_owner(request, pk)
+    form = LinkSharingForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Choose to turn link sharing on or off.")
+    was_shared, was_featured = collection.link_key is not None, collection.is_featured
+    on = form.cleaned_data["sharing"] == "on"
+    services.collection_link_sharing(collection=collection, on=on)
+    if on:
+        messages.success(
+            request,
+            "There is a new link: the old one no longer opens this collection."
+            if was_shared
+            else "Link sharing is on: anyone logged in who has the link can open this collection.",
+        )
+    else:
+        messages.success(
+            request,
+            "Link sharing is off: only you and the colleagues you shared it with can open this collection."
+            + (" It is no longer featured on the home page." if was_featured else ""),
+        )
+    return redirect(f"{collection.get_absolute_url()}#share")
 
 
 @require_POST

@@ -3,11 +3,14 @@ import io
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
 from skills.models import Skill
-from stories.models import Story, StoryEvent, Storyteller
+from stories import services
+from stories.models import Collection, CollectionItem, Story, StoryEvent, Storyteller
 from tests.conftest import image_bytes
 from tests.factories import (
     VTT,
@@ -333,3 +336,39 @@ def test_curators_read_the_trail_but_nobody_can_change_it(curator_client, client
     client.force_login(superuser)
     assert client.post(reverse("admin:stories_storyevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
     assert StoryEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_curators_see_and_feature_only_collections_shared_by_link(curator_client, employee):
+    private = Collection.objects.create(owner=employee, title="Private plans")
+    CollectionItem.objects.create(collection=private, story=StoryFactory(), note="Ask about the pay cut")
+    shared = services.collection_link_sharing(
+        collection=Collection.objects.create(owner=employee, title="Moves into data"), on=True
+    )
+    content = curator_client.get(reverse("admin:stories_collection_changelist")).content.decode()
+    assert "Moves into data" in content and "Private plans" not in content
+    nowhere = curator_client.get(reverse("admin:stories_collection_change", args=[private.pk + 100]), follow=True)
+    response = curator_client.get(reverse("admin:stories_collection_change", args=[private.pk]), follow=True)
+    assert "Ask about the pay cut" not in response.content.decode()
+    assert response.redirect_chain == [(reverse("admin:index"), 302)] == nowhere.redirect_chain
+
+    response = curator_client.post(
+        reverse("admin:stories_collection_change", args=[shared.pk]), {"is_featured": "on", "_save": "Save"}
+    )
+    assert response.status_code == 302
+    shared.refresh_from_db()
+    assert shared.is_featured
+
+
+def test_featuring_in_the_admin_writes_only_the_featured_flag(curator_client, employee):
+    """The admin reads the collection, then saves it: writing its link key back would undo a new link made between."""
+    collection = services.collection_link_sharing(
+        collection=Collection.objects.create(owner=employee, title="Moves into data"), on=True
+    )
+    with CaptureQueriesContext(connection) as queries:
+        curator_client.post(
+            reverse("admin:stories_collection_change", args=[collection.pk]), {"is_featured": "on", "_save": "Save"}
+        )
+    updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "stories_collection"')]
+    assert len(updates) == 1 and "is_featured" in updates[0] and "link_key" not in updates[0]
+    collection.refresh_from_db()
+    assert collection.is_featured
