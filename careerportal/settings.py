@@ -340,7 +340,7 @@ else:
         "default": {"BACKEND": os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}
     }
 
-# Log-in throttling (careerportal.auth): failures are counted in the cache, so with REDIS_URL across all nodes.
+# Log-in throttling (careerportal.auth): attempts are counted in the database, so across all nodes.
 PORTAL_LOGIN_FAILURES_PER_ACCOUNT = env_int("PORTAL_LOGIN_FAILURES_PER_ACCOUNT", 5)
 PORTAL_LOGIN_FAILURES_PER_ADDRESS = env_int("PORTAL_LOGIN_FAILURES_PER_ADDRESS", 30)
 PORTAL_LOGIN_LOCKOUT_MINUTES = env_int("PORTAL_LOGIN_LOCKOUT_MINUTES", 15)
