@@ -2,11 +2,13 @@
 that answers only for what the user may view in this admin."""
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.contenttypes.models import ContentType
-from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse_lazy
+from django.utils.decorators import method_decorator
 
-from careerportal.auth import AdminLoginForm
+from careerportal.auth import AdminLoginForm, too_many_requests_when_locked_out
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -14,6 +16,11 @@ class PortalAdminSite(admin.AdminSite):
     site_title = "Career stories curation"
     index_title = "Stories, storytellers and the skills framework"
     login_form = AdminLoginForm
+
+    @method_decorator(login_not_required)
+    def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        """The admin's log-in page answers 429 while log-in is paused, as the portal's own does."""
+        return too_many_requests_when_locked_out(super().login)(request, extra_context)
 
     def get_urls(self) -> list:
         # First, so that it answers /admin/r/… in place of the contenttypes shortcut that AdminSite lists there.

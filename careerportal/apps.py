@@ -1,12 +1,20 @@
+from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+
+
+class CareerPortalConfig(AppConfig):
+    name = "careerportal"
+    verbose_name = "Career stories portal"
+
+    def ready(self) -> None:
+        from careerportal import checks  # noqa: F401  (registers the portal's own deployment checks)
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin with the portal's site (careerportal.admin) as admin.site."""
 
-    # INSTALLED_APPS names this class in place of "django.contrib.admin". Not a default: Django takes the one default
-    # AppConfig in careerportal/apps.py as careerportal's own config (hence also `admin_apps.AdminConfig`, not a name
-    # imported into this module).
+    # INSTALLED_APPS names this class in place of "django.contrib.admin". Not a default: CareerPortalConfig above is
+    # careerportal's own config (hence also `admin_apps.AdminConfig`, not a name imported into this module).
     default = False
     default_site = "careerportal.admin.PortalAdminSite"
 

@@ -1,23 +1,31 @@
 """Logging in: local accounts with throttling of repeated failures, and single sign-on through OpenID Connect.
 
-Throttling counts failed log-ins in the cache (shared by every node when REDIS_URL is set): after
-PORTAL_LOGIN_FAILURES_PER_ACCOUNT failures for one username, or PORTAL_LOGIN_FAILURES_PER_ADDRESS from one
-address, further attempts are refused without checking the password until PORTAL_LOGIN_LOCKOUT_MINUTES after the
-first failure. A successful log-in clears the account's count (not the address's).
+Throttling counts attempts in the database (LoginThrottle: one row per account and per address, so every node
+shares them): after PORTAL_LOGIN_FAILURES_PER_ACCOUNT failures for one username, or PORTAL_LOGIN_FAILURES_PER_ADDRESS
+from one address, further attempts are refused without checking the password until PORTAL_LOGIN_LOCKOUT_MINUTES
+after the first failure. Each attempt is counted before its password is checked, with one conditional UPDATE per
+key, so concurrent attempts never get more passwords checked than the limit; a success then clears the account's
+count and gives the address its attempt back.
 """
 
+import functools
 import hashlib
 import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
+from careerportal.models import LoginThrottle
 from stories.services import curators_group_ensure
 
 logger = logging.getLogger(__name__)
@@ -33,41 +41,72 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def _keys(request: HttpRequest | None, username: str) -> list[tuple[str, int]]:
-    """The cache keys that count failures, each with its limit."""
-    account = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
-    keys = [(f"login-failures:account:{account}", settings.PORTAL_LOGIN_FAILURES_PER_ACCOUNT)]
-    if request is not None:
-        keys.append((f"login-failures:address:{client_address(request)}", settings.PORTAL_LOGIN_FAILURES_PER_ADDRESS))
-    return keys
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def login_locked_out(request: HttpRequest | None, username: str) -> bool:
-    counts = cache.get_many([key for key, _ in _keys(request, username)])
-    return any(counts.get(key, 0) >= limit for key, limit in _keys(request, username))
+def _account_key(username: str) -> str:
+    return f"account:{_digest(username.strip().lower())}"
 
 
-def login_failure_record(request: HttpRequest | None, username: str) -> None:
-    for key, _ in _keys(request, username):
-        cache.add(key, 0, timeout=settings.PORTAL_LOGIN_LOCKOUT_MINUTES * 60)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr: this failure starts a new window
-            cache.add(key, 1, timeout=settings.PORTAL_LOGIN_LOCKOUT_MINUTES * 60)
+def _address_key(request: HttpRequest) -> str:
+    return f"address:{_digest(client_address(request))}"
 
 
-def login_success_record(username: str) -> None:
-    cache.delete(_keys(None, username)[0][0])
+def _reserve(key: str, *, limit: int, now: datetime, since: datetime) -> bool:
+    """Counts one attempt under `key` unless it has had `limit` attempts in a window still running."""
+    rows = LoginThrottle.objects.filter(key=key)
+    if rows.filter(attempts__lt=limit, window_start__gt=since).update(attempts=F("attempts") + 1):
+        return True
+    if rows.filter(window_start__lte=since).update(attempts=1, window_start=now):  # a new window
+        return True
+    # No row yet (or one that a concurrent attempt has just made): make it, then count under it.
+    LoginThrottle.objects.bulk_create([LoginThrottle(key=key, attempts=0, window_start=now)], ignore_conflicts=True)
+    return bool(rows.filter(attempts__lt=limit, window_start__gt=since).update(attempts=F("attempts") + 1))
+
+
+@transaction.atomic
+def login_attempt_reserve(*, request: HttpRequest, username: str) -> bool:
+    """Counts an attempt to log in, before its password is checked, under the account and the address.
+
+    False, counting nothing, when either has reached its limit in a window that is still running. Each count is a
+    conditional UPDATE, so concurrent attempts wait for each other's row and never pass the limit.
+    """
+    now = timezone.now()
+    since = now - timedelta(minutes=settings.PORTAL_LOGIN_LOCKOUT_MINUTES)
+    keys = [
+        (_account_key(username), settings.PORTAL_LOGIN_FAILURES_PER_ACCOUNT),
+        (_address_key(request), settings.PORTAL_LOGIN_FAILURES_PER_ADDRESS),
+    ]  # always in this order, so that two attempts never wait for each other's rows
+    if all(_reserve(key, limit=limit, now=now, since=since) for key, limit in keys):
+        return True
+    transaction.set_rollback(True)
+    return False
+
+
+def login_success_record(*, request: HttpRequest, username: str) -> None:
+    """After a successful log-in: the account's failures are forgotten and the address gets its attempt back."""
+    LoginThrottle.objects.filter(key=_account_key(username)).delete()
+    address = LoginThrottle.objects.filter(key=_address_key(request))
+    address.filter(attempts__gt=0).update(attempts=F("attempts") - 1)
+    address.filter(attempts=0).delete()  # its window starts again at its next failure
+    with transaction.atomic():  # prune: rows that a concurrent attempt holds are left for next time
+        since = timezone.now() - timedelta(minutes=settings.PORTAL_LOGIN_LOCKOUT_MINUTES)
+        expired = LoginThrottle.objects.filter(window_start__lte=since)
+        pks = list(expired.select_for_update(skip_locked=True).values_list("pk", flat=True)[:1000])
+        LoginThrottle.objects.filter(pk__in=pks).delete()
 
 
 class ThrottledLoginMixin:
-    """For Django's authentication forms: refuses attempts while the account or address is locked out."""
+    """For Django's authentication forms: counts attempts, and refuses them while the account or address is locked."""
 
     locked_out = False
 
     def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        if login_locked_out(self.request, username):
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if username is None or not password:
+            return super().clean()  # no password to check: nothing to count
+        if not login_attempt_reserve(request=self.request, username=username):
             self.locked_out = True
             logger.warning("login refused: too many failures", extra={"address": client_address(self.request)})
             minutes = settings.PORTAL_LOGIN_LOCKOUT_MINUTES
@@ -76,12 +115,8 @@ class ThrottledLoginMixin:
                 "minutes, or ask the IT service desk to reset your password.",
                 code="locked_out",
             )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            login_failure_record(self.request, username)
-            raise
-        login_success_record(username)
+        cleaned = super().clean()  # a wrong password raises, and the attempt stays counted as a failure
+        login_success_record(request=self.request, username=username)
         return cleaned
 
 
@@ -93,6 +128,20 @@ class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
     pass
 
 
+def too_many_requests_when_locked_out(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wraps a log-in view (the portal's, the admin's): a form refused by throttling answers 429 Too Many Requests."""
+
+    @functools.wraps(view)
+    def throttled_view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        form = (getattr(response, "context_data", None) or {}).get("form")
+        if getattr(form, "locked_out", False):
+            response.status_code = 429
+        return response
+
+    return throttled_view
+
+
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
@@ -101,12 +150,6 @@ class LoginView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["sso_name"] = settings.PORTAL_OIDC_PROVIDER_NAME if settings.OIDC_RP_CLIENT_ID else ""
         return context
-
-    def form_invalid(self, form: LoginForm) -> HttpResponse:
-        response = super().form_invalid(form)
-        if form.locked_out:
-            response.status_code = 429
-        return response
 
 
 class CompanyOIDCBackend(OIDCAuthenticationBackend):

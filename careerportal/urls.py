@@ -13,7 +13,7 @@ urlpatterns = [
     path("skills/", include((story_urls.skill_urlpatterns, "skills"))),
     path("me/", include("reflection.urls")),
     path("insights/", include((reflection_urls.insight_urlpatterns, "insights"))),
-    path("accounts/login/", auth.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth.too_many_requests_when_locked_out(auth.LoginView.as_view()), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("oidc/authenticate/", views.oidc_authenticate, name="oidc_authentication_init"),

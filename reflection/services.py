@@ -1,6 +1,7 @@
 """Writes of the reflection toolkit: explored and saved stories, assessments, the plan, sharing, export, deletion."""
 
 import json
+import re
 
 from django.conf import settings
 from django.core.cache import cache
@@ -292,37 +293,78 @@ def toolkit_export_json(user) -> str:
     return json.dumps(toolkit_export(user), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
 
 
+# User text in the Markdown export reads as written and never becomes Markdown or HTML: every line goes through
+# markdown_escape, and longer text is quoted line by line.
+_MARKDOWN_ESCAPES = {
+    "\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]", "#": "\\#",
+    "|": "&#124;", "&": "&amp;", "<": "&lt;", ">": "&gt;",
+}  # fmt: skip
+_MARKDOWN_SPECIAL = re.compile("|".join(map(re.escape, _MARKDOWN_ESCAPES)))
+_MARKDOWN_LINE_START = {"-": "\\-", "+": "\\+", "=": "&#61;"}  # lists, heading underlines, rules
+_MARKDOWN_ORDERED_LIST = re.compile(r"^(\d+)([.)])")
+
+
+def markdown_escape(line: str) -> str:
+    """One line of user text as Markdown that shows it as written: no heading, list, link, emphasis, code or HTML.
+
+    Markdown's and HTML's own characters become backslash escapes, or HTML entities where Python-Markdown has no
+    backslash escape (`|`, `=`); so does what would start a list, a heading underline or a rule at the start of the
+    line. Spaces around the line go: leading ones would make a code block, trailing ones a line break.
+    """
+    line = _MARKDOWN_SPECIAL.sub(lambda match: _MARKDOWN_ESCAPES[match[0]], line.strip())
+    if line[:1] in _MARKDOWN_LINE_START:
+        line = _MARKDOWN_LINE_START[line[0]] + line[1:]
+    return _MARKDOWN_ORDERED_LIST.sub(r"\1\\\2", line)
+
+
+def _md_inline(text: str) -> str:
+    """User text inside a line of the export (a heading, a list item): on one line, escaped."""
+    return markdown_escape(" ".join(text.split()))
+
+
+def _md_quote(text: str) -> list[str]:
+    """Longer user text as a quotation, each of its lines escaped, followed by a blank line."""
+    return [f"> {markdown_escape(line)}".rstrip() for line in text.splitlines()] + [""]
+
+
 def toolkit_export_markdown(user) -> str:
     data = toolkit_export(user)
-    lines = [f"# My career development plan ({data['user']})", ""]
-    if data["aspiration"]:
-        aspiration = data["aspiration"]
-        lines += ["## Aspirations", "", aspiration["long_term_goals"], "",
-                  f"- Track: {aspiration['track']}", f"- Time horizon: {aspiration['horizon']}",
+    lines = [f"# My career development plan ({_md_inline(data['user'])})", ""]
+    if aspiration := data["aspiration"]:
+        lines += ["## Aspirations", "", *_md_quote(aspiration["long_term_goals"]),
+                  f"- Track: {_md_inline(aspiration['track'])}",
+                  f"- Time horizon: {_md_inline(aspiration['horizon'])}",
                   f"- Open to another function: {'yes' if aspiration['open_to_other_function'] else 'no'}",
-                  f"- Open to relocation: {'yes' if aspiration['open_to_relocation'] else 'no'}",
-                  f"- Trade-offs I accept: {aspiration['trade_offs'] or '—'}", ""]  # fmt: skip
+                  f"- Open to relocation: {'yes' if aspiration['open_to_relocation'] else 'no'}", ""]  # fmt: skip
+        if aspiration["trade_offs"]:
+            lines += ["**Trade-offs I accept:**", "", *_md_quote(aspiration["trade_offs"])]
     lines += ["## Objectives", ""]
     for objective in data["objectives"]:
-        lines += [f"### {objective['title']} ({objective['status']})", ""]
+        lines += [f"### {_md_inline(objective['title'])} ({_md_inline(objective['status'])})", ""]
         for label, key in (("Why it matters", "why"), ("How I will know", "success_measure")):
             if objective[key]:
-                lines += [f"**{label}:** {objective[key]}", ""]
+                lines += [f"**{label}:**", "", *_md_quote(objective[key])]
         if objective["target_date"]:
             lines += [f"**Target date:** {objective['target_date']:%d %B %Y}", ""]
         if objective["skills"]:
-            lines += [f"**Skills:** {', '.join(objective['skills'])}", ""]
-        lines += [f"- [{'x' if a['done'] else ' '}] {a['kind']}: {a['title']}" for a in objective["actions"]]
-        lines += [f"> {c['author']}: {c['body']}" for c in objective["comments"]] + [""]
+            lines += [f"**Skills:** {', '.join(_md_inline(skill) for skill in objective['skills'])}", ""]
+        for action in objective["actions"]:
+            lines += [
+                f"- [{'x' if action['done'] else ' '}] {_md_inline(action['kind'])}: {_md_inline(action['title'])}"
+            ]
+        lines += [""]
+        for comment in objective["comments"]:
+            lines += [f"> {_md_inline(comment['author'])} wrote:", ">", *_md_quote(comment["body"])]
     lines += ["## Reflections", ""]
     for reflection in data["reflections"]:
-        lines += [f"### {reflection['title']}", ""]
+        lines += [f"### {_md_inline(reflection['title'])}", ""]
         for prompt, answer in reflection["answers"].items():
-            lines += [f"**{prompt}**", "", answer, ""]
+            lines += [f"**{_md_inline(prompt)}**", "", *_md_quote(answer)]
     lines += ["## Self-assessment", ""]
     lines += [
-        f"- {a['skill']}: level {a['level'] or '–'}{', a strength' if a['is_strength'] else ''}"
+        f"- {_md_inline(a['skill'])}: level {a['level'] or '–'}{', a strength' if a['is_strength'] else ''}"
         f"{', want to develop' if a['wants_to_develop'] else ''} ({a['assessed_at']:%d %b %Y})"
+        f"{': ' + _md_inline(a['note']) if a['note'] else ''}"
         for a in data["self_assessments"]
     ]
     return "\n".join(lines) + "\n"

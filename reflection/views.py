@@ -42,6 +42,7 @@ from reflection.models import (
 from skills.exporters import neutralise
 from skills.models import Skill
 from stories.cache import lazy
+from stories.forms import MOMENT_MAX_SECONDS, moment_seconds
 from stories.models import Collection, Story, TaggedStory
 
 PER_PAGE = 20
@@ -152,11 +153,11 @@ def story_save(request: HttpRequest, slug: str) -> HttpResponse:
 def story_progress(request: HttpRequest, slug: str) -> HttpResponse:
     story = _published_story(slug)
     try:
-        seconds = int(float(request.POST.get("seconds", "")))
-    except (ValueError, OverflowError):
-        seconds = -1
-    if not 0 <= seconds <= 24 * 3600:
-        return JsonResponse({"error": "seconds must be a number from 0 to 86400"}, status=400)
+        seconds = moment_seconds(request.POST.get("seconds"), story=story)
+    except ValueError:
+        seconds = None
+    if seconds is None:
+        return JsonResponse({"error": f"seconds must be a number from 0 to {MOMENT_MAX_SECONDS}"}, status=400)
     services.story_progress_record(user=request.user, story=story, seconds=seconds)
     return HttpResponse(status=204)
 

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -138,3 +140,22 @@ class AddToCollectionForm(forms.Form):
 
 class ColleagueForm(forms.Form):
     colleague = forms.CharField(label="Colleague's username or email", max_length=254)
+
+
+MOMENT_MAX_SECONDS = 24 * 3600  # no story is longer than a day
+_MOMENT = re.compile(r"(\d{1,9})(\.\d{1,9})?")
+
+
+def moment_seconds(raw: str | None, *, story: Story) -> int | None:
+    """A moment in a story, as a shared link (?t=) or the player's progress gives it, in whole seconds.
+
+    Accepts integer or decimal seconds ("95", "95.4") from 0 to a day, capped at the story's length when it is
+    known. None when `raw` is absent or empty; ValueError for anything else (negative, infinite, not a number,
+    exponents, more than a day).
+    """
+    if not raw:
+        return None
+    match = _MOMENT.fullmatch(raw)
+    if match is None or int(match[1]) > MOMENT_MAX_SECONDS:
+        raise ValueError(f"A moment is a number of seconds from 0 to {MOMENT_MAX_SECONDS}.")
+    return min(int(match[1]), story.duration_seconds or MOMENT_MAX_SECONDS)

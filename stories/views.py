@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.fields.files import FieldFile
@@ -25,6 +25,7 @@ from stories.forms import (
     CollectionNotesFormSet,
     LinkSharingForm,
     StoryFilterForm,
+    moment_seconds,
 )
 from stories.guide import guide_steps
 from stories.images import pick_rendition
@@ -61,15 +62,6 @@ def _get_storyteller_for_user(request: HttpRequest, slug: str) -> Storyteller:
     if not (request.user.is_staff and request.user.has_perm("stories.view_storyteller")):
         storytellers = storytellers.consenting()
     return get_object_or_404(storytellers, slug=slug)
-
-
-def _start_time(request: HttpRequest) -> int | None:
-    """?t=SECONDS (a shared moment): whole seconds, or None when absent or not a number."""
-    try:
-        seconds = int(float(request.GET.get("t", "")))
-    except ValueError:
-        return None
-    return seconds if 0 <= seconds < 24 * 3600 else None
 
 
 # The browsing pages hand their templates lazy querysets and values: the template's cached fragment
@@ -134,6 +126,10 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect_to_login(request.get_full_path())
         return _preview(request, title=story.title, summary=story.summary, poster_story=story)
     story = _get_story_for_user(request, slug)
+    try:
+        start_time = moment_seconds(request.GET.get("t"), story=story)
+    except ValueError as error:
+        raise BadRequest(error) from None
     if story.is_published:
         story_viewed.send(sender=Story, story=story, user=request.user)
     return render(
@@ -142,7 +138,7 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "story": story,
             "details": lazy(selectors.story_details, story),
-            "start_time": _start_time(request),
+            "start_time": start_time,
             "share_url": request.build_absolute_uri(story.get_absolute_url()),
             "collections": lazy(Collection.objects.filter(owner=request.user).only, "pk", "title"),
         },

@@ -26,7 +26,7 @@ def _isolated_files(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache(settings):
-    """A memory cache emptied for every test: cached fragments and log-in counts never leak between tests."""
+    """A memory cache emptied for every test: cached fragments never leak between tests."""
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"},
         "template_fragments": {**settings.CACHES["template_fragments"], "LOCATION": "default"},

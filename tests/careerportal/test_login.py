@@ -1,17 +1,24 @@
 """Logging in: throttling of repeated failures (per account and per address), and single sign-on claims."""
 
+import datetime
 import json
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
 
 from careerportal.auth import CompanyOIDCBackend
 from careerportal.logs import JsonFormatter
+from careerportal.models import LoginThrottle
 from stories.services import CURATORS_GROUP
 from tests.factories import UserFactory
 
@@ -73,21 +80,109 @@ def test_the_proxys_address_header_is_used_only_when_configured(client, erin, se
         client.post("/accounts/login/", {"username": name, "password": "x"}, HTTP_X_REAL_IP="192.0.2.7")
     # Not configured: the header is ignored and REMOTE_ADDR (127.0.0.1 in tests) is what was counted.
     assert log_in(client, "erin", PASSWORD, address="127.0.0.1").status_code == 429
-    cache.clear()
+    LoginThrottle.objects.all().delete()
     settings.PORTAL_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
     for name in ("a", "b"):
         client.post("/accounts/login/", {"username": name, "password": "x"}, HTTP_X_REAL_IP="192.0.2.7")
     assert log_in(client, "erin", PASSWORD, address="127.0.0.1").status_code == 302
 
 
-def test_the_admin_log_in_is_throttled_too(client, erin, settings):
+def test_the_admin_log_in_is_throttled_too_and_answers_429(client, erin, settings):
     erin.is_staff = True
     erin.save()
     for _ in range(settings.PORTAL_LOGIN_FAILURES_PER_ACCOUNT):
-        client.post("/admin/login/", {"username": "erin", "password": "wrong"})
+        assert client.post("/admin/login/", {"username": "erin", "password": "wrong"}).status_code == 200
     response = client.post("/admin/login/", {"username": "erin", "password": PASSWORD})
-    assert response.status_code == 200
+    assert response.status_code == 429
     assert "Too many failed attempts to log in" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/login/").status_code == 200  # the page itself still shows
+
+
+def test_a_post_without_a_password_neither_counts_nor_clears_failures(client, erin, settings):
+    for _ in range(settings.PORTAL_LOGIN_FAILURES_PER_ACCOUNT - 1):
+        log_in(client, "erin", "wrong")
+    assert log_in(client, "erin", "").status_code == 200  # "This field is required"; no password was checked
+    log_in(client, "erin", "wrong")
+    assert log_in(client, "erin", PASSWORD).status_code == 429
+
+
+def test_successes_from_an_address_do_not_use_up_its_failures(client, erin, settings):
+    settings.PORTAL_LOGIN_FAILURES_PER_ADDRESS = 3
+    log_in(client, "someone", "wrong")
+    for _ in range(5):
+        assert log_in(client, "erin", PASSWORD).status_code == 302
+        client.logout()
+    log_in(client, "someone", "wrong")
+    assert log_in(client, "erin", PASSWORD).status_code == 302  # two failures and a success: not yet locked
+
+
+class Clock:
+    """Stands in for django.utils.timezone.now: a time that moves only when the test moves it."""
+
+    def __init__(self):
+        self.now = timezone.now()
+
+    def __call__(self) -> datetime.datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr(timezone, "now", clock)
+    return clock
+
+
+def test_the_lock_lifts_exactly_when_the_minutes_since_the_first_failure_have_passed(client, erin, settings, clock):
+    first_failure = clock.now
+    log_in(client, "erin", "wrong")
+    for minute in range(1, settings.PORTAL_LOGIN_FAILURES_PER_ACCOUNT):  # one failure a minute after the first
+        clock.now = first_failure + datetime.timedelta(minutes=minute)
+        log_in(client, "erin", "wrong")
+    lifted = first_failure + datetime.timedelta(minutes=settings.PORTAL_LOGIN_LOCKOUT_MINUTES)
+    clock.now = lifted - datetime.timedelta(seconds=1)
+    assert log_in(client, "erin", PASSWORD).status_code == 429
+    clock.now = lifted
+    assert log_in(client, "erin", PASSWORD).status_code == 302
+
+
+def test_rows_whose_window_has_passed_are_pruned_after_a_success(client, erin, settings, clock):
+    log_in(client, "someone", "wrong", address="10.0.0.8")
+    clock.now += datetime.timedelta(minutes=settings.PORTAL_LOGIN_LOCKOUT_MINUTES)
+    assert LoginThrottle.objects.count() == 2
+    assert log_in(client, "erin", PASSWORD).status_code == 302
+    assert not LoginThrottle.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_wrong_passwords_for_one_account_check_at_most_the_limit(erin, settings, monkeypatch):
+    """24 attempts at once, each on its own thread and database connection: only 5 passwords are ever checked."""
+    checked = []
+    authenticate = ModelBackend.authenticate
+
+    def counting_authenticate(self, request, username=None, password=None, **kwargs):
+        checked.append(password)
+        return authenticate(self, request, username=username, password=password, **kwargs)
+
+    monkeypatch.setattr(ModelBackend, "authenticate", counting_authenticate)
+    attempts = 24
+    start = threading.Barrier(attempts)
+
+    def attempt(number: int) -> int:
+        try:
+            start.wait()
+            return log_in(Client(), "erin", f"wrong {number}", address=f"10.1.0.{number}").status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=attempts) as pool:
+        statuses = list(pool.map(attempt, range(attempts)))
+
+    limit = settings.PORTAL_LOGIN_FAILURES_PER_ACCOUNT
+    assert len(checked) == limit
+    assert sorted(statuses) == [200] * limit + [429] * (attempts - limit)
+    assert log_in(Client(), "erin", PASSWORD).status_code == 429
 
 
 def test_weak_passwords_are_refused_by_the_validators(erin):

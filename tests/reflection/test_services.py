@@ -1,7 +1,9 @@
 """The toolkit's writes, called directly: what each service stores, refuses and sends."""
 
 import datetime
+from html.parser import HTMLParser
 
+import markdown
 import pytest
 from django.core import mail
 from django.core.cache import cache
@@ -289,3 +291,82 @@ def test_the_markdown_export_lists_objectives_with_actions_and_comments(employee
     assert "**Target date:** 30 September 2026" in text
     assert "- [ ] Shadowing: Shadow a manager" in text
     assert "> Test User" in text and "Happy to help." in text
+
+
+# Every piece of user text that the Markdown export holds, with a hostile value: each tries a heading (ATX and
+# underlined), HTML, a list (bulleted, numbered), links (inline, automatic, reference), emphasis, code (spans and
+# indented), a quotation, a rule, a line break and entities. Each is under 100 characters (a skill's name is).
+def hostile(field: str) -> str:
+    return (
+        f"{field}<b>\n# h\nT\n==\n- i\n1. n\n[l](//e.x) <https://a.x> <!--c-->\n*s* _u_ `c` \\ | &amp;\n"
+        "    k  \n> q\n---"
+    )
+
+
+class RenderedMarkdown(HTMLParser):
+    """The tags of the rendered export, the text of each heading and list item, and all of its text."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.blocks, self.text, self._open = [], [], [], None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag in {"h1", "h2", "h3", "h4", "h5", "h6", "li"}:
+            self._open = [tag, ""]
+            self.blocks.append(self._open)
+
+    def handle_endtag(self, tag):
+        if self._open and tag == self._open[0]:
+            self._open = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._open:
+            self._open[1] += data
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_markdown_export_shows_user_text_as_written_and_never_as_markdown_or_html(db):
+    user = UserFactory(username=hostile("username"), first_name="", last_name="")
+    colleague = UserFactory(first_name=hostile("first name"), last_name="Bell")
+    AspirationFactory(owner=user, long_term_goals=hostile("goals"), trade_offs=hostile("trade-offs"))
+    objective = ObjectiveFactory(
+        owner=user,
+        title=hostile("title"),
+        why=hostile("why"),
+        success_measure=hostile("measure"),
+        skills=[SkillFactory(name=hostile("skill"))],
+    )
+    ActionFactory(objective=objective, title=hostile("action"))
+    ObjectiveCommentFactory(objective=objective, author=colleague, body=hostile("comment"))
+    ReflectionFactory(owner=user, title=hostile("reflection"), **{name: hostile(name) for name in Reflection.PROMPTS})
+    SelfAssessmentFactory(owner=user, skill=SkillFactory(name=hostile("assessed")), note=hostile("note"))
+
+    rendered = RenderedMarkdown(markdown.markdown(services.toolkit_export_markdown(user)))
+
+    assert set(rendered.tags) == {"h1", "h2", "h3", "p", "strong", "ul", "li", "blockquote"}
+    assert [(tag, text.split("<b>")[0]) for tag, text in rendered.blocks] == [
+        ("h1", "My career development plan (username"),
+        ("h2", "Aspirations"),
+        ("li", "Track: Not sure yet"),
+        ("li", "Time horizon: In two or three years"),
+        ("li", "Open to another function: no"),
+        ("li", "Open to relocation: no"),
+        ("h2", "Objectives"),
+        ("h3", "title"),
+        ("li", "[ ] Course: action"),
+        ("h2", "Reflections"),
+        ("h3", "reflection"),
+        ("h2", "Self-assessment"),
+        ("li", "assessed"),
+    ]
+    text = words("".join(rendered.text))
+    fields = ["username", "first name", "goals", "trade-offs", "title", "why", "measure", "skill", "action"]
+    fields += ["comment", "reflection", *Reflection.PROMPTS, "assessed", "note"]
+    for field in fields:
+        assert words(hostile(field)) in text, field

@@ -108,7 +108,10 @@ def test_progress_that_is_not_a_number_is_a_400(employee_client, employee, secon
     assert StoryVisit.objects.get(owner=employee, story=story).furthest_seconds == 5
 
 
-@pytest.mark.parametrize(("seconds", "media"), [("inf", True), ("-Infinity", True), ("1e400", True), ("1e30", False)])
+@pytest.mark.parametrize(
+    ("seconds", "media"),
+    [("inf", True), ("-Infinity", True), ("1e400", True), ("1e30", False), ("-4", True), ("86401", False)],
+)
 def test_progress_of_an_absurd_number_is_a_400(employee_client, employee, seconds, media):
     story = StoryFactory(video=media)
     response = employee_client.post(reverse("reflection:story_progress", args=[story.slug]), {"seconds": seconds})

@@ -230,12 +230,39 @@ def test_text_story_renders_sanitised_markdown(employee_client, db):
     assert "javascript:" not in content
 
 
-def test_shared_moment_starts_the_player_there(employee_client, library):
-    url = library["finance_video"].get_absolute_url()
+def test_shared_moment_starts_the_player_there(employee_client, db):
+    url = StoryFactory(video=True, duration_seconds=600).get_absolute_url()
     content = employee_client.get(url, {"t": "95"}).content.decode()
-    assert 'data-start="95"' in content and "#t=95" in content
-    assert "data-start" not in employee_client.get(url, {"t": "soon"}).content.decode()
-    assert "data-start" not in employee_client.get(url, {"t": "-4"}).content.decode()
+    assert 'data-start="95"' in content and "#t=95" in content and "Starting at 1:35" in content
+    assert 'data-start="95"' in employee_client.get(url, {"t": "95.7"}).content.decode()  # decimal: whole seconds
+    assert "data-start" not in employee_client.get(url, {"t": ""}).content.decode()
+
+
+def test_a_moment_past_the_end_starts_the_player_at_the_end(employee_client, db):
+    url = StoryFactory(video=True, duration_seconds=600).get_absolute_url()
+    assert 'data-start="600"' in employee_client.get(url, {"t": "86400"}).content.decode()
+
+
+BAD_MOMENTS = ["inf", "-inf", "Infinity", "1e309", "nan", "NaN", "1e3", "-4", "86401", "9" * 400, "soon", "12s", " 5"]
+
+
+@pytest.mark.parametrize("moment", BAD_MOMENTS)
+def test_a_moment_that_is_not_a_number_of_seconds_is_a_400(employee_client, db, moment):
+    response = employee_client.get(StoryFactory(video=True).get_absolute_url(), {"t": moment})
+    assert response.status_code == 400
+    assert "We can't read that link" in response.content.decode()
+
+
+@pytest.mark.parametrize("previews", [False, True])
+def test_a_bad_moment_sends_an_anonymous_visitor_on_as_usual(client, db, settings, previews):
+    """Logging in (or the preview card) comes first; the page checks the moment after log-in, and says 400."""
+    settings.PORTAL_PUBLIC_PREVIEWS = previews
+    url = StoryFactory(video=True).get_absolute_url()
+    response = client.get(url, {"t": "inf"})
+    if previews:
+        assert response.status_code == 200 and "data-start" not in response.content.decode()
+    else:
+        assert response.status_code == 302 and response["Location"].endswith("%3Ft%3Dinf")
 
 
 def test_career_moves_show_as_a_timeline(employee_client, library):
