@@ -5,13 +5,13 @@ import json
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from careerportal.notifications import email_enqueue
 from reflection.cache import toolkit_changed
 from reflection.models import (
     Action,
@@ -120,7 +120,7 @@ def action_set_done(*, action: Action, done: bool) -> None:
 
 def _notify(*, to, subject: str, lines: list[str]) -> None:
     if to.email:
-        transaction.on_commit(lambda: send_mail(subject, "\n\n".join(lines), None, [to.email]))
+        email_enqueue(to=to.email, subject=subject, body="\n\n".join(lines))
 
 
 def _link(url: str) -> str:
