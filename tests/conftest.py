@@ -1,9 +1,11 @@
+import contextlib
 import io
 import os
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import caches
+from django.db import OperationalError, connection
 from django_tasks_db.management.commands import db_worker
 from PIL import Image
 
@@ -94,3 +96,16 @@ def image_bytes(size=(64, 48), fmt="PNG", color=(31, 95, 139)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, color).save(buffer, format=fmt)
     return buffer.getvalue()
+
+
+@contextlib.contextmanager
+def read_only_database():
+    """The database answers reads and refuses every write, as a read-only SQLite file or a PostgreSQL standby does."""
+
+    def refuse_writes(execute, sql, params, many, context):
+        if sql.lstrip().split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
+            raise OperationalError("attempt to write a readonly database")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(refuse_writes):
+        yield

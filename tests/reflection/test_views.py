@@ -23,6 +23,7 @@ from reflection.models import (
 )
 from skills.models import Skill
 from stories.models import Story
+from tests.conftest import read_only_database
 from tests.factories import FrameworkFactory, ProficiencyLevelFactory, SkillFactory, StoryFactory, UserFactory
 from tests.reflection.factories import (
     ActionFactory,
@@ -82,6 +83,16 @@ def test_opening_a_story_records_a_visit_and_opening_it_again_later_counts_it(em
     response = employee_client.get(reverse("reflection:explored"))
     assert "Into finance" in response.content.decode()
     assert "2 visits" in response.content.decode()
+
+
+def test_a_story_opens_when_the_database_refuses_to_record_the_visit(employee_client, employee, caplog):
+    story = StoryFactory(title="Into finance")
+    with read_only_database():
+        response = employee_client.get(story.get_absolute_url())
+    assert response.status_code == 200
+    assert "Into finance" in response.content.decode()
+    assert not StoryVisit.objects.exists()
+    assert f"Visit of story {story.pk} by user {employee.pk} not recorded" in caplog.text
 
 
 def test_a_curator_previewing_a_draft_records_nothing(curator_client):
