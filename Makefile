@@ -24,9 +24,9 @@ run: venv
 	$(MANAGE) load_demo
 	@echo
 	@echo "Career stories is running at http://$(HOST):$(PORT)/  (curation: http://$(HOST):$(PORT)/admin/)"
-	@echo "Stop it with Ctrl+C. Your data stays in ./var between runs."
+	@echo "Stop it with Ctrl+C. Your data stays in ./var between runs; emails are sent by a worker beside the server."
 	@echo
-	GUNICORN_BIND=$(HOST):$(PORT) GUNICORN_WORKERS=2 PORTAL_LOG_FORMAT=$${PORTAL_LOG_FORMAT:-text} exec .venv/bin/gunicorn -c careerportal/gunicorn.conf.py careerportal.wsgi
+	GUNICORN_BIND=$(HOST):$(PORT) GUNICORN_WORKERS=2 PORTAL_LOG_FORMAT=$${PORTAL_LOG_FORMAT:-text} exec careerportal/run-with-worker.sh
 
 test: venv check test-sqlite test-postgres
 

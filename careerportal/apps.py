@@ -20,8 +20,11 @@ class PortalAdminConfig(admin_apps.AdminConfig):
 
     def ready(self) -> None:
         super().ready()  # registers every app's admin.py
+        from django_tasks_db.models import DBTaskResult
         from taggit.models import Tag
 
         # Skills are curated in the skills admin only. taggit's own Tag admin would offer a second place to edit
         # tags, and its merge view checks no permission.
         self.module.site.unregister(Tag)
+        # Queued emails quote private comments and plans: no one reads them in the admin (DESIGN.md, "Privacy").
+        self.module.site.unregister(DBTaskResult)

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "taggit",
+    "django_tasks_db",
     "careerportal",
     "skills",
     "stories",
@@ -341,6 +342,12 @@ else:
     MAILERS = {
         "default": {"BACKEND": os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}
     }
+
+# Background tasks (django.tasks): emails are sent by a worker, never inside a request (careerportal.notifications).
+# The default backend keeps its queue in a table of the portal's database (django-tasks-db), so a task commits or rolls
+# back with the write that queued it; its worker is `manage.py db_worker` (README, "Production"). A larger deployment
+# names another backend's class here (an RQ or Celery backend for django.tasks) and runs that backend's worker.
+TASKS = {"default": {"BACKEND": os.environ.get("PORTAL_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 # Log-in throttling (careerportal.auth): attempts are counted in the database, so across all nodes.
 PORTAL_LOGIN_FAILURES_PER_ACCOUNT = env_int("PORTAL_LOGIN_FAILURES_PER_ACCOUNT", 5)

@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
-from django.db import connection
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
@@ -12,15 +15,25 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthen
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers: the process answers, and so do the database and the shared cache."""
+    """For load balancers: the process answers, the database accepts a write, and the shared cache keeps a value.
+
+    A database that answers reads but refuses writes (read-only after a failover, a read-only disk) fails every
+    comment, share and log-in, so the check writes a row (a session, as every log-in does) and rolls it back.
+    """
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
+        with transaction.atomic():
+            Session.objects.create(session_key=get_random_string(32), session_data="", expire_date=timezone.now())
+            transaction.set_rollback(True)
     except Exception:  # noqa: BLE001 - any database failure means "not healthy"
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+        return JsonResponse({"status": "error", "database": "refuses writes or is unavailable"}, status=503)
     try:
-        cache.get("healthz")
+        key, value = f"healthz:{get_random_string(16)}", get_random_string(16)
+        cache.set(key, value, 10)
+        kept = cache.get(key) == value
+        cache.delete(key)
     except Exception:  # noqa: BLE001 - nor can a node without its cache serve sessions and throttling
+        kept = False
+    if not kept:
         return JsonResponse({"status": "error", "cache": "unavailable"}, status=503)
     return JsonResponse({"status": "ok"})
 

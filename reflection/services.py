@@ -1,18 +1,19 @@
 """Writes of the reflection toolkit: explored and saved stories, assessments, the plan, sharing, export, deletion."""
 
 import json
+import logging
 import re
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import InternalError, OperationalError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from careerportal.notifications import email_enqueue
 from reflection.cache import toolkit_changed
 from reflection.models import (
     Action,
@@ -28,6 +29,8 @@ from reflection.models import (
 )
 from skills.models import Skill
 from stories.models import Story
+
+logger = logging.getLogger(__name__)
 
 
 class EditConflict(Exception):
@@ -47,16 +50,25 @@ def story_visit_record(*, user, story: Story) -> None:
     """Counts a visit: one UPDATE, and one INSERT more the first time (two tabs opening it at once count once).
 
     Opening the story again within PORTAL_VISIT_GAP_SECONDS of a counted visit is the same visit: nothing is written.
+    A database that refuses the write (read-only, full) costs the record, with a log line, not the story page.
     """
     gap = settings.PORTAL_VISIT_GAP_SECONDS
     if gap and not cache.add(f"reflection:visit:{user.pk}:{story.pk}", True, gap):
         return
     now = timezone.now()
-    updated = StoryVisit.objects.filter(owner=user, story=story).update(visits=F("visits") + 1, last_visited_at=now)
-    if not updated:
-        StoryVisit.objects.bulk_create(
-            [StoryVisit(owner=user, story=story, first_visited_at=now, last_visited_at=now)], ignore_conflicts=True
-        )
+    try:
+        with transaction.atomic():  # a savepoint inside a transaction: a refused write leaves that one usable
+            updated = StoryVisit.objects.filter(owner=user, story=story).update(
+                visits=F("visits") + 1, last_visited_at=now
+            )
+            if not updated:
+                StoryVisit.objects.bulk_create(
+                    [StoryVisit(owner=user, story=story, first_visited_at=now, last_visited_at=now)],
+                    ignore_conflicts=True,
+                )
+    except (OperationalError, InternalError):  # "read-only" from SQLite and PostgreSQL; a full disk; a lock timeout
+        logger.warning("Visit of story %s by user %s not recorded", story.pk, user.pk, exc_info=True)
+        return
     toolkit_changed(owner_id=user.pk)  # an UPDATE or bulk INSERT sends no signal; /me/ shows recent visits
 
 
@@ -121,7 +133,7 @@ def action_set_done(*, action: Action, done: bool) -> None:
 
 def _notify(*, to, subject: str, lines: list[str]) -> None:
     if to.email:
-        transaction.on_commit(lambda: send_mail(subject, "\n\n".join(lines), None, [to.email]))
+        email_enqueue(to=to.email, subject=subject, body="\n\n".join(lines))
 
 
 def _link(url: str) -> str:

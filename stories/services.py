@@ -6,11 +6,11 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from careerportal.notifications import email_enqueue
 from stories.cache import content_changed
 from stories.images import build_renditions
 from stories.models import (
@@ -216,6 +216,7 @@ def collection_link_sharing(*, collection: Collection, on: bool) -> Collection:
     return collection
 
 
+@transaction.atomic
 def collection_share(*, collection: Collection, user, by) -> bool:
     """Shares the collection with a colleague (it then shows under their "Shared with me"); tells them by email.
 
@@ -225,12 +226,9 @@ def collection_share(*, collection: Collection, user, by) -> bool:
     if created and user.email:
         link = f"{settings.PORTAL_BASE_URL}{collection.get_absolute_url()}"
         sender = by.get_full_name() or by.get_username()
-        transaction.on_commit(
-            lambda: send_mail(
-                f"{sender} shared a collection of career stories with you",
-                f"{sender} shared “{collection}” with you.\n\n{link}",
-                None,
-                [user.email],
-            )
+        email_enqueue(
+            to=user.email,
+            subject=f"{sender} shared a collection of career stories with you",
+            body=f"{sender} shared “{collection}” with you.\n\n{link}",
         )
     return created

@@ -1,9 +1,12 @@
+import contextlib
 import io
 import os
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import caches
+from django.db import OperationalError, connection
+from django_tasks_db.management.commands import db_worker
 from PIL import Image
 
 from stories.services import CURATORS_GROUP, curators_group_ensure
@@ -35,6 +38,28 @@ def _fresh_cache(settings):
     fragments.clear()  # and the default cache behind it
     yield
     fragments.clear()
+
+
+@pytest.fixture
+def tasks_run(db, monkeypatch):
+    """Runs the queued tasks that are due, as `manage.py db_worker --batch` would, inside the test's transaction
+    (so without its signal handlers, and without closing the connection between tasks, which would end the test's
+    transaction)."""
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run() -> None:
+        db_worker.Worker(
+            queue_names=["default"],
+            excluded_queue_names=[],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="tests",
+        ).run()
+
+    return run
 
 
 @pytest.fixture
@@ -71,3 +96,16 @@ def image_bytes(size=(64, 48), fmt="PNG", color=(31, 95, 139)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, color).save(buffer, format=fmt)
     return buffer.getvalue()
+
+
+@contextlib.contextmanager
+def read_only_database():
+    """The database answers reads and refuses every write, as a read-only SQLite file or a PostgreSQL standby does."""
+
+    def refuse_writes(execute, sql, params, many, context):
+        if sql.lstrip().split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
+            raise OperationalError("attempt to write a readonly database")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(refuse_writes):
+        yield

@@ -166,13 +166,10 @@ def test_an_inactive_colleague_is_not_found(employee):
         colleague_find(owner=employee, who="gone")
 
 
-def test_sharing_twice_keeps_one_share_and_sends_one_email(
-    employee, other_employee, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        first = services.plan_share(owner=employee, colleague=other_employee)
-    with django_capture_on_commit_callbacks(execute=True):
-        second = services.plan_share(owner=employee, colleague=other_employee)
+def test_sharing_twice_keeps_one_share_and_sends_one_email(employee, other_employee, tasks_run):
+    first = services.plan_share(owner=employee, colleague=other_employee)
+    second = services.plan_share(owner=employee, colleague=other_employee)
+    tasks_run()
     assert first == second
     assert PlanShare.objects.active().count() == 1
     assert [message.to for message in mail.outbox] == [["olu@example.com"]]
@@ -189,13 +186,11 @@ def test_sharing_again_after_stopping_makes_a_new_share(employee, other_employee
     assert list(PlanShare.objects.active()) == [again]
 
 
-def test_a_colleagues_comment_emails_the_owner_but_the_owners_own_does_not(
-    employee, other_employee, django_capture_on_commit_callbacks
-):
+def test_a_colleagues_comment_emails_the_owner_but_the_owners_own_does_not(employee, other_employee, tasks_run):
     objective = ObjectiveFactory(owner=employee, title="Lead a team")
-    with django_capture_on_commit_callbacks(execute=True):
-        services.objective_comment(objective=objective, author=other_employee, body="  Good plan.  ")
-        services.objective_comment(objective=objective, author=employee, body="Thanks!")
+    services.objective_comment(objective=objective, author=other_employee, body="  Good plan.  ")
+    services.objective_comment(objective=objective, author=employee, body="Thanks!")
+    tasks_run()
     assert list(objective.comments.values_list("body", flat=True)) == ["Good plan.", "Thanks!"]
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["erin@example.com"]
@@ -210,15 +205,13 @@ def test_a_blank_comment_is_refused(employee):
     assert not ObjectiveComment.objects.exists()
 
 
-def test_a_conversation_request_emails_the_colleague_with_the_agenda(
-    employee, other_employee, django_capture_on_commit_callbacks
-):
+def test_a_conversation_request_emails_the_colleague_with_the_agenda(employee, other_employee, tasks_run):
     objective = ObjectiveFactory(owner=employee, title="Lead a team")
     story = StoryFactory(title="Into finance")
-    with django_capture_on_commit_callbacks(execute=True):
-        request = services.conversation_request(
-            owner=employee, colleague=other_employee, message="Coffee?", objectives=[objective], stories=[story]
-        )
+    request = services.conversation_request(
+        owner=employee, colleague=other_employee, message="Coffee?", objectives=[objective], stories=[story]
+    )
+    tasks_run()
     assert list(request.objectives.all()) == [objective]
     assert list(request.stories.all()) == [story]
     assert len(mail.outbox) == 1

@@ -154,10 +154,10 @@ def test_unpublished_stories_drop_out_of_a_collection(employee_client, collectio
 
 
 def test_sharing_a_collection_with_a_colleague_emails_them_and_lists_it(
-    employee_client, collection, other_employee, django_capture_on_commit_callbacks
+    employee_client, collection, other_employee, tasks_run
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        employee_client.post(reverse("stories:collection_share", args=[collection.pk]), {"colleague": "olu"})
+    employee_client.post(reverse("stories:collection_share", args=[collection.pk]), {"colleague": "olu"})
+    tasks_run()
     assert [message.to for message in mail.outbox] == [[other_employee.email]]
     link = re.search(r"http://\S+", mail.outbox[0].body)[0]
     assert link.endswith(collection.get_absolute_url())

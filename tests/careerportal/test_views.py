@@ -1,0 +1,63 @@
+"""The health check tells a load balancer whether this node can serve writes; the error page tells the truth."""
+
+import socket
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from tests.conftest import read_only_database
+from tests.factories import UserFactory
+from tests.reflection.factories import ObjectiveFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_health_check_is_ok_when_the_database_takes_a_write_and_the_cache_keeps_a_value(client):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert response["Cache-Control"].startswith("max-age=0")
+    assert not Session.objects.exists()  # the write was rolled back
+
+
+def test_the_health_check_fails_when_the_database_answers_reads_but_refuses_writes(client):
+    with read_only_database():
+        response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "database": "refuses writes or is unavailable"}
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    "cache",
+    [
+        {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},  # answers, keeps nothing
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0"},
+    ],
+    ids=["keeps nothing", "unreachable"],
+)
+def test_the_health_check_fails_when_the_cache_does_not_keep_a_value(client, settings, cache):
+    with override_settings(CACHES={**settings.CACHES, "default": cache}):
+        response = client.get(reverse("healthz"))
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "cache": "unavailable"}
+
+
+def test_the_error_page_after_a_failed_write_does_not_claim_that_nothing_was_lost():
+    author = UserFactory()
+    objective = ObjectiveFactory(owner=author)
+    client = Client(raise_request_exception=False)
+    client.force_login(author)
+    with read_only_database():
+        response = client.post(objective.get_absolute_url(), {"body": "A note to self."})
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "Nothing you entered was lost" not in page
+    assert "may not have been saved" in page
