@@ -1,5 +1,3 @@
-import re
-import uuid
 from pathlib import Path
 
 from django.contrib import admin, messages
@@ -18,10 +16,6 @@ from skills.exporters import export_framework
 from skills.forms import FrameworkImportForm, SkillMergeForm
 from skills.importers import parse_framework_file
 from skills.models import Framework, ProficiencyLevel, Skill
-
-# An uploaded file waits here between the preview and the curator's confirmation.
-PENDING_DIR = "framework-imports"
-TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
 class ProficiencyLevelInline(admin.TabularInline):
@@ -77,6 +71,10 @@ class FrameworkAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "title": "Import a skills framework",
         }
+        if request.method == "POST" and "cancel" in request.POST:
+            services.framework_preview_discard(token=request.POST.get("token", ""))
+            messages.info(request, "Nothing was imported.")
+            return redirect("admin:skills_framework_import")
         if request.method == "POST" and request.POST.get("token"):
             return self._import_confirm(request, context)
         form = FrameworkImportForm(request.POST or None, request.FILES or None)
@@ -85,7 +83,9 @@ class FrameworkAdmin(admin.ModelAdmin):
             report = self._import(form.cleaned_data, upload, form.cleaned_data["broader_file"], upload.name)
             context["report"] = report
             if report.ok and report.changes:
-                context["token"] = self._keep_for_confirmation(form.cleaned_data)
+                context["token"] = services.framework_preview_keep(
+                    file=upload, broader_file=form.cleaned_data["broader_file"]
+                )
                 context["choices"] = {
                     "format": form.cleaned_data["format"],
                     "framework": form.cleaned_data["framework"].pk if form.cleaned_data["framework"] else "",
@@ -112,34 +112,28 @@ class FrameworkAdmin(admin.ModelAdmin):
             dry_run=dry_run,
         )
 
-    def _keep_for_confirmation(self, choices: dict) -> str:
-        token = uuid.uuid4().hex
-        default_storage.save(f"{PENDING_DIR}/{token}/file", choices["file"])
-        if choices["broader_file"]:
-            default_storage.save(f"{PENDING_DIR}/{token}/broader", choices["broader_file"])
-        return token
-
     def _import_confirm(self, request: HttpRequest, context: dict) -> HttpResponse:
         token = request.POST["token"]
-        if not TOKEN.match(token) or not default_storage.exists(f"{PENDING_DIR}/{token}/file"):
+        files = services.framework_preview_files(token)
+        if files is None:
+            services.framework_preview_discard(token=token)  # an expired one that no clean-up has reached yet
             messages.error(request, "That upload has expired or was already imported. Please upload the file again.")
             return redirect("admin:skills_framework_import")
+        file_name, broader_name = files
         framework = Framework.objects.filter(pk=request.POST.get("framework") or None).first()
         choices = {
             "format": request.POST.get("format", ""),
             "framework": framework,
             "name": request.POST.get("name"),
         }
-        broader_name = f"{PENDING_DIR}/{token}/broader"
         try:
-            with default_storage.open(f"{PENDING_DIR}/{token}/file") as upload:
-                broader = default_storage.open(broader_name) if default_storage.exists(broader_name) else None
+            with default_storage.open(file_name) as upload:
+                broader = default_storage.open(broader_name) if broader_name else None
                 report = self._import(choices, upload, broader, request.POST.get("filename", ""), dry_run=False)
                 if broader:
                     broader.close()
         finally:
-            for name in (f"{PENDING_DIR}/{token}/file", broader_name):
-                default_storage.delete(name)
+            services.framework_preview_discard(token=token)
         if not report.ok:
             context.update(report=report, form=FrameworkImportForm())
             return TemplateResponse(request, "admin/skills/framework/import.html", context)

@@ -1,12 +1,17 @@
 """Writes to the skills framework: the built-in framework, imports and re-imports of a company's matrix, merges."""
 
+import datetime
 import json
+import re
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import ItemBase
 
@@ -19,6 +24,11 @@ BATCH = 500
 # What a re-import compares and updates on each skill (the tree is compared separately, by parent code).
 SKILL_FIELDS = ("name", "kind", "description", "alternative_labels", "level_descriptors", "position")
 EXAMPLES = 5
+# A framework file uploaded for a preview waits here until the curator confirms or cancels the import, for
+# PREVIEW_LIFETIME at most: each new preview deletes the files of the expired ones.
+PREVIEW_DIR = "framework-imports"
+PREVIEW_LIFETIME = datetime.timedelta(hours=24)
+PREVIEW_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 
 @dataclass
@@ -260,3 +270,55 @@ def skill_merge(*, source: Skill, target: Skill) -> int:
     skills_renamed.send(sender=Skill, skill_ids={source.pk, target.pk})
     framework_changed.send(sender=Framework)
     return moved
+
+
+def framework_preview_keep(*, file, broader_file=None) -> str:
+    """Keeps a previewed upload (and ESCO's broader relations) until it is confirmed; returns the preview's token.
+
+    Deletes the files of the previews that expired first, so that unconfirmed uploads do not pile up.
+    """
+    framework_previews_expire()
+    token = uuid.uuid4().hex
+    default_storage.save(f"{PREVIEW_DIR}/{token}", file)
+    if broader_file:
+        default_storage.save(f"{PREVIEW_DIR}/{token}-broader", broader_file)
+    return token
+
+
+def framework_preview_files(token: str) -> tuple[str, str | None] | None:
+    """The storage names of a live preview's file and broader file (or None); None once it expired or was used."""
+    name = f"{PREVIEW_DIR}/{token}"
+    if not PREVIEW_TOKEN.fullmatch(token) or not default_storage.exists(name) or _preview_expired(name):
+        return None
+    broader = f"{name}-broader"
+    return name, broader if default_storage.exists(broader) else None
+
+
+def framework_preview_discard(*, token: str) -> None:
+    """Deletes a preview's files: once it is confirmed or cancelled."""
+    if PREVIEW_TOKEN.fullmatch(token):
+        for name in (f"{PREVIEW_DIR}/{token}", f"{PREVIEW_DIR}/{token}-broader"):
+            default_storage.delete(name)
+
+
+def framework_previews_expire() -> int:
+    """Deletes the files of previews older than PREVIEW_LIFETIME; returns how many files it deleted."""
+    try:
+        folders, files = default_storage.listdir(PREVIEW_DIR)
+    except FileNotFoundError:
+        return 0
+    names = [f"{PREVIEW_DIR}/{name}" for name in files]
+    for folder in folders:  # earlier releases kept each preview in a folder of its own
+        names += [f"{PREVIEW_DIR}/{folder}/{name}" for name in default_storage.listdir(f"{PREVIEW_DIR}/{folder}")[1]]
+    expired = [name for name in names if _preview_expired(name)]
+    for name in expired:
+        default_storage.delete(name)
+    return len(expired)
+
+
+def _preview_expired(name: str) -> bool:
+    try:
+        modified = default_storage.get_modified_time(name)
+    except FileNotFoundError:  # deleted meanwhile, by a confirmation or another clean-up
+        return True
+    return modified < timezone.now() - PREVIEW_LIFETIME

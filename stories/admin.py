@@ -1,8 +1,12 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -11,8 +15,44 @@ from django.utils.safestring import mark_safe
 
 from skills.models import Skill
 from stories import services
+from stories.forms import CaptionsUploadField, ImageUploadField, MediaUploadField
 from stories.models import CareerMove, Collection, CollectionItem, Function, Level, Story, StoryEvent, Storyteller
-from stories.validators import media_kind, validate_image, validate_media, validate_webvtt
+from stories.validators import MEDIA_TYPES
+
+
+class UploadNotStored(Exception):
+    """Saving failed in the storage (a full disk) after new uploads were stored; they were deleted again."""
+
+
+@contextmanager
+def _new_uploads_deleted_on_failure(obj: Model, form: forms.ModelForm) -> Iterator[None]:
+    """If saving fails once the form's new uploads are stored (say the disk fills up while their renditions are
+    written), the database rolls back, so nothing may be left pointing at them: they are deleted again."""
+    try:
+        yield
+    except Exception as error:
+        for name in form.changed_data:
+            field_file = getattr(obj, name)
+            # _committed: this upload reached the storage (Django's FieldFile marks it so once saved).
+            if isinstance(field_file, FieldFile) and field_file and field_file._committed:
+                field_file.delete(save=False)
+        if isinstance(error, OSError):
+            raise UploadNotStored(
+                f"The upload could not be stored ({error.strerror or error}), so nothing was saved. "
+                f"Please try again later, and tell IT if it happens again."
+            ) from error
+        raise
+
+
+class UploadsAdmin(admin.ModelAdmin):
+    """An admin whose saves store uploads: a storage failure is a message on the form, not an error page."""
+
+    def changeform_view(self, request: HttpRequest, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except UploadNotStored as error:  # raised inside the admin's transaction, which rolled back
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class CollectionItemInline(admin.TabularInline):
@@ -76,12 +116,7 @@ class StorytellerForm(forms.ModelForm):
             "name", "slug", "role_title", "function", "level", "portrait", "bio",
             "consent_given_on", "consent_withdrawn_on",
         ]  # fmt: skip
-
-    def clean_portrait(self):
-        portrait = self.cleaned_data["portrait"]
-        if portrait and "portrait" in self.changed_data:
-            validate_image(portrait)
-        return portrait
+        field_classes = {"portrait": ImageUploadField}
 
     def clean(self):
         cleaned = super().clean()
@@ -94,7 +129,7 @@ class StorytellerForm(forms.ModelForm):
 
 
 @admin.register(Storyteller)
-class StorytellerAdmin(admin.ModelAdmin):
+class StorytellerAdmin(UploadsAdmin):
     form = StorytellerForm
     list_display = ["name", "role_title", "function", "level", "consent_given_on", "consent_withdrawn_on"]
     list_filter = ["function", "level"]
@@ -104,13 +139,16 @@ class StorytellerAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Storyteller, form, change: bool) -> None:
         withdrawing = "consent_withdrawn_on" in form.changed_data and obj.consent_withdrawn_on
-        super().save_model(request, obj, form, change)
-        if withdrawing:
-            count = services.storyteller_withdraw_consent(storyteller=obj, on=obj.consent_withdrawn_on, by=request.user)
-            if count:
-                messages.warning(request, f"Consent withdrawn: {count} published stories were unpublished.")
-        if "portrait" in form.changed_data:
-            services.storyteller_update_portrait(storyteller=obj)
+        with _new_uploads_deleted_on_failure(obj, form):
+            super().save_model(request, obj, form, change)
+            if withdrawing:
+                count = services.storyteller_withdraw_consent(
+                    storyteller=obj, on=obj.consent_withdrawn_on, by=request.user
+                )
+                if count:
+                    messages.warning(request, f"Consent withdrawn: {count} published stories were unpublished.")
+            if "portrait" in form.changed_data:
+                services.storyteller_update_portrait(storyteller=obj)
 
 
 class CareerMoveInline(admin.TabularInline):
@@ -164,31 +202,17 @@ class StoryForm(forms.ModelForm):
             "title", "slug", "storyteller", "format", "featured", "summary", "body", "skills",
             "media", "captions", "transcript", "poster", "duration_seconds",
         ]  # fmt: skip
-
-    def clean_media(self):
-        media = self.cleaned_data["media"]
-        if media and "media" in self.changed_data:
-            validate_media(media)
-        return media
-
-    def clean_captions(self):
-        captions = self.cleaned_data["captions"]
-        if captions and "captions" in self.changed_data:
-            validate_webvtt(captions)
-        return captions
-
-    def clean_poster(self):
-        poster = self.cleaned_data["poster"]
-        if poster and "poster" in self.changed_data:
-            validate_image(poster)
-        return poster
+        field_classes = {"media": MediaUploadField, "captions": CaptionsUploadField, "poster": ImageUploadField}
 
     def clean(self):
         cleaned = super().clean()
         story_format, media = cleaned.get("format"), cleaned.get("media")
+        if "media" in self.changed_data and "media" in cleaned:
+            # A new upload's content_type is the type its content showed (MediaUploadField); cleared, no type.
+            self.instance.media_type = media.content_type if media else ""
         if media and "media" in self.changed_data and story_format in (Story.Format.VIDEO, Story.Format.PODCAST):
             expected = "video" if story_format == Story.Format.VIDEO else "audio"
-            if media_kind(media) != expected:
+            if MEDIA_TYPES[media.content_type].kind != expected:
                 article = "an" if expected == "audio" else "a"
                 self.add_error("media", f"A {story_format} story needs {article} {expected} file; this one is not.")
         if story_format == Story.Format.TEXT and media:
@@ -205,7 +229,7 @@ WORKFLOW_LABELS = {
 
 
 @admin.register(Story)
-class StoryAdmin(admin.ModelAdmin):
+class StoryAdmin(UploadsAdmin):
     form = StoryForm
     list_display = ["title", "storyteller", "format", "status", "featured", "published_at"]
     list_filter = ["status", "format", "featured", "storyteller__function", "storyteller__level"]
@@ -260,14 +284,15 @@ class StoryAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request: HttpRequest, obj: Story, form, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        if form.changed_data or not change:
-            action = StoryEvent.Action.EDITED if change else StoryEvent.Action.CREATED
-            services.story_event_record(story=obj, action=action, by=request.user, changed_fields=form.changed_data)
-        if "poster" in form.changed_data:
-            services.story_update_poster(story=obj)
-        if "captions" in form.changed_data:
-            services.story_update_cues(story=obj)
+        with _new_uploads_deleted_on_failure(obj, form):
+            super().save_model(request, obj, form, change)
+            if form.changed_data or not change:
+                action = StoryEvent.Action.EDITED if change else StoryEvent.Action.CREATED
+                services.story_event_record(story=obj, action=action, by=request.user, changed_fields=form.changed_data)
+            if "poster" in form.changed_data:
+                services.story_update_poster(story=obj)
+            if "captions" in form.changed_data:
+                services.story_update_cues(story=obj)
 
     def delete_model(self, request: HttpRequest, obj: Story) -> None:
         services.story_event_record(story=obj, action=StoryEvent.Action.DELETED, by=request.user)

@@ -18,6 +18,7 @@ from skills.models import Skill
 from skills.services import framework_load_builtin
 from stories import services
 from stories.models import CareerMove, Function, Level, Story, Storyteller
+from stories.validators import sniff_media_type
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 DEMO_PASSWORD = "stories-demo"
@@ -93,6 +94,9 @@ def _story_create(entry: dict, storytellers: dict, functions: dict, skills: dict
     for field in ("media", "captions", "poster"):
         if entry.get(field):
             _attach(getattr(story, field), entry[field])
+    if story.media:
+        with story.media.open("rb") as media:
+            story.media_type = sniff_media_type(media) or ""
     story.save()
     story.skills.set([skills[code] for code in entry["skills"]])
     CareerMove.objects.bulk_create(

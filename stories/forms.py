@@ -8,6 +8,39 @@ from django.http import QueryDict
 
 from skills.models import Skill
 from stories.models import CareerMove, Collection, CollectionItem, Function, Level, Story
+from stories.validators import validate_image, validate_media, validate_webvtt
+
+
+class ImageUploadField(forms.FileField):
+    """A portrait or poster, checked by stories.validators: its messages say what is wrong, where Django's own
+    ImageField answers an SVG, an image bomb and a damaged file alike with "Upload a valid image"."""
+
+    def to_python(self, data):
+        upload = super().to_python(data)
+        if upload is not None:
+            validate_image(upload)
+        return upload
+
+
+class MediaUploadField(forms.FileField):
+    """A story's video or audio. Its `content_type` becomes the type found in its content, replacing the browser's
+    claim: the story stores it and serves the media as that type, and object storage keeps it with the file."""
+
+    def to_python(self, data):
+        upload = super().to_python(data)
+        if upload is not None:
+            upload.content_type = validate_media(upload)
+        return upload
+
+
+class CaptionsUploadField(forms.FileField):
+    """WebVTT captions, checked cue by cue."""
+
+    def to_python(self, data):
+        upload = super().to_python(data)
+        if upload is not None:
+            validate_webvtt(upload)
+        return upload
 
 
 class SkillChoiceField(forms.ModelChoiceField):

@@ -13,6 +13,7 @@ WEBP_QUALITY = 80
 def build_renditions(field_file, *, prefix: str, old: dict | None = None) -> dict:
     """Save WebP copies of the image at each width it can fill; delete the old ones not reused.
 
+    If saving fails part-way (a full disk), the copies saved so far are deleted again, the old ones kept.
     Returns {"320": {"name": ..., "width": 320, "height": 180}, ...}, keyed by width as a string.
     """
     storage = field_file.storage
@@ -23,16 +24,22 @@ def build_renditions(field_file, *, prefix: str, old: dict | None = None) -> dic
         image = _flat_rgb(ImageOps.exif_transpose(original))
 
     widths = [width for width in RENDITION_WIDTHS if width <= image.width] or [image.width]
-    renditions = {}
-    for width in widths:
-        height = max(1, round(image.height * width / image.width))
-        buffer = BytesIO()
-        image.resize((width, height), Image.Resampling.LANCZOS).save(buffer, "WEBP", quality=WEBP_QUALITY)
-        name = f"renditions/{prefix}-{digest}-{width}.webp"
-        if storage.exists(name):
+    renditions, written = {}, []
+    try:
+        for width in widths:
+            height = max(1, round(image.height * width / image.width))
+            buffer = BytesIO()
+            image.resize((width, height), Image.Resampling.LANCZOS).save(buffer, "WEBP", quality=WEBP_QUALITY)
+            name = f"renditions/{prefix}-{digest}-{width}.webp"
+            if storage.exists(name):
+                storage.delete(name)
+            written.append(name)  # listed before saving: a save that fails (a full disk) may leave part of it
+            name = written[-1] = storage.save(name, ContentFile(buffer.getvalue()))
+            renditions[str(width)] = {"name": name, "width": width, "height": height}
+    except Exception:
+        for name in written:
             storage.delete(name)
-        name = storage.save(name, ContentFile(buffer.getvalue()))
-        renditions[str(width)] = {"name": name, "width": width, "height": height}
+        raise
 
     kept = {rendition["name"] for rendition in renditions.values()}
     for rendition in (old or {}).values():

@@ -1,6 +1,5 @@
 """Serve private media after a view's access check: from disk with HTTP Range, via nginx, or from object storage."""
 
-import mimetypes
 import os
 import re
 from collections.abc import Iterator
@@ -23,22 +22,7 @@ from django.views.decorators.http import require_safe
 
 BLOCK_SIZE = 64 * 1024
 
-# Types the portal serves that mimetypes does not know (or knows differently) on every platform.
-CONTENT_TYPES = {
-    ".vtt": "text/vtt; charset=utf-8",
-    ".webp": "image/webp",
-    ".mp3": "audio/mpeg",
-    ".mp4": "video/mp4",
-    ".webm": "video/webm",
-    ".m4a": "audio/mp4",
-}
-
 _RANGE_SPEC = re.compile(r"\s*(\d*)\s*-\s*(\d*)\s*")
-
-
-def guess_content_type(name: str) -> str:
-    suffix = PurePosixPath(name).suffix.lower()
-    return CONTENT_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
 @require_safe
@@ -46,20 +30,24 @@ def file_response(
     request: HttpRequest,
     *,
     field_file: FieldFile,
-    content_type: str | None = None,
+    content_type: str,
     max_age: int = 3600,
     same_origin: bool = False,
 ) -> HttpResponseBase:
-    """Answer a GET or HEAD for a stored file. The caller must already have checked access.
+    """Answer a GET or HEAD for a stored file, as `content_type`. The caller must already have checked access.
+
+    The type comes from the caller, who knows what the file is (story media: the type found in its content at
+    upload), never from the file's name; with nosniff, the browser takes it as given.
 
     A file in object storage (no local path) is answered with a redirect, never cached, to the storage's
-    short-lived presigned URL; the storage answers Range requests itself. With `same_origin`, for small files
-    that a page may only load from its own origin (a <track>'s captions), the bytes are passed through instead.
+    short-lived presigned URL (django-storages' S3Storage), which makes the storage answer with the same type and
+    disposition; the storage answers Range requests itself. With `same_origin`, for small files that a page may
+    only load from its own origin (a <track>'s captions), the bytes are passed through instead.
     """
-    content_type = content_type or guess_content_type(field_file.name)
+    disposition = content_disposition_header(False, PurePosixPath(field_file.name).name)
     headers = {
         "Cache-Control": f"private, max-age={max_age}",
-        "Content-Disposition": content_disposition_header(False, PurePosixPath(field_file.name).name),
+        "Content-Disposition": disposition,
         "X-Content-Type-Options": "nosniff",
     }
     try:
@@ -67,7 +55,8 @@ def file_response(
     except NotImplementedError:  # Django's Storage.path() contract: no local files (object storage), by design
         if same_origin:
             return _pass_through(request, field_file=field_file, headers={**headers, "Content-Type": content_type})
-        response = HttpResponseRedirect(field_file.url)
+        parameters = {"ResponseContentType": content_type, "ResponseContentDisposition": disposition}
+        response = HttpResponseRedirect(field_file.storage.url(field_file.name, parameters=parameters))
         response["Cache-Control"] = "private, no-store"
         return response
 

@@ -128,6 +128,14 @@ class Story(models.Model):
     body_html = models.TextField(blank=True, editable=False)
     transcript = models.TextField(blank=True, help_text="Required for video and podcast stories.")
     media = models.FileField(upload_to="stories/media/", blank=True, help_text="Video or audio file.")
+    media_type = models.CharField(
+        max_length=50,
+        blank=True,
+        default="",
+        db_default="",  # rows that the previous release adds during an upgrade get it too
+        editable=False,
+        help_text="The video or audio type found in the media's content at upload: the media are served as this.",
+    )
     captions = models.FileField(upload_to="stories/captions/", blank=True, help_text="WebVTT captions.")
     poster = models.ImageField(upload_to="stories/posters/", blank=True)
     poster_renditions = models.JSONField(default=dict, blank=True, editable=False)

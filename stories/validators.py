@@ -1,6 +1,8 @@
 """Upload checks for portraits, posters, story media and captions, with messages the uploader can act on."""
 
 import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 import filetype
 from django.conf import settings
@@ -11,8 +13,26 @@ from PIL import Image, UnidentifiedImageError
 # Pillow reports many camera and phone JPEGs as MPO (JPEG with extra preview images).
 IMAGE_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF"}
 IMAGE_FORMATS_TEXT = "JPEG, PNG, WebP or GIF"
-VIDEO_TYPES = {"video/mp4", "video/webm", "video/quicktime"}
-AUDIO_TYPES = {"audio/mpeg", "audio/mp4", "audio/ogg", "audio/x-wav"}
+
+
+@dataclass(frozen=True)
+class MediaType:
+    kind: str  # "video" or "audio"
+    label: str
+    suffixes: tuple[str, ...]  # the file name endings that go with it; the first is the usual one
+
+
+# Story media the portal accepts, by the type that content sniffing finds. That type is stored with the story and
+# the media are served with it, never with one guessed from the file name.
+MEDIA_TYPES = {
+    "video/mp4": MediaType("video", "MP4 video", (".mp4",)),
+    "video/webm": MediaType("video", "WebM video", (".webm",)),
+    "video/quicktime": MediaType("video", "MOV video", (".mov",)),
+    "audio/mpeg": MediaType("audio", "MP3 audio", (".mp3",)),
+    "audio/mp4": MediaType("audio", "M4A audio", (".m4a",)),
+    "audio/ogg": MediaType("audio", "Ogg audio", (".ogg", ".oga", ".opus")),
+    "audio/x-wav": MediaType("audio", "WAV audio", (".wav",)),
+}
 MEDIA_FORMATS_TEXT = "MP4, WebM or MOV video, or MP3, M4A, Ogg/Opus or WAV audio"
 MAX_LISTED_PROBLEMS = 5
 
@@ -23,17 +43,36 @@ _TIMING = re.compile(r"(\S+)[ \t]+-->[ \t]+(\S+)(?:[ \t].*)?")
 
 
 def validate_image(file) -> None:
-    """Accept a JPEG, PNG, WebP or GIF within the byte and pixel limits, checking pixels before decoding."""
+    """Accept a JPEG, PNG, WebP or GIF within the byte and pixel limits that decodes to the end.
+
+    The pixel limit is checked from the header, before anything is decoded; then the whole image is decoded once,
+    so that a truncated or damaged file is refused here rather than failing when its renditions are made.
+    """
     _check_size(file, limit=settings.PORTAL_MAX_IMAGE_BYTES, what="image")
     try:
+        _check_image_header(file)
         file.seek(0)
-        if _looks_like_svg(file.read(2048)):
-            raise ValidationError(
-                f"SVG images are not accepted because they can carry scripts. "
-                f"Please upload a {IMAGE_FORMATS_TEXT} image.",
-                code="svg",
-            )
+        with Image.open(file) as image:  # verify() leaves an image unusable: decode a fresh one
+            image.load()
+    except (OSError, SyntaxError, ValueError):  # OSError is Pillow's word for truncated or broken image data
+        raise ValidationError(
+            "This image is damaged or incomplete: it cannot be read to the end. "
+            "Please save or export it again and upload the new file.",
+            code="image_damaged",
+        ) from None
+    finally:
         file.seek(0)
+
+
+def _check_image_header(file) -> None:
+    file.seek(0)
+    if _looks_like_svg(file.read(2048)):
+        raise ValidationError(
+            f"SVG images are not accepted because they can carry scripts. Please upload a {IMAGE_FORMATS_TEXT} image.",
+            code="svg",
+        )
+    file.seek(0)
+    try:
         with Image.open(file) as image:
             if image.format not in IMAGE_FORMATS:
                 raise ValidationError(
@@ -45,40 +84,47 @@ def validate_image(file) -> None:
                 raise _too_many_pixels(width=width, height=height)
             image.verify()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        # Pillow's own guard fired while reading the header; the image was never decoded.
+        # Pillow's own guard fired while reading the header (the warning, where warnings are errors): nothing was
+        # decoded, and the size is not known here.
         raise _too_many_pixels() from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError(
             f"This file is not an image we can read. Please upload a {IMAGE_FORMATS_TEXT} image.",
             code="not_image",
         ) from None
-    finally:
-        file.seek(0)
 
 
-def media_kind(file) -> str | None:
-    """'video', 'audio' or None, judged by the file's first bytes rather than its name."""
+def sniff_media_type(file) -> str | None:
+    """The accepted media type (a key of MEDIA_TYPES) that the file's first bytes show, whatever its name says."""
     file.seek(0)
     head = file.read(8192)
     file.seek(0)
     kind = filetype.guess(head) if head else None
-    if kind is None:
-        return None
-    if kind.mime in VIDEO_TYPES:
-        return "video"
-    if kind.mime in AUDIO_TYPES:
-        return "audio"
-    return None
+    return kind.mime if kind is not None and kind.mime in MEDIA_TYPES else None
 
 
-def validate_media(file) -> None:
-    """Accept a video or audio file in one of the formats browsers play, within the byte limit."""
+def validate_media(file) -> str:
+    """Accept a video or audio file in a format browsers play, named for what it is, within the byte limit.
+
+    Returns its media type, found in its content: the type the story's media are served with.
+    """
     _check_size(file, limit=settings.PORTAL_MAX_MEDIA_BYTES, what="media file")
-    if media_kind(file) is None:
+    media_type = sniff_media_type(file)
+    if media_type is None:
         raise ValidationError(
             f"This file is not a video or audio format we accept. Please upload {MEDIA_FORMATS_TEXT}.",
             code="media_format",
         )
+    accepted = MEDIA_TYPES[media_type]
+    suffix = PurePosixPath(file.name or "").suffix.lower()
+    if suffix not in accepted.suffixes:
+        named = f"its name ends in “{suffix}”" if suffix else "its name has no extension"
+        raise ValidationError(
+            f"This file is {accepted.label}, but {named}. "
+            f"Rename it to end in “{accepted.suffixes[0]}” and upload it again.",
+            code="media_name",
+        )
+    return media_type
 
 
 def validate_webvtt(file) -> None:
@@ -120,12 +166,12 @@ def _check_size(file, *, limit: int, what: str) -> None:
 
 def _too_many_pixels(*, width: int | None = None, height: int | None = None) -> ValidationError:
     limit = settings.PORTAL_MAX_IMAGE_PIXELS
-    size = f" ({width:,} × {height:,})" if width and height else ""
-    return ValidationError(
-        f"This image has too many pixels{size}; the limit is {limit:,} pixels "
-        f"(about {limit / 1_000_000:g} megapixels). Please upload a smaller image.",
-        code="image_pixels",
-    )
+    limit_text = f"{limit // 1_000_000:,} million" if limit % 1_000_000 == 0 else f"{limit:,}"
+    if width and height:
+        message = f"This image is {width:,} × {height:,} pixels; the limit is {limit_text} pixels."
+    else:
+        message = f"This image has far more pixels than the limit of {limit_text}."
+    return ValidationError(f"{message} Please upload a smaller image.", code="image_pixels")
 
 
 def _looks_like_svg(head: bytes) -> bool:

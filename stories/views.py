@@ -194,7 +194,9 @@ def story_media(request: HttpRequest, slug: str) -> HttpResponseBase:
     story = _get_story_for_user(request, slug)
     if not story.media:
         raise Http404("This story has no media.")
-    return file_response(request, field_file=story.media)
+    # The type found in the file's content at upload, never one guessed from its name. A story without one (saved by
+    # the previous release during an upgrade, or named for no video or audio format before) gets plain bytes.
+    return file_response(request, field_file=story.media, content_type=story.media_type or "application/octet-stream")
 
 
 @require_safe
@@ -210,7 +212,8 @@ def _rendition_response(request: HttpRequest, field_file: FieldFile, renditions:
     rendition = pick_rendition(renditions, width)
     if rendition is None:
         raise Http404("No picture of that width.")
-    return file_response(request, field_file=FieldFile(field_file.instance, field_file.field, rendition["name"]))
+    rendition_file = FieldFile(field_file.instance, field_file.field, rendition["name"])
+    return file_response(request, field_file=rendition_file, content_type="image/webp")  # stories.images makes WebP
 
 
 @login_not_required

@@ -94,6 +94,7 @@ class StoryFactory(factory.django.DjangoModelFactory):
         video = factory.Trait(
             format=Story.Format.VIDEO,
             media=factory.django.FileField(filename="story.mp4", data=b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 2000),
+            media_type="video/mp4",
             captions=factory.django.FileField(filename="story.vtt", data=VTT),
             transcript="Hello.\n\nThis is my story.",
             duration_seconds=12,
@@ -101,6 +102,7 @@ class StoryFactory(factory.django.DjangoModelFactory):
         podcast = factory.Trait(
             format=Story.Format.PODCAST,
             media=factory.django.FileField(filename="story.mp3", data=b"ID3\x04\x00" + b"\x00" * 2000),
+            media_type="audio/mpeg",
             captions=factory.django.FileField(filename="story.vtt", data=VTT),
             transcript="Hello.\n\nThis is my story.",
             duration_seconds=12,

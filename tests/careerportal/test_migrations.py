@@ -17,7 +17,7 @@ BEFORE_FIRST_RELEASE = {
 }
 REVIEWED_REMOVALS: set[tuple[str, str]] = set()
 # Data steps reviewed by name: they only fill in a column the same migration adds, which old code does not read.
-REVIEWED_DATA_STEPS = {("stories", "0006_collection_link_sharing")}
+REVIEWED_DATA_STEPS = {("stories", "0006_collection_link_sharing"), ("stories", "0007_story_media_type")}
 ADDITIVE = (
     migrations.CreateModel,
     migrations.AddIndex,

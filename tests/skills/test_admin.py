@@ -1,4 +1,7 @@
+import datetime
 import io
+import os
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -6,6 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from skills.models import Framework, Skill
+from skills.services import PREVIEW_DIR, PREVIEW_LIFETIME
 from tests.factories import SkillFactory, StoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +44,69 @@ def test_curator_previews_then_confirms_an_import(curator_client):
     # The token is spent: confirming twice imports nothing more.
     again = curator_client.post(url, {"token": token, **preview.context["choices"]})
     assert again.status_code == 302 and again["Location"] == url
+
+
+def preview_files(settings) -> list[str]:
+    folder = Path(settings.MEDIA_ROOT) / PREVIEW_DIR
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file())
+
+
+def age(settings, name: str, by: datetime.timedelta) -> None:
+    path = Path(settings.MEDIA_ROOT) / PREVIEW_DIR / name
+    then = path.stat().st_mtime - by.total_seconds()
+    os.utime(path, (then, then))
+
+
+def test_a_new_preview_deletes_the_files_of_expired_previews_and_keeps_fresh_ones(curator_client, settings):
+    url = reverse("admin:skills_framework_import")
+    expired = curator_client.post(url, {"file": upload(PLAIN), "name": "Acme"}).context["token"]
+    fresh = curator_client.post(url, {"file": upload(PLAIN), "name": "Acme"}).context["token"]
+    age(settings, expired, PREVIEW_LIFETIME + datetime.timedelta(minutes=1))
+    age(settings, fresh, PREVIEW_LIFETIME - datetime.timedelta(minutes=1))
+
+    newest = curator_client.post(url, {"file": upload(PLAIN), "name": "Acme"}).context["token"]
+
+    assert preview_files(settings) == sorted([fresh, newest])
+
+
+def test_confirming_or_cancelling_a_preview_deletes_its_file(curator_client, settings):
+    url = reverse("admin:skills_framework_import")
+    confirmed = curator_client.post(url, {"file": upload(PLAIN), "name": "Acme"})
+    cancelled = curator_client.post(url, {"file": upload(PLAIN), "name": "Other"})
+    assert len(preview_files(settings)) == 2
+
+    curator_client.post(url, {"token": confirmed.context["token"], **confirmed.context["choices"]})
+    response = curator_client.post(
+        url, {"token": cancelled.context["token"], **cancelled.context["choices"], "cancel": "Cancel"}, follow=True
+    )
+
+    assert preview_files(settings) == []
+    assert list(Framework.objects.filter(is_builtin=False).values_list("name", flat=True)) == ["Acme"]
+    assert "Nothing was imported." in response.content.decode()
+
+
+def test_an_expired_preview_cannot_be_confirmed_and_its_file_goes(curator_client, settings):
+    url = reverse("admin:skills_framework_import")
+    preview = curator_client.post(url, {"file": upload(PLAIN), "name": "Acme"})
+    age(settings, preview.context["token"], PREVIEW_LIFETIME + datetime.timedelta(minutes=1))
+
+    response = curator_client.post(url, {"token": preview.context["token"], **preview.context["choices"]}, follow=True)
+
+    assert "That upload has expired" in response.content.decode()
+    assert not Framework.objects.filter(name="Acme").exists()
+    assert preview_files(settings) == []
+
+
+def test_expired_previews_in_the_earlier_folder_layout_are_deleted_too(curator_client, settings):
+    old = Path(settings.MEDIA_ROOT) / PREVIEW_DIR / ("a" * 32)
+    old.mkdir(parents=True)
+    (old / "file").write_text(PLAIN)
+    age(settings, f"{'a' * 32}/file", PREVIEW_LIFETIME * 2)
+
+    curator_client.post(reverse("admin:skills_framework_import"), {"file": upload(PLAIN), "name": "Acme"})
+
+    assert len(preview_files(settings)) == 1
+    assert not (old / "file").exists()
 
 
 def test_a_bad_file_shows_its_problems_by_row_and_changes_nothing(curator_client):

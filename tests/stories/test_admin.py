@@ -1,7 +1,10 @@
+import errno
 import io
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -21,6 +24,7 @@ from tests.factories import (
     StorytellerFactory,
     UserFactory,
 )
+from tests.stories.test_validators import MP3, OGG, WEBM
 
 pytestmark = pytest.mark.django_db
 
@@ -132,11 +136,99 @@ def test_oversized_image_is_refused_with_the_limit(curator_client, settings):
     assert not Storyteller.objects.exists()
 
 
-def test_decompression_bomb_is_refused(curator_client):
+def stored_files(settings) -> list[str]:
+    root = Path(settings.MEDIA_ROOT)
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+def test_decompression_bomb_is_refused_in_the_portals_words(curator_client, settings):
     portrait = SimpleUploadedFile("bomb.png", bomb_png(), content_type="image/png")
     response = curator_client.post(reverse("admin:stories_storyteller_add"), storyteller_form(portrait=portrait))
-    assert "portrait" in response.context["adminform"].form.errors
+    assert response.context["adminform"].form.errors["portrait"] == [
+        "This image has far more pixels than the limit of 40 million. Please upload a smaller image."
+    ]
     assert not Storyteller.objects.exists()
+    assert stored_files(settings) == []
+
+
+def test_image_over_the_portals_pixel_limit_is_refused_with_its_size(curator_client, settings):
+    settings.PORTAL_MAX_IMAGE_PIXELS = 100_000
+    poster = SimpleUploadedFile("poster.png", image_bytes((500, 400)), content_type="image/png")
+    response = curator_client.post(reverse("admin:stories_story_add"), story_form(StorytellerFactory(), poster=poster))
+    assert response.context["adminform"].form.errors["poster"] == [
+        "This image is 500 × 400 pixels; the limit is 100,000 pixels. Please upload a smaller image."
+    ]
+
+
+def test_svg_portrait_is_refused_in_the_portals_words(curator_client, settings):
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    portrait = SimpleUploadedFile("amara.svg", svg, content_type="image/svg+xml")
+    response = curator_client.post(reverse("admin:stories_storyteller_add"), storyteller_form(portrait=portrait))
+    assert response.context["adminform"].form.errors["portrait"] == [
+        "SVG images are not accepted because they can carry scripts. Please upload a JPEG, PNG, WebP or GIF image."
+    ]
+    assert stored_files(settings) == []
+
+
+def test_truncated_poster_is_refused_and_nothing_is_stored(curator_client, settings):
+    whole = image_bytes((800, 450), "JPEG")
+    poster = SimpleUploadedFile("poster.jpg", whole[: len(whole) // 2], content_type="image/jpeg")
+    response = curator_client.post(reverse("admin:stories_story_add"), story_form(StorytellerFactory(), poster=poster))
+    assert response.status_code == 200
+    assert "damaged or incomplete" in response.context["adminform"].form.errors["poster"][0]
+    assert not Story.objects.exists()
+    assert stored_files(settings) == []
+
+
+def fill_the_disk_at_the_second_rendition(monkeypatch) -> None:
+    """From now on, the disk fills up part-way through writing the second rendition of an image."""
+    save = FileSystemStorage._save
+    renditions_written = []
+
+    def _save(storage, name, content):
+        if name.startswith("renditions/"):
+            if renditions_written:
+                Path(storage.path(name)).write_bytes(b"RIFF")  # what a full disk leaves of a file
+                raise OSError(errno.ENOSPC, "No space left on device")
+            renditions_written.append(name)
+        return save(storage, name, content)
+
+    monkeypatch.setattr(FileSystemStorage, "_save", _save)
+
+
+def test_full_disk_while_writing_renditions_is_a_message_and_leaves_no_file(curator_client, settings, monkeypatch):
+    fill_the_disk_at_the_second_rendition(monkeypatch)
+    portrait = SimpleUploadedFile("amara.jpg", image_bytes((800, 800), "JPEG"), content_type="image/jpeg")
+    url = reverse("admin:stories_storyteller_add")
+
+    response = curator_client.post(url, storyteller_form(portrait=portrait), follow=True)
+
+    assert response.redirect_chain == [(url, 302)]
+    assert [str(message) for message in response.context["messages"]] == [
+        "The upload could not be stored (No space left on device), so nothing was saved. "
+        "Please try again later, and tell IT if it happens again."
+    ]
+    assert not Storyteller.objects.exists()
+    assert stored_files(settings) == []
+
+
+def test_full_disk_while_replacing_a_poster_keeps_the_old_one(curator_client, settings, monkeypatch):
+    story = StoryFactory(poster=SimpleUploadedFile("old.png", image_bytes((800, 450))))
+    services.story_update_poster(story=story)
+    before = stored_files(settings)
+    form = story_form(story.storyteller, title=story.title, slug=story.slug)
+    fill_the_disk_at_the_second_rendition(monkeypatch)
+
+    response = curator_client.post(
+        reverse("admin:stories_story_change", args=[story.pk]),
+        {**form, "poster": SimpleUploadedFile("new.png", image_bytes((640, 360), color=(0, 0, 0)))},
+        follow=True,
+    )
+
+    assert "No space left on device" in str(list(response.context["messages"])[0])
+    story.refresh_from_db()
+    assert story.poster.name.startswith("stories/posters/old")
+    assert stored_files(settings) == before
 
 
 def test_valid_portrait_is_resized_into_webp_renditions(curator_client):
@@ -172,6 +264,75 @@ def test_text_file_renamed_mp4_is_refused_as_media(curator_client):
     response = curator_client.post(reverse("admin:stories_story_add"), data)
     assert "media" in response.context["adminform"].form.errors
     assert not Story.objects.exists()
+
+
+def test_html_page_behind_an_mp4_box_is_refused_as_media(curator_client, settings):
+    page = b'<html><meta http-equiv="refresh" content="0; url=https://attacker.example/"></html>'
+    data = story_form(
+        StorytellerFactory(),
+        format="video",
+        media=SimpleUploadedFile("welcome.html", MP4 + page, content_type="text/html"),
+        captions=SimpleUploadedFile("story.vtt", VTT),
+    )
+    response = curator_client.post(reverse("admin:stories_story_add"), data)
+    assert response.context["adminform"].form.errors["media"] == [
+        "This file is MP4 video, but its name ends in “.html”. Rename it to end in “.mp4” and upload it again."
+    ]
+    assert not Story.objects.exists()
+    assert stored_files(settings) == []
+
+
+def test_mp4_named_mp3_is_refused_as_a_podcasts_media(curator_client):
+    data = story_form(
+        StorytellerFactory(), format="podcast", media=SimpleUploadedFile("story.mp3", MP4, content_type="audio/mpeg")
+    )
+    response = curator_client.post(reverse("admin:stories_story_add"), data)
+    assert (
+        "This file is MP4 video, but its name ends in “.mp3”." in response.context["adminform"].form.errors["media"][0]
+    )
+    assert not Story.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("story_format", "name", "data", "media_type"),
+    [
+        ("video", "story.mp4", MP4, "video/mp4"),
+        ("video", "story.webm", WEBM, "video/webm"),
+        ("podcast", "story.mp3", MP3, "audio/mpeg"),
+        ("podcast", "story.ogg", OGG, "audio/ogg"),
+    ],
+)
+def test_media_are_stored_and_served_as_the_type_their_content_shows(
+    curator_client, story_format, name, data, media_type
+):
+    form = story_form(
+        StorytellerFactory(),
+        format=story_format,
+        media=SimpleUploadedFile(name, data, content_type="text/html"),  # what the browser claims is ignored
+        captions=SimpleUploadedFile("story.vtt", VTT),
+        transcript="Hello.",
+    )
+    response = curator_client.post(reverse("admin:stories_story_add"), form)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    story = Story.objects.get()
+    assert story.media_type == media_type
+
+    served = curator_client.get(reverse("stories:media", args=[story.slug]))
+
+    assert served["Content-Type"] == media_type
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(served.streaming_content) == data
+
+
+def test_clearing_a_storys_media_clears_its_type(curator_client):
+    story = StoryFactory(video=True)
+    form = story_form(story.storyteller, title=story.title, slug=story.slug, format="text", **{"media-clear": "on"})
+
+    response = curator_client.post(reverse("admin:stories_story_change", args=[story.pk]), form)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    story.refresh_from_db()
+    assert (story.media.name, story.media_type) == ("", "")
 
 
 def test_video_story_with_real_media_and_captions_is_saved(curator_client):

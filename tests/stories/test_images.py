@@ -1,4 +1,6 @@
+import errno
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -104,3 +106,30 @@ def test_pick_rendition_matches_exact_widths_only(storage):
     assert pick_rendition(renditions, 320)["width"] == 320
     assert pick_rendition(renditions, 300) is None
     assert pick_rendition({}, RENDITION_WIDTHS[0]) is None
+
+
+class FillsUpAtTheSecondRendition(FileSystemStorage):
+    """A disk that fills up part-way through writing the second rendition."""
+
+    renditions_saved = 0
+
+    def _save(self, name, content):
+        if name.startswith("renditions/"):
+            if self.renditions_saved:
+                Path(self.path(name)).write_bytes(b"RIFF")  # what a full disk leaves of a file
+                raise OSError(errno.ENOSPC, "No space left on device")
+            self.renditions_saved += 1
+        return super()._save(name, content)
+
+
+def test_a_full_disk_part_way_leaves_no_new_rendition_and_keeps_the_old_ones(tmp_path):
+    storage = FileSystemStorage(location=tmp_path)
+    old = build_renditions(_stored_image(storage, size=(200, 100), name="portraits/old.jpg"), prefix="portrait-a")
+    (old_name,) = [rendition["name"] for rendition in old.values()]
+    full = FillsUpAtTheSecondRendition(location=tmp_path)
+    replacement = _stored_image(full, size=(800, 600), format="PNG", name="portraits/new.png")
+
+    with pytest.raises(OSError, match="No space left"):
+        build_renditions(replacement, prefix="portrait-a", old=old)
+
+    assert full.listdir("renditions")[1] == [old_name.removeprefix("renditions/")]

@@ -1,3 +1,5 @@
+from urllib.parse import parse_qs, urlencode, urlsplit
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage
@@ -15,10 +17,10 @@ pytestmark = pytest.mark.django_db
 
 
 class RemoteStorage(Storage):
-    """A storage with no local path, like S3: `path()` raises NotImplementedError."""
+    """A storage with no local path, like S3: `path()` raises NotImplementedError; its URLs take parameters."""
 
-    def url(self, name: str) -> str:
-        return f"https://media.example.com/{name}?signature=abc"
+    def url(self, name: str, parameters: dict | None = None) -> str:
+        return f"https://media.example.com/{name}?{urlencode({**(parameters or {}), 'signature': 'abc'})}"
 
 
 @pytest.fixture(autouse=True)
@@ -34,8 +36,8 @@ def field_file(tmp_path):
     return FieldFile(instance=None, field=FileField(storage=storage), name=name)
 
 
-def _get(rf, field_file, **headers):
-    response = file_response(rf.get("/media/", headers=headers), field_file=field_file)
+def _get(rf, field_file, content_type="video/mp4", **headers):
+    response = file_response(rf.get("/media/", headers=headers), field_file=field_file, content_type=content_type)
     body = b"".join(response.streaming_content) if response.streaming else response.content
     response.close()
     return response, body
@@ -56,11 +58,16 @@ def test_full_file_is_served_with_range_support_and_private_caching(rf, field_fi
     assert response["Last-Modified"]
 
 
-def test_content_type_argument_overrides_the_guess(rf, field_file):
-    response = file_response(rf.get("/"), field_file=field_file, content_type="audio/mp4", max_age=60)
+def test_the_type_given_is_served_whatever_the_file_is_named(rf, tmp_path):
+    storage = FileSystemStorage(location=tmp_path)
+    name = storage.save("stories/media/welcome.html", ContentFile(b"<html>"))
+    page = FieldFile(instance=None, field=FileField(storage=storage), name=name)
+
+    response = file_response(rf.get("/"), field_file=page, content_type="audio/mp4", max_age=60)
     response.close()
 
     assert response["Content-Type"] == "audio/mp4"
+    assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cache-Control"] == "private, max-age=60"
 
 
@@ -170,7 +177,9 @@ def test_if_range_with_a_stale_date_serves_the_whole_file(rf, field_file):
 
 
 def test_head_has_the_get_headers_and_no_body(rf, field_file):
-    response = file_response(rf.head("/", headers={"range": "bytes=0-99"}), field_file=field_file)
+    response = file_response(
+        rf.head("/", headers={"range": "bytes=0-99"}), field_file=field_file, content_type="video/mp4"
+    )
 
     assert response.status_code == 206
     assert response.content == b""
@@ -180,7 +189,7 @@ def test_head_has_the_get_headers_and_no_body(rf, field_file):
 
 
 def test_post_is_not_allowed(rf, field_file):
-    response = file_response(rf.post("/"), field_file=field_file)
+    response = file_response(rf.post("/"), field_file=field_file, content_type="video/mp4")
 
     assert response.status_code == 405
 
@@ -188,7 +197,9 @@ def test_post_is_not_allowed(rf, field_file):
 def test_accel_prefix_hands_the_bytes_to_nginx(rf, field_file, settings):
     settings.PORTAL_MEDIA_ACCEL_PREFIX = "/protected-media/"
 
-    response = file_response(rf.get("/", headers={"range": "bytes=0-9"}), field_file=field_file)
+    response = file_response(
+        rf.get("/", headers={"range": "bytes=0-9"}), field_file=field_file, content_type="video/mp4"
+    )
 
     assert response.status_code == 200
     assert response.content == b""
@@ -200,21 +211,17 @@ def test_accel_prefix_hands_the_bytes_to_nginx(rf, field_file, settings):
 def test_storage_without_local_paths_redirects_to_its_url(rf):
     remote = FieldFile(instance=None, field=FileField(storage=RemoteStorage()), name="stories/media/clip.mp4")
 
-    response = file_response(rf.get("/"), field_file=remote)
+    response = file_response(rf.get("/"), field_file=remote, content_type="video/webm")
 
     assert response.status_code == 302
-    assert response["Location"] == "https://media.example.com/stories/media/clip.mp4?signature=abc"
+    location = urlsplit(response["Location"])
+    assert location.path == "/stories/media/clip.mp4"
+    assert parse_qs(location.query) == {
+        "ResponseContentType": ["video/webm"],
+        "ResponseContentDisposition": ['inline; filename="clip.mp4"'],
+        "signature": ["abc"],
+    }
     assert response["Cache-Control"] == "private, no-store"
-
-
-def test_captions_are_served_as_utf8_webvtt(rf, tmp_path):
-    storage = FileSystemStorage(location=tmp_path)
-    name = storage.save("captions/story.vtt", ContentFile(b"WEBVTT\n"))
-    captions = FieldFile(instance=None, field=FileField(storage=storage), name=name)
-
-    response, _body = _get(rf, captions)
-
-    assert response["Content-Type"] == "text/vtt; charset=utf-8"
 
 
 class RemoteMemoryStorage(Storage):
@@ -242,7 +249,7 @@ def test_same_origin_file_without_a_local_path_is_passed_through(rf):
     name = storage.save("captions/story.vtt", ContentFile(b"WEBVTT\n"))
     captions = FieldFile(instance=None, field=FileField(storage=storage), name=name)
 
-    response = file_response(rf.get("/"), field_file=captions, same_origin=True)
+    response = file_response(rf.get("/"), field_file=captions, content_type="text/vtt; charset=utf-8", same_origin=True)
 
     assert response.status_code == 200
     assert not response.has_header("Location")
@@ -255,4 +262,4 @@ def test_same_origin_file_missing_from_its_storage_is_not_found(rf):
     missing = FieldFile(instance=None, field=FileField(storage=RemoteMemoryStorage()), name="captions/gone.vtt")
 
     with pytest.raises(Http404):
-        file_response(rf.get("/"), field_file=missing, same_origin=True)
+        file_response(rf.get("/"), field_file=missing, content_type="text/vtt; charset=utf-8", same_origin=True)

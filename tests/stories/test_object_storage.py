@@ -224,7 +224,7 @@ def test_curator_upload_puts_media_captions_poster_and_renditions_in_the_bucket(
     data = story_form(
         StorytellerFactory(),
         format="video",
-        media=SimpleUploadedFile("story.mp4", MP4, content_type="video/mp4"),
+        media=SimpleUploadedFile("story.mp4", MP4, content_type="text/html"),  # the type sniffed is stored instead
         captions=SimpleUploadedFile("story.vtt", VTT),
         poster=SimpleUploadedFile("poster.png", image_bytes((800, 450)), content_type="image/png"),
         transcript="Hello.",
@@ -273,6 +273,21 @@ def test_permitted_user_is_redirected_to_a_short_lived_presigned_url_that_answer
     assert status == 206
     assert body == s3_server.client.get_object(Bucket=BUCKET, Key=story.media.name)["Body"].read()[10:20]
     assert headers["Content-Range"].startswith("bytes 10-19/")
+
+
+def test_the_bucket_answers_with_the_media_type_stored_at_upload_not_the_objects_own(
+    s3_settings, s3_server, employee_client
+):
+    page = SimpleUploadedFile("welcome.html", b"<meta http-equiv=refresh content=0>", content_type="text/html")
+    story = StoryFactory(video=True, media=page, media_type="video/webm")
+    assert s3_server.client.head_object(Bucket=BUCKET, Key=story.media.name)["ContentType"] == "text/html"
+
+    response = employee_client.get(reverse("stories:media", args=[story.slug]))
+
+    status, headers, _body = _fetch(response["Location"])
+    assert status == 200
+    assert headers["Content-Type"] == "video/webm"
+    assert headers["Content-Disposition"] == 'inline; filename="welcome.html"'
 
 
 def test_poster_rendition_redirects_to_the_webp_in_the_bucket(s3_settings, employee_client):

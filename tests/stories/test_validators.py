@@ -1,4 +1,5 @@
 import struct
+import warnings
 import zlib
 from io import BytesIO
 
@@ -8,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from stories.validators import (
-    media_kind,
     parse_webvtt_cues,
+    sniff_media_type,
     validate_image,
     validate_media,
     validate_webvtt,
@@ -87,20 +88,85 @@ def test_image_over_the_byte_limit_is_refused_with_the_limit(settings):
     assert excinfo.value.code == "file_size"
 
 
-def test_image_over_the_pixel_limit_is_refused_before_decoding(settings):
+def test_image_over_the_pixel_limit_is_refused_before_decoding_with_its_size(settings):
     settings.PORTAL_MAX_IMAGE_PIXELS = 1_000_000
 
-    with pytest.raises(ValidationError, match="too many pixels") as excinfo:
+    with pytest.raises(ValidationError) as excinfo:
         validate_image(_png_header_only(2000, 1000))
-    assert "2,000 × 1,000" in _messages(excinfo)
-    assert "1,000,000 pixels" in _messages(excinfo)
+    assert excinfo.value.messages == [
+        "This image is 2,000 × 1,000 pixels; the limit is 1 million pixels. Please upload a smaller image."
+    ]
 
 
-def test_decompression_bomb_is_a_validation_error_not_a_crash():
-    upload = _png_header_only(50_000, 50_000)  # far beyond Pillow's own guard
+def test_a_limit_in_odd_pixels_is_written_out(settings):
+    settings.PORTAL_MAX_IMAGE_PIXELS = 1_500_000
 
-    with pytest.raises(ValidationError, match="too many pixels"):
+    with pytest.raises(ValidationError, match="the limit is 1,500,000 pixels"):
+        validate_image(_png_header_only(2000, 1000))
+
+
+@pytest.mark.parametrize(
+    "size",
+    [
+        (10_000, 10_000),  # beyond Pillow's DecompressionBombWarning (an error under pytest's warning filters)
+        (50_000, 50_000),  # beyond Pillow's DecompressionBombError
+    ],
+)
+def test_decompression_bomb_gets_the_portals_own_message(size):
+    upload = _png_header_only(*size)
+
+    with pytest.raises(ValidationError) as excinfo:
         validate_image(upload)
+
+    assert excinfo.value.code == "image_pixels"
+    assert excinfo.value.messages == [
+        "This image has far more pixels than the limit of 40 million. Please upload a smaller image."
+    ]
+    assert upload.tell() == 0
+
+
+def test_pillows_bomb_warning_outside_pytest_still_meets_the_portals_limit(recwarn):
+    """Production does not turn warnings into errors: the portal's own check then names the size."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        with pytest.raises(ValidationError) as excinfo:
+            validate_image(_png_header_only(10_000, 10_000))
+
+    assert "This image is 10,000 × 10,000 pixels; the limit is 40 million pixels." in _messages(excinfo)
+    assert recwarn.pop(Image.DecompressionBombWarning)
+
+
+def _jpeg_cut_in_half() -> SimpleUploadedFile:
+    buffer = BytesIO()
+    Image.effect_noise((400, 300), 64).convert("RGB").save(buffer, "JPEG")
+    return SimpleUploadedFile("portrait.jpg", buffer.getvalue()[: len(buffer.getvalue()) // 2])
+
+
+def _png_with_broken_pixel_data() -> SimpleUploadedFile:
+    """A PNG whose compressed pixels are garbage under a correct checksum, so that verify() passes it."""
+    buffer = BytesIO()
+    Image.effect_noise((200, 100), 64).save(buffer, "PNG")
+    data = bytearray(buffer.getvalue())
+    start = data.find(b"IDAT")
+    (length,) = struct.unpack(">I", data[start - 4 : start])
+    broken = bytes(data[start + 4 : start + 14]) + bytes(length - 10)
+    data[start + 4 : start + 4 + length] = broken
+    data[start + 4 + length : start + 8 + length] = struct.pack(">I", zlib.crc32(b"IDAT" + broken))
+    return SimpleUploadedFile("portrait.png", bytes(data))
+
+
+@pytest.mark.parametrize("damaged", [_jpeg_cut_in_half, _png_with_broken_pixel_data], ids=["truncated-jpeg", "png"])
+def test_image_that_cannot_be_decoded_to_the_end_is_refused(damaged):
+    upload = damaged()
+    with Image.open(BytesIO(upload.read())) as image:
+        image.verify()  # what the header check alone would let through
+    upload.seek(0)
+
+    with pytest.raises(ValidationError) as excinfo:
+        validate_image(upload)
+
+    assert excinfo.value.code == "image_damaged"
+    assert "damaged or incomplete" in _messages(excinfo)
     assert upload.tell() == 0
 
 
@@ -115,27 +181,26 @@ OGG = b"OggS\x00\x02" + bytes(22) + b"\x01\x13OpusHead" + bytes(16)
 
 
 @pytest.mark.parametrize(
-    ("name", "data", "kind"),
+    ("name", "data", "media_type"),
     [
-        ("story.mp3", MP3, "audio"),
-        ("story.m4a", M4A, "audio"),
-        ("story.ogg", OGG, "audio"),
-        ("story.mp4", MP4, "video"),
-        ("story.mov", MOV, "video"),
-        ("story.webm", WEBM, "video"),
+        ("story.mp3", MP3, "audio/mpeg"),
+        ("story.m4a", M4A, "audio/mp4"),
+        ("story.ogg", OGG, "audio/ogg"),
+        ("story.opus", OGG, "audio/ogg"),
+        ("story.mp4", MP4, "video/mp4"),
+        ("story.mov", MOV, "video/quicktime"),
+        ("Story.WebM", WEBM, "video/webm"),
     ],
 )
-def test_media_in_accepted_formats_pass_and_are_recognised_by_content(name, data, kind):
-    upload = SimpleUploadedFile(name, data)
+def test_media_in_accepted_formats_pass_with_the_type_found_in_their_content(name, data, media_type):
+    upload = SimpleUploadedFile(name, data, content_type="text/html")
 
-    validate_media(upload)
-
-    assert media_kind(upload) == kind
+    assert validate_media(upload) == media_type
     assert upload.tell() == 0
 
 
-def test_media_kind_ignores_a_misleading_name():
-    assert media_kind(SimpleUploadedFile("story.mp4", MP3)) == "audio"
+def test_sniffing_ignores_a_misleading_name():
+    assert sniff_media_type(SimpleUploadedFile("story.mp4", MP3)) == "audio/mpeg"
 
 
 def test_text_renamed_mp4_is_refused_naming_the_accepted_formats():
@@ -143,11 +208,41 @@ def test_text_renamed_mp4_is_refused_naming_the_accepted_formats():
 
     with pytest.raises(ValidationError, match="MP4, WebM or MOV video, or MP3, M4A"):
         validate_media(upload)
-    assert media_kind(upload) is None
+    assert sniff_media_type(upload) is None
 
 
 def test_image_is_not_media():
-    assert media_kind(_image_upload("story.mp4", format="PNG")) is None
+    assert sniff_media_type(_image_upload("story.mp4", format="PNG")) is None
+
+
+def test_html_page_behind_an_mp4_box_named_html_is_refused_naming_both():
+    page = b'<html><meta http-equiv="refresh" content="0; url=https://attacker.example/"></html>'
+    upload = SimpleUploadedFile("welcome.html", MP4 + page)
+
+    with pytest.raises(ValidationError) as excinfo:
+        validate_media(upload)
+
+    assert excinfo.value.messages == [
+        "This file is MP4 video, but its name ends in “.html”. Rename it to end in “.mp4” and upload it again."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "found", "named"),
+    [
+        ("story.mp3", MP4, "MP4 video", "its name ends in “.mp3”"),
+        ("story.mp4", MP3, "MP3 audio", "its name ends in “.mp4”"),
+        ("story.webm", OGG, "Ogg audio", "its name ends in “.webm”"),
+        ("story", WEBM, "WebM video", "its name has no extension"),
+    ],
+    ids=["mp4-as-mp3", "mp3-as-mp4", "ogg-as-webm", "webm-unnamed"],
+)
+def test_media_whose_name_disagrees_with_its_content_is_refused_naming_both(name, data, found, named):
+    with pytest.raises(ValidationError) as excinfo:
+        validate_media(SimpleUploadedFile(name, data))
+
+    assert excinfo.value.code == "media_name"
+    assert f"This file is {found}, but {named}." in _messages(excinfo)
 
 
 def test_media_over_the_byte_limit_is_refused(settings):

@@ -1,4 +1,5 @@
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from skills.models import Skill
@@ -307,6 +308,26 @@ def test_story_media_answers_range_requests(employee_client, library):
     assert response["Content-Range"].startswith("bytes 0-11/")
     assert b"".join(response.streaming_content) == b"\x00\x00\x00\x18ftypmp42"
     assert employee_client.get(url, headers={"range": "bytes=999999-"}).status_code == 416
+
+
+def test_story_media_are_served_as_the_type_stored_at_upload_whatever_the_file_is_named(employee_client, db):
+    story = StoryFactory(video=True)
+    Story.objects.filter(pk=story.pk).update(media="stories/media/welcome.html", media_type="video/webm")
+    story.media.storage.save("stories/media/welcome.html", ContentFile(b"<meta http-equiv=refresh content=0>"))
+
+    response = employee_client.get(reverse("stories:media", args=[story.slug]))
+
+    assert response["Content-Type"] == "video/webm"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_story_media_without_a_stored_type_are_served_as_plain_bytes(employee_client, db):
+    story = StoryFactory(video=True, media_type="")
+
+    response = employee_client.get(reverse("stories:media", args=[story.slug]))
+
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["X-Content-Type-Options"] == "nosniff"
 
 
 def test_captions_are_served_as_webvtt(employee_client, library):
