@@ -89,6 +89,7 @@ class FrameworkAdmin(admin.ModelAdmin):
                 context["choices"] = {
                     "format": form.cleaned_data["format"],
                     "framework": form.cleaned_data["framework"].pk if form.cleaned_data["framework"] else "",
+                    "code": form.cleaned_data["code"],
                     "name": form.cleaned_data["name"],
                     "filename": upload.name,
                 }
@@ -106,9 +107,10 @@ class FrameworkAdmin(admin.ModelAdmin):
         framework = choices.get("framework")
         return services.framework_import(
             parsed=parsed,
-            framework_code=framework.code if framework else "",
+            framework_code=framework.code if framework else choices.get("code") or "",
             framework_name=choices.get("name") or "",
             default_name=Path(filename).stem,
+            new_only=framework is None,
             dry_run=dry_run,
         )
 
@@ -128,6 +130,7 @@ class FrameworkAdmin(admin.ModelAdmin):
         choices = {
             "format": request.POST.get("format", ""),
             "framework": framework,
+            "code": request.POST.get("code", ""),
             "name": request.POST.get("name"),
         }
         broader_name = f"{PENDING_DIR}/{token}/broader"
@@ -143,8 +146,7 @@ class FrameworkAdmin(admin.ModelAdmin):
         if not report.ok:
             context.update(report=report, form=FrameworkImportForm())
             return TemplateResponse(request, "admin/skills/framework/import.html", context)
-        summary = ", ".join(f"{count} {label.removeprefix('to ')}" for label, count, _ in report.sections() if count)
-        messages.success(request, f"Imported {report.framework_name}: {summary or 'nothing changed'}.")
+        messages.success(request, f"Imported {report.framework_name}: {report.summary()}.")
         imported = Framework.objects.get(code=report.framework_code)
         return redirect("admin:skills_framework_change", imported.pk)
 

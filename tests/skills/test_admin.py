@@ -1,4 +1,5 @@
 import io
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -105,3 +106,75 @@ def test_curator_merges_two_skills_from_the_list(curator_client):
     assert list(story.skills.all()) == [keep]
     keep.refresh_from_db()
     assert "Negotiating" in keep.alternative_label_list
+
+
+MOODLE = Path(__file__).parent / "files" / "moodle_current.csv"
+
+
+def import_moodle(curator_client, content: bytes, **choices):
+    url = reverse("admin:skills_framework_import")
+    preview = curator_client.post(url, {"file": SimpleUploadedFile("moodle.csv", content), **choices})
+    if "token" in preview.context:
+        curator_client.post(url, {"token": preview.context["token"], **preview.context["choices"]})
+    return preview
+
+
+def test_preview_of_a_scale_change_alone_shows_it_and_offers_the_import(curator_client):
+    import_moodle(curator_client, MOODLE.read_bytes())
+    framework = Framework.objects.get(code="eng-ladder")
+    changed = MOODLE.read_bytes().replace(b'"Aware,Practising,Skilled,Expert"', b'"Aware,Practising,Skilled,Master"')
+
+    url = reverse("admin:skills_framework_import")
+    preview = curator_client.post(url, {"file": SimpleUploadedFile("moodle.csv", changed), "framework": framework.pk})
+
+    content = preview.content.decode()
+    assert "Level 4: “Expert” becomes “Master”" in content
+    assert "nothing to import" not in content and "Import these changes" in content
+    assert framework.levels.get(level=4).name == "Expert"
+    confirmed = curator_client.post(url, {"token": preview.context["token"], **preview.context["choices"]}, follow=True)
+    assert "Imported Engineering ladder: 1 change to the framework." in confirmed.content.decode()
+    assert framework.levels.get(level=4).name == "Master"
+
+
+def test_preview_says_in_words_whether_it_creates_or_updates_which_framework(curator_client):
+    created = import_moodle(curator_client, MOODLE.read_bytes())
+    framework = Framework.objects.get()
+
+    updated = import_moodle(curator_client, MOODLE.read_bytes(), framework=framework.pk)
+
+    assert "This will create a new framework “Engineering ladder” (code eng-ladder)" in created.content.decode()
+    assert "This will update the framework “Engineering ladder” (code eng-ladder)" in updated.content.decode()
+    assert "The file matches the framework as it is: there is nothing to import." in updated.content.decode()
+
+
+def test_a_new_framework_never_updates_one_whose_code_the_file_carries(curator_client):
+    import_moodle(curator_client, MOODLE.read_bytes())
+    renamed = MOODLE.read_bytes().replace(b'"Automated testing"', b'"Testing"')
+
+    refused = import_moodle(curator_client, renamed)
+
+    assert (
+        "The framework “Engineering ladder” already has the code “eng-ladder”: update it, or give the new framework "
+        "another code." in refused.content.decode()
+    )
+    assert not Skill.objects.filter(name="Testing").exists()
+
+    copy = import_moodle(curator_client, renamed, code="eng-ladder-2026")
+
+    assert "This will create a new framework “Engineering ladder” (code eng-ladder-2026)" in copy.content.decode()
+    assert Skill.objects.get(name="Testing").framework.code == "eng-ladder-2026"
+    assert Skill.objects.get(name="Automated testing").framework.code == "eng-ladder"
+
+
+def test_the_form_shows_framework_codes_and_refuses_a_code_with_an_existing_framework(curator_client):
+    framework = Framework.objects.create(code="sfia", name="SFIA 9")
+    url = reverse("admin:skills_framework_import")
+
+    page = curator_client.get(url).content.decode()
+    response = curator_client.post(url, {"file": upload(PLAIN), "framework": framework.pk, "code": "other"})
+
+    assert "SFIA 9 (code sfia)" in page and "Code of the new framework (optional)" in page
+    assert response.context["form"].errors == {
+        "code": ["Leave the code empty to update “SFIA 9”, or choose “A new framework”."]
+    }
+    assert "report" not in response.context
