@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -16,6 +16,7 @@ from skills import services
 from skills.exporters import FORMATS as EXPORT_FORMATS
 from skills.exporters import export_framework
 from skills.forms import FrameworkImportForm, SkillMergeForm
+from skills.importers import FORMATS as IMPORT_FORMATS
 from skills.importers import parse_framework_file
 from skills.models import Framework, ProficiencyLevel, Skill
 
@@ -31,10 +32,22 @@ class ProficiencyLevelInline(admin.TabularInline):
 
 @admin.register(Framework)
 class FrameworkAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "is_builtin", "updated_at"]
+    list_display = ["name", "code", "import_format", "skill_count", "imported_at"]
     search_fields = ["name", "code"]
-    readonly_fields = ["is_builtin"]
+    readonly_fields = ["is_builtin", "format", "imported_at"]
     inlines = [ProficiencyLevelInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(skill_count=Count("skills", filter=Q(skills__is_retired=False)))
+
+    @admin.display(description="format", ordering="format")
+    def import_format(self, framework: Framework) -> str:
+        return "Built-in" if framework.is_builtin else IMPORT_FORMATS.get(framework.format, framework.format)
+
+    @admin.display(description="skills", ordering="skill_count")
+    def skill_count(self, framework: Framework) -> int:
+        """Live skills, strengths and categories (retired ones are hidden everywhere)."""
+        return framework.skill_count
 
     def get_urls(self):
         return [

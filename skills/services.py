@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import ItemBase
 
@@ -225,12 +226,10 @@ def framework_import(
     if dry_run:
         return report
 
-    if framework is None:
-        framework = Framework.objects.create(code=code, **details)
-    elif details:
-        for attribute, value in details.items():
-            setattr(framework, attribute, value)
-        framework.save(update_fields=[*details, "updated_at"])
+    framework = framework or Framework(code=code)
+    for attribute, value in {**details, "format": parsed.format, "imported_at": timezone.now()}.items():
+        setattr(framework, attribute, value)
+    framework.save()
     if parsed.scale:
         _scale_replace(framework, parsed.scale)
 

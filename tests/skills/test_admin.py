@@ -6,7 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from skills.importers import ParsedFramework, ParsedSkill
 from skills.models import Framework, Skill
+from skills.services import framework_import
 from tests.factories import SkillFactory, StoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +180,29 @@ def test_the_form_shows_framework_codes_and_refuses_a_code_with_an_existing_fram
         "code": ["Leave the code empty to update “SFIA 9”, or choose “A new framework”."]
     }
     assert "report" not in response.context
+
+
+@pytest.mark.parametrize("frameworks", [1, 5])
+def test_framework_list_shows_code_format_live_skill_count_and_last_import_in_fixed_queries(
+    curator_client, django_assert_num_queries, frameworks
+):
+    for number in range(frameworks):
+        framework_import(
+            parsed=ParsedFramework(
+                format="moodle",
+                code=f"acme-{number}",
+                name=f"Acme {number}",
+                skills=[ParsedSkill(0, f"S{n}", f"Skill {n}", "skill") for n in range(3)],
+            )
+        )
+    Skill.objects.filter(code="S2").update(is_retired=True)
+
+    with django_assert_num_queries(7):
+        response = curator_client.get(reverse("admin:skills_framework_changelist"))
+
+    rows = response.context["cl"].result_list
+    assert [(row.code, row.skill_count) for row in rows] == [(f"acme-{n}", 2) for n in range(frameworks)]
+    content = response.content.decode()
+    assert '<td class="field-import_format">Moodle competency framework CSV</td>' in content
+    assert '<td class="field-skill_count">2</td>' in content
+    assert '<td class="field-imported_at nowrap">' in content
