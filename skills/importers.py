@@ -11,6 +11,7 @@ import datetime
 import html
 import io
 import itertools
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -33,6 +34,7 @@ MAX_PROBLEMS = 200
 MAX_CODE_LENGTH = 255  # Skill.code
 MAX_NAME_LENGTH = 255  # Skill.name
 MAX_LEVEL_NAME_LENGTH = 100  # ProficiencyLevel.name
+MAX_LEVEL = 99
 MAX_DESCRIPTION_LENGTH = 10_000
 MAX_LABEL_LENGTH = 255
 SFIA_LEVEL_NAMES = (
@@ -57,6 +59,8 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _BINARY_MAGICS = (b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!", b"\x1f\x8b")
 _NEUTRALISED_STARTS = "=+-@"
 _TRUE_VALUES = {"1", "true", "yes"}
+# "level 3" or "Level 3 description": a skill's descriptor for level 3 (the plain sheet, and our Moodle export).
+_LEVEL_COLUMN = r"level([1-9][0-9]*)(?:description)?"
 
 type Rows = Iterator[tuple[int, list[str]]]
 
@@ -383,7 +387,9 @@ def _parse_moodle(result: ParsedFramework, columns: _Columns, rows: Rows) -> Non
                 continue
             framework_row = row
             result.code, result.name, result.description = code, name, description
-            result.scale = _moodle_scale(result, row, columns.value(cells, "scalevalues"))
+            result.scale = _moodle_scale(
+                result, row, columns.value(cells, "scalevalues"), columns.value(cells, "scaleconfiguration")
+            )
             _check_values(result, row, labels, code=code, name=name, description=description)
             continue
         if columns.value(cells, "crossreferencedcompetencyidnumbers"):
@@ -392,9 +398,11 @@ def _parse_moodle(result: ParsedFramework, columns: _Columns, rows: Rows) -> Non
             row=row,
             code=code,
             name=name,
-            kind="skill",
+            kind=_kind(result, row, columns.value(cells, "kind")),
             parent_code=columns.value(cells, "parentidnumber"),
             description=description,
+            alternative_labels=_labels(columns.value(cells, "alternativelabels")),
+            level_descriptors=columns.levels(cells, _LEVEL_COLUMN),
         )
         _add_skill(result, skill, labels)
     if not framework_row:
@@ -422,12 +430,38 @@ def _html_to_text(value: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-def _moodle_scale(result: ParsedFramework, row: int, scale_values: str) -> list[ParsedLevel]:
-    """The framework row's comma-separated scale values, lowest first, as levels 1..n."""
-    names = [name.strip() for name in scale_values.split(",") if name.strip()]
-    for name in names:
-        _check_length(result, row, f"scale value '{_preview(name)}'", name, MAX_LEVEL_NAME_LENGTH)
-    return [ParsedLevel(level=level, name=name) for level, name in enumerate(names, start=1)]
+def _moodle_scale(result: ParsedFramework, row: int, scale_values: str, configuration: str) -> list[ParsedLevel]:
+    """The framework row's comma-separated scale values, lowest first, as levels 1..n; or, when the scale
+    configuration names its levels (as our export does, so that a name may hold a comma), those names and
+    descriptions."""
+    scale = _named_scale(configuration) or [
+        ParsedLevel(level=level, name=name)
+        for level, name in enumerate(filter(None, (name.strip() for name in scale_values.split(","))), start=1)
+    ]
+    for level in scale:
+        _check_length(result, row, f"scale value '{_preview(level.name)}'", level.name, MAX_LEVEL_NAME_LENGTH)
+        _check_length(
+            result, row, f"scale value {level.level}'s description", level.description, MAX_DESCRIPTION_LENGTH
+        )
+    return scale
+
+
+def _named_scale(configuration: str) -> list[ParsedLevel]:
+    """Levels from a scale configuration whose entries (after the first, Moodle's scale id) carry an id and a name."""
+    try:
+        entries = json.loads(configuration) if configuration else []
+    except ValueError:
+        return []
+    if not isinstance(entries, list):
+        return []
+    named = [
+        ParsedLevel(
+            level=entry["id"], name=entry["name"].strip(), description=str(entry.get("description", "")).strip()
+        )
+        for entry in entries[1:]
+        if isinstance(entry, dict) and entry.get("id") in range(1, MAX_LEVEL + 1) and isinstance(entry.get("name"), str)
+    ]
+    return sorted(named, key=lambda level: level.level) if named else []
 
 
 def _parse_esco(result: ParsedFramework, columns: _Columns, rows: Rows) -> None:
@@ -527,27 +561,65 @@ def _sfia_name(filename: str) -> str:
 
 
 def _parse_plain(result: ParsedFramework, columns: _Columns, rows: Rows) -> None:
-    """The hand-written sheet: code, name, kind, parent code, description, alternative labels, level N."""
+    """The hand-written sheet: code, name, kind, parent code, description, alternative labels, level N.
+
+    Optional rows of kind "framework" (its code, name and description) and "level" (the level's number as its code,
+    its name and description) carry the framework itself and its proficiency scale.
+    """
     labels = _LABELS["plain"]
+    framework_row = 0
     for row, cells in rows:
-        kind = columns.value(cells, "kind").lower() or "skill"
-        if kind not in KINDS:
-            result.add_problem(
-                row,
-                f"kind '{columns.value(cells, 'kind')}' is not one of skill, strength or category "
-                "(leave it empty for skill).",
+        code, name = columns.value(cells, "code"), columns.value(cells, "name")
+        description = columns.value(cells, "description")
+        kind = columns.value(cells, "kind")
+        if kind.lower() == "framework":
+            if framework_row:
+                result.add_problem(row, f"only one row can be of kind framework; row {framework_row} already is.")
+                continue
+            framework_row = row
+            result.code, result.name, result.description = code, name, description
+            _check_values(result, row, labels, code=code, name=name, description=description)
+        elif kind.lower() == "level":
+            _add_plain_level(result, row, code, name, description)
+        else:
+            skill = ParsedSkill(
+                row=row,
+                code=code,
+                name=name,
+                kind=_kind(result, row, kind),
+                parent_code=columns.value(cells, "parentcode", "parent"),
+                description=description,
+                alternative_labels=_labels(columns.value(cells, "alternativelabels")),
+                level_descriptors=columns.levels(cells, _LEVEL_COLUMN),
             )
-        skill = ParsedSkill(
-            row=row,
-            code=columns.value(cells, "code"),
-            name=columns.value(cells, "name"),
-            kind=kind,
-            parent_code=columns.value(cells, "parentcode", "parent"),
-            description=columns.value(cells, "description"),
-            alternative_labels=_distinct(re.split(r"[\n;]", columns.value(cells, "alternativelabels"))),
-            level_descriptors=columns.levels(cells, r"level([1-9])(?:description)?"),
-        )
-        _add_skill(result, skill, labels)
+            _add_skill(result, skill, labels)
+    result.scale.sort(key=lambda level: level.level)
+
+
+def _add_plain_level(result: ParsedFramework, row: int, code: str, name: str, description: str) -> None:
+    if not (code.isascii() and code.isdigit() and 1 <= int(code) <= MAX_LEVEL):
+        result.add_problem(row, f"a level's code is its number, 1 (the lowest) to {MAX_LEVEL}, not '{_preview(code)}'.")
+        return
+    if any(level.level == int(code) for level in result.scale):
+        result.add_problem(row, f"level {int(code)} is on another row too; give each level one row.")
+        return
+    if not name:
+        result.add_problem(row, f"level {int(code)} has no name; fill it in or delete the row.")
+    _check_length(result, row, f"level {int(code)}'s name", name, MAX_LEVEL_NAME_LENGTH)
+    _check_length(result, row, f"level {int(code)}'s description", description, MAX_DESCRIPTION_LENGTH)
+    result.scale.append(ParsedLevel(level=int(code), name=name, description=description))
+
+
+def _kind(result: ParsedFramework, row: int, kind: str) -> str:
+    """A skill's kind from its cell (empty means skill); anything else is a problem."""
+    if kind.lower() not in ("", *KINDS):
+        result.add_problem(row, f"kind '{kind}' is not one of skill, strength or category (leave it empty for skill).")
+    return kind.lower() or "skill"
+
+
+def _labels(cell: str) -> list[str]:
+    """Alternative labels separated by new lines or semicolons."""
+    return _distinct(re.split(r"[\n;]", cell))
 
 
 _PARSERS: dict[str, Callable[[ParsedFramework, _Columns, Rows], None]] = {

@@ -38,6 +38,7 @@ class ImportReport:
     framework_code: str
     framework_name: str
     new_framework: bool = False
+    framework_changes: list[str] = field(default_factory=list)  # to its name, description and scale, in words
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     moved: list[str] = field(default_factory=list)
@@ -53,7 +54,20 @@ class ImportReport:
 
     @property
     def changes(self) -> int:
-        return len(self.added) + len(self.updated) + len(self.moved) + len(self.retired)
+        return len(self.framework_changes) + len(self.added) + len(self.updated) + len(self.moved) + len(self.retired)
+
+    def summary(self) -> str:
+        """What changed, in a few words: "2 changes to the framework, 3 added, 1 retired"."""
+        parts = [f"{_plural(len(self.framework_changes), 'change')} to the framework"] if self.framework_changes else []
+        for skills, done in (
+            (self.added, "added"),
+            (self.updated, "updated"),
+            (self.moved, "moved"),
+            (self.retired, "retired"),
+        ):
+            if skills:
+                parts.append(f"{len(skills)} {done}")
+        return ", ".join(parts) or "nothing changed"
 
     def sections(self) -> list[tuple[str, int, list[str]]]:
         """(label, count, first examples) for each kind of change, for previews and command output."""
@@ -74,6 +88,33 @@ def _skill_values(parsed: ParsedSkill, position: int) -> dict:
         "level_descriptors": parsed.level_descriptors,
         "position": position,
     }
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def _framework_changes(framework: Framework, details: dict[str, str], scale: list[ParsedLevel]) -> list[str]:
+    """What an import would change on the framework itself, in words; an empty scale keeps the framework's."""
+    changes = []
+    if details.get("name", framework.name) != framework.name:
+        changes.append(f"Name: “{framework.name}” becomes “{details['name']}”")
+    if details.get("description", framework.description) != framework.description:
+        changes.append("Description: rewritten" if framework.description else "Description: added")
+    old = {level.level: level for level in framework.levels.all()} if scale else {}
+    new = {level.level: level for level in scale}
+    for number in sorted(old.keys() | new.keys()):
+        before, after = old.get(number), new.get(number)
+        if before is None:
+            changes.append(f"Level {number} “{after.name}”: added to the scale")
+        elif after is None:
+            changes.append(f"Level {number} “{before.name}”: removed from the scale")
+        else:
+            if before.name != after.name:
+                changes.append(f"Level {number}: “{before.name}” becomes “{after.name}”")
+            if before.description != after.description:
+                changes.append(f"Level {number} “{after.name}”: description rewritten")
+    return changes
 
 
 def _unique_slug(name: str, taken: set[str]) -> str:
@@ -118,6 +159,7 @@ def framework_import(
     framework_code: str = "",
     framework_name: str = "",
     default_name: str = "",
+    new_only: bool = False,
     dry_run: bool = False,
 ) -> ImportReport:
     """Imports a parsed framework file, or re-imports a new version of it, all or nothing.
@@ -125,7 +167,8 @@ def framework_import(
     Skills are matched by code: new codes are added, known ones updated and moved in the tree, and codes that have
     disappeared are retired (hidden from pickers and browsing, kept on the stories that use them). A file with any
     problem changes nothing. A new framework is named by `framework_name`, else by the file, else `default_name`
-    (the file's name, say).
+    (the file's name, say). The framework is the one with `framework_code`, else the file's own code (SFIA, ESCO and
+    Moodle files carry one), else a code made from the name; `new_only` refuses to update an existing one.
     """
     name = framework_name or parsed.name or default_name
     code = slugify(framework_code or parsed.code or name)[:100]
@@ -139,6 +182,22 @@ def framework_import(
 
     framework = Framework.objects.filter(code=code).first()
     report.new_framework = framework is None
+    # A file or a caller that names the framework sets its name and description; an empty description keeps the old.
+    details = {}
+    if framework is None or parsed.name or framework_name:
+        details = {"name": name, "description": parsed.description or (framework.description if framework else "")}
+    if framework is not None:
+        if new_only:
+            report.problems.append(
+                Problem(
+                    None,
+                    f"The framework “{framework.name}” already has the code “{code}”: update it, or give the new "
+                    "framework another code.",
+                )
+            )
+            return report
+        report.framework_name = details.get("name", framework.name)
+        report.framework_changes = _framework_changes(framework, details, parsed.scale)
     existing = {skill.code: skill for skill in Skill.objects.filter(framework=framework)} if framework else {}
     code_by_id = {skill.pk: skill.code for skill in existing.values()}
 
@@ -176,11 +235,10 @@ def framework_import(
     if dry_run:
         return report
 
-    if framework is None:
-        framework = Framework.objects.create(code=code, name=name, description=parsed.description)
-    elif parsed.name or framework_name:
-        framework.name, framework.description = name, parsed.description or framework.description
-        framework.save(update_fields=["name", "description", "updated_at"])
+    framework = framework or Framework(code=code)
+    for attribute, value in {**details, "format": parsed.format, "imported_at": timezone.now()}.items():
+        setattr(framework, attribute, value)
+    framework.save()
     if parsed.scale:
         _scale_replace(framework, parsed.scale)
 

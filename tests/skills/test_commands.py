@@ -34,3 +34,19 @@ def test_export_command_names_known_frameworks_when_the_code_is_wrong():
     Framework.objects.create(code="acme", name="Acme")
     with pytest.raises(CommandError, match="known: acme"):
         call_command("export_skills", "nope")
+
+
+def test_dry_run_shows_a_change_to_the_moodle_scale_alone(tmp_path, capsys):
+    moodle = FILES / "moodle_current.csv"
+    call_command("import_skills", str(moodle))
+    changed = tmp_path / "moodle.csv"
+    changed.write_bytes(
+        moodle.read_bytes().replace(b'"Aware,Practising,Skilled,Expert"', b'"Aware,Practising,Skilled,Master"')
+    )
+    capsys.readouterr()
+
+    call_command("import_skills", str(changed), "--dry-run")
+
+    out = capsys.readouterr().out
+    assert "Level 4: “Expert” becomes “Master”" in out
+    assert Framework.objects.get().levels.get(level=4).name == "Expert"

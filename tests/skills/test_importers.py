@@ -360,6 +360,63 @@ def test_plain_kind_outside_skill_strength_and_category_is_a_problem():
     ]
 
 
+def test_plain_framework_and_level_rows_give_the_framework_and_its_scale():
+    result = parse_text(
+        "code,name,kind,description,level 1,level 12\n"
+        'acme,"Acme, skills",Framework,"How we grow, yearly.",,\n'
+        '2,"Ensure, advise",level,Advises.,,\n'
+        "1,Follow,level,,,\n"
+        "A,Alpha,,,Waits.,Leads.\n"
+    )
+
+    assert result.ok, messages(result)
+    assert (result.code, result.name, result.description) == ("acme", "Acme, skills", "How we grow, yearly.")
+    assert [(level.level, level.name, level.description) for level in result.scale] == [
+        (1, "Follow", ""),
+        (2, "Ensure, advise", "Advises."),
+    ]
+    assert [(skill.code, skill.level_descriptors) for skill in result.skills] == [
+        ("A", {"1": "Waits.", "12": "Leads."})
+    ]
+
+
+def test_plain_level_rows_need_a_number_a_name_and_one_row_each():
+    result = parse_text(
+        "code,name,kind\nacme,Acme,framework\nacme2,Again,framework\none,First,level\n0,Zero,level\n"
+        "1,,level\n1,Again,level\nA,Alpha,skill\n"
+    )
+
+    assert messages(result) == [
+        "Row 3: only one row can be of kind framework; row 2 already is.",
+        "Row 4: a level's code is its number, 1 (the lowest) to 99, not 'one'.",
+        "Row 5: a level's code is its number, 1 (the lowest) to 99, not '0'.",
+        "Row 6: level 1 has no name; fill it in or delete the row.",
+        "Row 7: level 1 is on another row too; give each level one row.",
+    ]
+
+
+def test_moodle_scale_configuration_names_keep_commas_and_extra_columns_give_kinds_labels_and_descriptors():
+    result = parse_text(
+        "Parent ID number,ID number,Short name,Scale values,Scale configuration,Is framework,Kind,"
+        "Alternative labels,Level 2\n"
+        ',F,Framework,"Follow,Ensure; advise","[{""scaleid"":""0""},{""id"":1,""name"":""Follow""},'
+        '{""id"":2,""name"":""Ensure, advise"",""description"":""Advises.""}]",1,,,\n'
+        ',S,Resilience,,,0,strength,"Grit\nStamina",Recovers.\n'
+    )
+
+    assert result.ok, messages(result)
+    assert [(level.level, level.name, level.description) for level in result.scale] == [
+        (1, "Follow", ""),
+        (2, "Ensure, advise", "Advises."),
+    ]
+    [resilience] = result.skills
+    assert (resilience.kind, resilience.alternative_labels, resilience.level_descriptors) == (
+        "strength",
+        ["Grit", "Stamina"],
+        {"2": "Recovers."},
+    )
+
+
 def test_formula_neutralised_cells_round_trip_to_their_raw_text():
     result = parse("formula_neutralised.csv")
 

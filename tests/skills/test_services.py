@@ -154,3 +154,57 @@ def test_a_new_framework_without_a_name_is_named_after_its_file():
     assert report.applied
     assert Framework.objects.get(code="acme-skills-2026").name == "acme-skills-2026"
     assert not framework_import(parsed=nameless).ok  # nothing to name it by
+
+
+def test_a_scale_name_or_description_change_alone_is_reported_before_it_is_applied():
+    framework_import(parsed=parsed(*VERSION_1, scale=[ParsedLevel(1, "Aware"), ParsedLevel(2, "Skilled", "Alone.")]))
+    renamed = parsed(*VERSION_1, scale=[ParsedLevel(1, "Aware"), ParsedLevel(2, "Expert"), ParsedLevel(3, "Master")])
+    renamed.name, renamed.description = "Acme skills 2", "New words."
+
+    preview = framework_import(parsed=renamed, dry_run=True)
+
+    assert preview.framework_changes == [
+        "Name: “Acme skills” becomes “Acme skills 2”",
+        "Description: added",
+        "Level 2: “Skilled” becomes “Expert”",
+        "Level 2 “Expert”: description rewritten",
+        "Level 3 “Master”: added to the scale",
+    ]
+    assert preview.changes == 5 and preview.unchanged == 5
+    assert preview.summary() == "5 changes to the framework"
+    assert framework_import(parsed=parsed(*VERSION_1[:4]), dry_run=True).summary() == "1 retired"
+    framework = Framework.objects.get(code="acme")
+    assert (framework.name, [level.name for level in framework.levels.all()]) == ("Acme skills", ["Aware", "Skilled"])
+
+    applied = framework_import(parsed=renamed)
+
+    assert applied.framework_changes == preview.framework_changes
+    framework.refresh_from_db()
+    assert (framework.name, framework.description) == ("Acme skills 2", "New words.")
+    assert list(framework.levels.values_list("name", "description")) == [
+        ("Aware", ""),
+        ("Expert", ""),
+        ("Master", ""),
+    ]
+    assert framework_import(parsed=renamed).changes == 0
+
+
+def test_a_file_without_a_scale_keeps_the_framework_scale_and_reports_no_change():
+    framework_import(parsed=parsed(*VERSION_1, scale=[ParsedLevel(1, "Aware")]))
+
+    report = framework_import(parsed=parsed(*VERSION_1))
+
+    assert report.framework_changes == [] and report.changes == 0
+    assert Framework.objects.get(code="acme").levels.count() == 1
+
+
+def test_a_new_only_import_refuses_a_code_that_is_taken():
+    framework_import(parsed=parsed(*VERSION_1))
+
+    report = framework_import(parsed=parsed(skill("X", "Other")), new_only=True)
+
+    assert [str(problem) for problem in report.problems] == [
+        "The framework “Acme skills” already has the code “acme”: update it, or give the new framework another code."
+    ]
+    assert not report.applied and not Skill.objects.filter(code="X").exists()
+    assert framework_import(parsed=parsed(skill("X", "Other")), framework_code="acme-2", new_only=True).applied

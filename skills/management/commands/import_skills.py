@@ -41,6 +41,8 @@ class Command(BaseCommand):
             raise CommandError(f"Nothing was imported: {len(report.problems)} problem(s).\n{problems}")
         verb = "Would change" if dry_run else "Imported"
         self.stdout.write(f"{verb} {report.framework_name} ({report.framework_code}), {parsed.format} format:")
+        for change in report.framework_changes:
+            self.stdout.write(f"  {change}")
         for label, count, examples in report.sections():
             self.stdout.write(f"  {count:>6} {label}" + (f": {', '.join(examples)}" if examples else ""))
         self.stdout.write(f"  {report.unchanged:>6} unchanged")
