@@ -7,6 +7,7 @@ from openpyxl import load_workbook
 
 from skills.models import Framework, Skill
 from tests.factories import SkillFactory, StoryFactory
+from tests.skills.framework_versions import VERSIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +108,26 @@ def test_curator_merges_two_skills_from_the_list(curator_client):
     assert list(story.skills.all()) == [keep]
     keep.refresh_from_db()
     assert "Negotiating" in keep.alternative_label_list
+
+
+@pytest.mark.parametrize("fmt", sorted(VERSIONS))
+def test_reimport_in_the_admin_keeps_the_framework_name(curator_client, fmt):
+    versions = VERSIONS[fmt]
+    url = reverse("admin:skills_framework_import")
+
+    def import_(content: bytes, **choices) -> None:
+        file = SimpleUploadedFile(versions.filename, content)
+        preview = curator_client.post(url, {"file": file, **choices})
+        assert preview.context["report"].ok, preview.context["report"].problems
+        curator_client.post(url, {"token": preview.context["token"], **preview.context["choices"]})
+
+    import_(versions.first, name=versions.first_name)
+    framework = Framework.objects.get()
+    import_(versions.second, framework=framework.pk, name=versions.first_name)  # the name typed again
+
+    framework.refresh_from_db()
+    assert framework.name == versions.name
+    assert framework.skills.filter(name="Beta renamed").exists()
+    import_(versions.first, framework=framework.pk)  # no name typed
+    framework.refresh_from_db()
+    assert framework.name == versions.name
