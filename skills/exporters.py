@@ -12,9 +12,9 @@ from collections.abc import Iterator
 
 from openpyxl import Workbook
 
+from skills.importers import NEUTRALISED_STARTS
 from skills.models import Framework, ProficiencyLevel, Skill
 
-FORMULA_STARTS = ("=", "+", "-", "@")
 MOODLE_PLAIN_TEXT = "2"  # Moodle's FORMAT_PLAIN: our descriptions are plain text
 PLAIN_COLUMNS = ["code", "name", "kind", "parent code", "description", "alternative labels"]
 # The plain sheet's rows for the framework itself and for each level of its scale, above the skills.
@@ -38,8 +38,8 @@ FORMATS = {
 
 
 def neutralise(value: str) -> str:
-    """A cell a spreadsheet would evaluate (=, +, -, @) gets a leading apostrophe; the importer removes it again."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+    """A cell a spreadsheet would evaluate (=, +, -, @, tab, CR) gets a leading apostrophe; the importer removes it."""
+    return f"'{value}" if value.startswith(NEUTRALISED_STARTS) else value
 
 
 def _live_in_tree_order(framework: Framework) -> list[Skill]:

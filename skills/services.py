@@ -33,7 +33,12 @@ PREVIEW_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 @dataclass
 class ImportReport:
-    """What an import changed (or, for a dry run or a preview, would change), or why it changed nothing."""
+    """What an import changed (or, for a dry run or a preview, would change), or why it changed nothing.
+
+    Each skill of the file, and each skill it retires, is counted once: added, updated (its content changed,
+    perhaps its place too), moved (only its parent or its order among siblings changed), retired or unchanged.
+    `encoding` names the text encoding the file was read in ("" for a workbook); `warnings` are sentences about
+    quirks that were skipped or worked around, which never stop an import."""
 
     framework_code: str
     framework_name: str
@@ -44,7 +49,9 @@ class ImportReport:
     moved: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     unchanged: int = 0
+    encoding: str = ""
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     applied: bool = False
 
@@ -74,7 +81,7 @@ class ImportReport:
         return [
             ("to add", len(self.added), self.added[:EXAMPLES]),
             ("to update", len(self.updated), self.updated[:EXAMPLES]),
-            ("to move in the tree", len(self.moved), self.moved[:EXAMPLES]),
+            ("to move or reorder", len(self.moved), self.moved[:EXAMPLES]),
             ("to retire", len(self.retired), self.retired[:EXAMPLES]),
         ]
 
@@ -117,25 +124,35 @@ def _framework_changes(framework: Framework, details: dict[str, str], scale: lis
     return changes
 
 
-def _unique_slug(name: str, taken: set[str]) -> str:
-    base = slugify(name, allow_unicode=True)[:240] or "skill"
-    slug, n = base, 1
-    while slug in taken:
-        n += 1
-        slug = f"{base}-{n}"
-    taken.add(slug)
-    return slug
+class _Slugs:
+    """Unique slugs for many new skills in one pass: the slugs taken are read once, and each base remembers the
+    last number it tried, so a name repeated n times costs n steps, not n squared."""
+
+    def __init__(self) -> None:
+        self.taken = set(Skill.objects.values_list("slug", flat=True))
+        self.last: dict[str, int] = {}
+
+    def new(self, name: str) -> str:
+        base = slugify(name, allow_unicode=True)[:240] or "skill"
+        n = self.last.get(base, 1)
+        slug = base if n == 1 else f"{base}-{n}"
+        while slug in self.taken:
+            n += 1
+            slug = f"{base}-{n}"
+        self.last[base] = n
+        self.taken.add(slug)
+        return slug
 
 
 def _create_in_tree_order(framework: Framework, new: list[Skill], parents: dict[str, str], *, ids: dict) -> None:
     """Inserts new skills a tree level at a time, so each row is written once with its parent already known."""
-    taken = set(Skill.objects.values_list("slug", flat=True))
+    slugs = _Slugs()
     pending = new
     while pending:
         ready = [skill for skill in pending if not parents[skill.code] or parents[skill.code] in ids]
         for skill in ready:
             skill.framework, skill.parent_id = framework, ids.get(parents[skill.code])
-            skill.slug = _unique_slug(skill.name, taken)
+            skill.slug = slugs.new(skill.name)
         Skill.objects.bulk_create(ready, batch_size=BATCH)
         ids.update((skill.code, skill.pk) for skill in ready)
         waiting = {id(skill) for skill in ready}
@@ -166,15 +183,23 @@ def framework_import(
 
     Skills are matched by code: new codes are added, known ones updated and moved in the tree, and codes that have
     disappeared are retired (hidden from pickers and browsing, kept on the stories that use them). A file with any
-    problem changes nothing. A new framework is named by `framework_name`, else by the file, else `default_name`
-    (the file's name, say). The framework is the one with `framework_code`, else the file's own code (SFIA, ESCO and
-    Moodle files carry one), else a code made from the name; `new_only` refuses to update an existing one.
+    problem changes nothing. A new framework is named by `framework_name`, else by the file (Moodle's framework
+    row), else by its format ("ESCO skills"), else `default_name` (the file's name, say). A re-import keeps the
+    framework's name unless `framework_name` or the file's framework row gives it a new one. The framework is the one
+    with `framework_code`, else the file's own code (SFIA, ESCO and Moodle files carry one), else a code made from the
+    name; `new_only` refuses to update an existing one.
     """
-    name = framework_name or parsed.name or default_name
+    name = framework_name or parsed.name or parsed.default_name or default_name
     code = slugify(framework_code or parsed.code or name)[:100]
     name = name or code
-    report = ImportReport(framework_code=code, framework_name=name, problems=list(parsed.problems))
-    report.notes.extend(parsed.notes)
+    report = ImportReport(
+        framework_code=code,
+        framework_name=name,
+        encoding=parsed.encoding,
+        problems=list(parsed.problems),
+        warnings=list(parsed.warnings),
+        notes=list(parsed.notes),
+    )
     if not code:
         report.problems.append(Problem(None, "Name the framework: the file does not say which framework it is."))
     if not report.ok:
@@ -200,6 +225,13 @@ def framework_import(
         report.framework_changes = _framework_changes(framework, details, parsed.scale)
     existing = {skill.code: skill for skill in Skill.objects.filter(framework=framework)} if framework else {}
     code_by_id = {skill.pk: skill.code for skill in existing.values()}
+    if existing and not any(parsed_skill.parent_code for parsed_skill in parsed.skills):
+        in_a_tree = sum(1 for skill in existing.values() if skill.parent_id and not skill.is_retired)
+        if in_a_tree:
+            report.warnings.append(
+                f"The file gives no skill a parent, so this import flattens the framework's tree: {in_a_tree:,} "
+                "skills lose their parent. For ESCO, import the broader relations file with it."
+            )
 
     siblings: Counter[str] = Counter()
     new, changed, parents = [], [], {}
@@ -213,21 +245,22 @@ def framework_import(
             report.added.append(parsed_skill.name)
             parents[parsed_skill.code] = parsed_skill.parent_code
             continue
-        differs = [name for name in SKILL_FIELDS if getattr(skill, name) != values[name]]
-        skill_changes[skill.pk] = {*differs, *(["is_retired"] if skill.is_retired else [])}
+        differs = [field_name for field_name in SKILL_FIELDS if getattr(skill, field_name) != values[field_name]]
         restored = skill.is_retired
+        skill_changes[skill.pk] = {*differs, *(["is_retired"] if restored else [])}
         moved = code_by_id.get(skill.parent_id, "") != parsed_skill.parent_code
         if differs or restored:
-            for name in differs:
-                setattr(skill, name, values[name])
+            for field_name in differs:
+                setattr(skill, field_name, values[field_name])
             skill.is_retired = False
             changed.append(skill)
-            if restored or differs != ["position"]:  # a new place among siblings alone is no news
-                report.updated.append(parsed_skill.name)
         if moved:
             parents[parsed_skill.code] = parsed_skill.parent_code
+        if restored or set(differs) - {"position"}:
+            report.updated.append(parsed_skill.name)
+        elif moved or differs:  # only its parent or its order among siblings changed
             report.moved.append(parsed_skill.name)
-        if not (differs or restored or moved):
+        else:
             report.unchanged += 1
     in_file = {parsed_skill.code for parsed_skill in parsed.skills}
     retiring = [skill for code, skill in existing.items() if code not in in_file and not skill.is_retired]
@@ -242,12 +275,11 @@ def framework_import(
     if parsed.scale:
         _scale_replace(framework, parsed.scale)
 
-    _create_in_tree_order(framework, new, parents, ids={code: skill.pk for code, skill in existing.items()})
+    ids = {code: skill.pk for code, skill in existing.items()}
+    _create_in_tree_order(framework, new, parents, ids=ids)
     Skill.objects.bulk_update(changed, [*SKILL_FIELDS, "is_retired"], batch_size=BATCH)
     moving = [
-        Skill(
-            pk=existing[code].pk, parent_id=Skill.objects.get(framework=framework, code=parent).pk if parent else None
-        )
+        Skill(pk=existing[code].pk, parent_id=ids[parent] if parent else None)
         for code, parent in parents.items()
         if code in existing
     ]

@@ -12,6 +12,7 @@ from skills.importers import ParsedFramework, ParsedSkill
 from skills.models import Framework, Skill
 from skills.services import PREVIEW_DIR, PREVIEW_LIFETIME, framework_import
 from tests.factories import SkillFactory, StoryFactory
+from tests.skills.framework_versions import VERSIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -271,3 +272,43 @@ def test_framework_list_shows_code_format_live_skill_count_and_last_import_in_fi
     assert '<td class="field-import_format">Moodle competency framework CSV</td>' in content
     assert '<td class="field-skill_count">2</td>' in content
     assert '<td class="field-imported_at nowrap">' in content
+
+
+@pytest.mark.parametrize("fmt", sorted(VERSIONS))
+def test_reimport_in_the_admin_keeps_the_framework_name(curator_client, fmt):
+    versions = VERSIONS[fmt]
+    url = reverse("admin:skills_framework_import")
+
+    def import_(content: bytes, **choices) -> None:
+        file = SimpleUploadedFile(versions.filename, content)
+        preview = curator_client.post(url, {"file": file, **choices})
+        assert preview.context["report"].ok, preview.context["report"].problems
+        curator_client.post(url, {"token": preview.context["token"], **preview.context["choices"]})
+
+    import_(versions.first, name=versions.first_name)
+    framework = Framework.objects.get()
+    import_(versions.second, framework=framework.pk, name=versions.first_name)  # the name typed again
+
+    framework.refresh_from_db()
+    assert framework.name == versions.name
+    assert framework.skills.filter(name="Beta renamed").exists()
+    import_(versions.first, framework=framework.pk)  # no name typed
+    framework.refresh_from_db()
+    assert framework.name == versions.name
+
+
+def test_preview_of_a_publishers_file_says_how_it_was_read_and_lists_its_quirks(curator_client):
+    url = reverse("admin:skills_framework_import")
+    files = Path(__file__).parent / "files"
+
+    esco = curator_client.post(
+        url, {"file": SimpleUploadedFile("skills_en-us.csv", (files / "esco_v1_en_us_excerpt.csv").read_bytes())}
+    )
+    sfia = curator_client.post(
+        url, {"file": SimpleUploadedFile("sfia-9.csv", (files / "sfia9_cp1252_excerpt.csv").read_bytes())}
+    )
+
+    assert "Warnings: publisher quirks" in esco.content.decode()
+    assert "no preferredLabel" in esco.content.decode()
+    assert "The file was read as Windows-1252 text." in sfia.content.decode()
+    assert not Framework.objects.exists()
