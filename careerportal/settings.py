@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "stories.cache.content_processor",
                 "careerportal.navigation.links",
+                "careerportal.roles.roles",
             ],
         },
     },

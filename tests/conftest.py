@@ -3,13 +3,12 @@ import io
 import os
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.db import OperationalError, connection
 from django_tasks_db.management.commands import db_worker
 from PIL import Image
 
-from stories.services import CURATORS_GROUP, curators_group_ensure
+from careerportal.roles import curator_set
 from tests import factories
 
 # Playwright runs an event loop in the test thread; Django's ORM must still be usable from the test there.
@@ -74,9 +73,8 @@ def other_employee(db):
 
 @pytest.fixture
 def curator(db):
-    user = factories.UserFactory(username="hana", is_staff=True)
-    curators_group_ensure()
-    user.groups.add(Group.objects.get(name=CURATORS_GROUP))
+    user = factories.UserFactory(username="hana")
+    curator_set(user=user, curator=True)
     return user
 
 
