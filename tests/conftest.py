@@ -15,6 +15,16 @@ from tests import factories
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, each run's test database is a file in that run's own temporary folder: a file, not memory, so that
+    browser tests' live server and the operations tests' gunicorn open it with connections of their own; a folder of
+    the run's own, so that two runs in one checkout never share (and delete) each other's database."""
+    database = connection.settings_dict
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["TEST"]["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def _isolated_files(settings, tmp_path):
     """Uploads go to a fresh folder per test; static files need no collectstatic manifest."""
