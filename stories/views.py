@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from careerportal.people import colleague_find
+from careerportal.roles import is_curator
 from skills.models import Skill
 from skills.selectors import framework_tree, frameworks_in_use
 from stories import search, selectors, services
@@ -42,7 +43,7 @@ def _get_story_for_user(request: HttpRequest, slug: str) -> Story:
     Employees' published stories come from the cache while the content is unchanged; curators' are read afresh.
     """
     teller = ("storyteller__function", "storyteller__level")
-    if request.user.is_staff:
+    if is_curator(request.user):
         return get_object_or_404(Story.objects.visible_to(request.user).select_related(*teller), slug=slug)
     return _remembered_or_404(
         f"stories:story:{slug}", lambda: Story.objects.published().select_related(*teller).filter(slug=slug).first()
@@ -59,7 +60,7 @@ def _remembered_or_404(key: str, lookup: Callable[[], Model | None]) -> Model:
 
 def _get_storyteller_for_user(request: HttpRequest, slug: str) -> Storyteller:
     storytellers = Storyteller.objects.select_related("function", "level")
-    if not (request.user.is_staff and request.user.has_perm("stories.view_storyteller")):
+    if not is_curator(request.user):
         storytellers = storytellers.consenting()
     return get_object_or_404(storytellers, slug=slug)
 
