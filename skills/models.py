@@ -15,7 +15,9 @@ class Framework(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     is_builtin = models.BooleanField(default=False)
-    format = models.CharField(max_length=20, blank=True, help_text="The format of the file last imported into it.")
+    format = models.CharField(
+        max_length=20, blank=True, default="", db_default="", help_text="The format of the file last imported into it."
+    )
     imported_at = models.DateTimeField("last import", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

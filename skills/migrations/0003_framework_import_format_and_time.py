@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='framework',
             name='format',
-            field=models.CharField(blank=True, help_text='The format of the file last imported into it.', max_length=20),
+            field=models.CharField(blank=True, db_default='', default='', help_text='The format of the file last imported into it.', max_length=20),
         ),
         migrations.AddField(
             model_name='framework',
