@@ -82,6 +82,9 @@ class CountingCache(BaseCache):
     def __getattr__(self, name: str):
         return getattr(self._inner, name)
 
+    def make_key(self, key, version=None):
+        return self._inner.make_key(key, version)
+
     def get(self, key, default=None, version=None):
         value = self._inner.get(key, _MISSING, version)
         _count(self._alias, value is not _MISSING, value is _MISSING)
