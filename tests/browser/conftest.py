@@ -12,6 +12,7 @@ from stories.demo import DEMO_PASSWORD, demo_load
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 900}
+NARROWEST = {"width": 320, "height": 640}  # WCAG 1.4.10 reflow: 1280 px at 400% zoom
 
 
 def pytest_collection_modifyitems(items):
@@ -60,10 +61,14 @@ def axe():
 
 @pytest.fixture
 def check_page(page, axe):
-    """Runs axe-core on the page (no serious or critical violations) and screenshots it at both widths."""
+    """Runs axe-core on the page (no serious or critical violations) and screenshots it at both widths; at 320 px
+    nothing may make the page scroll sideways."""
 
     def check(name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.set_viewport_size(NARROWEST)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= NARROWEST["width"], f"{name} scrolls sideways at 320 px: it is {width} px wide"
         for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
             page.set_viewport_size(viewport)
             results = axe.run(page)
