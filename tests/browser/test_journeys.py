@@ -38,11 +38,19 @@ def test_employee_browses_by_skill_and_combines_filters(page, demo, log_in, chec
     by_skill = int(page.locator(".results__count").inner_text().split()[0])
     assert by_skill > 0
 
-    # Choosing a format submits the form at once (JavaScript), keeping the skill filter.
+    # Moving through a filter list by keyboard changes nothing until the user asks (WCAG 3.2.2): focus stays put.
     format_select = page.get_by_label("Format")
+    url = page.url
+    format_select.focus()
+    page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(300)
+    assert page.url == url
+    assert page.evaluate("document.activeElement.name") == format_select.get_attribute("name")
+    # "Show stories" applies the choice, keeping the skill filter.
     option = format_select.locator("option").nth(1)
     label, value = option.inner_text(), option.get_attribute("value")
     format_select.select_option(value)
+    page.get_by_role("button", name="Show stories").click()
     expect(page).to_have_url(re.compile(rf"skill=.*format={value}"))
     count = int(page.locator(".results__count").inner_text().split()[0])
     assert count == int(re.search(r"\((\d+)\)", label).group(1))
