@@ -3,15 +3,17 @@ from contextlib import contextmanager
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.contrib.admin.widgets import AdminFileWidget, AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 
 from skills.models import Skill
 from stories import services
@@ -42,6 +44,36 @@ def _new_uploads_deleted_on_failure(obj: Model, form: forms.ModelForm) -> Iterat
                 f"Please try again later, and tell IT if it happens again."
             ) from error
         raise
+
+
+class UploadWidget(AdminFileWidget):
+    """The admin's file input, named by its field's label (Django's fieldset and legend leave the input itself
+    unnamed). The current file links to the portal's access-checked address for it (`view`, a URL name taking the
+    object's slug), as uploads have no public address; a picture also shows as a thumbnail of its smallest rendition
+    (`renditions`, the field holding them). Its template is in stories/templates, where the forms renderer looks.
+    """
+
+    template_name = "admin/stories/widgets/upload.html"
+    use_fieldset = False
+
+    def __init__(self, *, view: str, renditions: str = "", attrs=None):
+        super().__init__(attrs)
+        self.view, self.renditions = view, renditions
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"]:
+            slug = value.instance.slug
+            if self.renditions:
+                renditions = getattr(value.instance, self.renditions)
+                smallest = min(renditions.values(), key=lambda rendition: rendition["width"], default=None)
+                if smallest is not None:  # none yet: the upload is named, not linked
+                    src = reverse(self.view, kwargs={"slug": slug, "width": smallest["width"]})
+                    context["widget"]["thumbnail"] = {**smallest, "src": src}
+                    context["widget"]["href"] = src
+            else:
+                context["widget"]["href"] = reverse(self.view, kwargs={"slug": slug})
+        return context
 
 
 class UploadsAdmin(admin.ModelAdmin):
@@ -117,6 +149,7 @@ class StorytellerForm(forms.ModelForm):
             "consent_given_on", "consent_withdrawn_on",
         ]  # fmt: skip
         field_classes = {"portrait": ImageUploadField}
+        widgets = {"portrait": UploadWidget(view="stories:portrait", renditions="portrait_renditions")}
 
     def clean(self):
         cleaned = super().clean()
@@ -151,8 +184,19 @@ class StorytellerAdmin(UploadsAdmin):
                 services.storyteller_update_portrait(storyteller=obj)
 
 
+class LabelledCellsFormSet(forms.BaseInlineFormSet):
+    """The rows of a tabular inline, each input named by its column's heading (a table cell has no label)."""
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            widget = getattr(field.widget, "widget", field.widget)  # a select inside the admin's add/change links
+            widget.attrs.setdefault("aria-label", capfirst(field.label))
+
+
 class CareerMoveInline(admin.TabularInline):
     model = CareerMove
+    formset = LabelledCellsFormSet
     extra = 1
     fields = ["position", "kind", "from_role", "from_function", "to_role", "to_function", "year"]
 
@@ -180,8 +224,28 @@ class StoryEventAdmin(admin.ModelAdmin):
         return False
 
 
-class SkillPicker(AutocompleteSelectMultiple):
-    """The admin's autocomplete over the framework: it offers existing skills and never creates one."""
+class LabelledAutocompleteMixin:
+    """The admin's autocomplete, whose box and search field its field's label names too."""
+
+    @property
+    def media(self) -> forms.Media:
+        # Named with autocomplete.js so that the two load in this order, after jQuery and Select2.
+        return super().media + forms.Media(js=["admin/js/autocomplete.js", "js/admin-autocomplete-labels.js"])
+
+
+class LabelledAutocompleteSelect(LabelledAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class SkillPicker(LabelledAutocompleteMixin, AutocompleteSelectMultiple):
+    """The admin's autocomplete over the framework: it offers existing skills and never creates one.
+
+    It has no clear-all button: each chosen skill has its own remove button, and Select2 puts the clear-all one
+    inside its list of choices, where only list items belong.
+    """
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        return {**super().build_attrs(base_attrs, extra_attrs), "data-allow-clear": "false"}
 
     def optgroups(self, name, value, attr=None):
         # When a form comes back with errors, a typed name (not an id) must not break the re-rendering.
@@ -203,6 +267,12 @@ class StoryForm(forms.ModelForm):
             "media", "captions", "transcript", "poster", "duration_seconds",
         ]  # fmt: skip
         field_classes = {"media": MediaUploadField, "captions": CaptionsUploadField, "poster": ImageUploadField}
+        widgets = {
+            "storyteller": LabelledAutocompleteSelect(Story._meta.get_field("storyteller"), admin.site),
+            "media": UploadWidget(view="stories:media"),
+            "captions": UploadWidget(view="stories:captions"),
+            "poster": UploadWidget(view="stories:poster", renditions="poster_renditions"),
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -236,7 +306,6 @@ class StoryAdmin(UploadsAdmin):
     list_select_related = ["storyteller"]
     search_fields = ["title", "summary", "storyteller__name"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["storyteller"]
     readonly_fields = ["status", "published_at", "history"]
     inlines = [CareerMoveInline]
     actions = ["submit_for_review", "publish", "archive", "return_to_draft"]

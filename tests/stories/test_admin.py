@@ -533,3 +533,26 @@ def test_featuring_in_the_admin_writes_only_the_featured_flag(curator_client, em
     assert len(updates) == 1 and "is_featured" in updates[0] and "link_key" not in updates[0]
     collection.refresh_from_db()
     assert collection.is_featured
+
+
+# The change form: named inputs, current files at their access-checked addresses
+
+
+def test_current_poster_shows_as_a_thumbnail_that_loads_for_the_curator(curator_client):
+    story = StoryFactory(status=Story.Status.DRAFT, poster=SimpleUploadedFile("p.png", image_bytes((800, 450))))
+    services.story_update_poster(story=story)
+    page = curator_client.get(reverse("admin:stories_story_change", args=[story.pk])).content.decode()
+    thumbnail = reverse("stories:poster", args=[story.slug, 160])
+    assert f'<img src="{thumbnail}" alt="" width="160" height="90">' in page
+    assert "/media/" not in page  # uploads have no public address: no link may point there
+    assert curator_client.get(thumbnail).status_code == 200
+
+
+def test_upload_inputs_and_career_move_cells_are_named_by_their_labels(curator_client):
+    story = StoryFactory()
+    story.moves.create(position=1, kind="lateral", from_role="Analyst", to_role="Manager", year=2024)
+    page = curator_client.get(reverse("admin:stories_story_change", args=[story.pk])).content.decode()
+    for upload in ("media", "captions", "poster"):
+        assert f'<label for="id_{upload}">' in page
+    for cell in ("Position", "Kind", "From role", "From function", "To role", "To function", "Year", "Delete"):
+        assert f'aria-label="{cell}"' in page
