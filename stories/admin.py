@@ -5,9 +5,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget, AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Case, Model, QuerySet, Value, When
 from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest, HttpResponseRedirect
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -179,7 +180,8 @@ class StorytellerAdmin(UploadsAdmin):
                     storyteller=obj, on=obj.consent_withdrawn_on, by=request.user
                 )
                 if count:
-                    messages.warning(request, f"Consent withdrawn: {count} published stories were unpublished.")
+                    stories = f"{count} published {pluralize(count, 'story was,stories were')}"
+                    messages.warning(request, f"Consent withdrawn: {stories} unpublished.")
             if "portrait" in form.changed_data:
                 services.storyteller_update_portrait(storyteller=obj)
 
@@ -304,6 +306,12 @@ class StoryAdmin(UploadsAdmin):
     list_display = ["title", "storyteller", "format", "status", "featured", "published_at"]
     list_filter = ["status", "format", "featured", "storyteller__function", "storyteller__level"]
     list_select_related = ["storyteller"]
+    # Work waiting for curators first (drafts and stories in review), then the rest; the newest first in each.
+    ordering = [
+        Case(When(status__in=[Story.Status.DRAFT, Story.Status.IN_REVIEW], then=Value(0)), default=Value(1)).asc(),
+        "-created_at",
+        "-pk",
+    ]
     search_fields = ["title", "summary", "storyteller__name"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["status", "published_at", "history"]
@@ -379,9 +387,19 @@ class StoryAdmin(UploadsAdmin):
             allowed = [to for to in allowed if to == Story.Status.IN_REVIEW]
         return allowed
 
+    def _checklist(self, request: HttpRequest, story: Story) -> list[tuple[services.PublicationCheck, str]]:
+        """What publishing checks (stories.services), each with a link to the field that fixes it."""
+        consent = reverse("admin:stories_storyteller_change", args=[story.storyteller_id]) + "#id_consent_given_on"
+        return [
+            (check, consent if check.field == "consent" else f"#id_{check.field}" if check.field else "")
+            for check in services.story_publication_checks(story, by=request.user)
+        ]
+
     def render_change_form(self, request: HttpRequest, context: dict, *args, obj: Story | None = None, **kwargs):
         if obj is not None:
             context["workflow"] = [(to.value, WORKFLOW_LABELS[to]) for to in self._allowed_transitions(request, obj)]
+            if not obj.is_published:
+                context["checklist"] = self._checklist(request, obj)
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     def response_change(self, request: HttpRequest, obj: Story):
@@ -402,7 +420,8 @@ class StoryAdmin(UploadsAdmin):
             else:
                 moved += 1
         if moved:
-            self.message_user(request, f"{moved} stories now {Story.Status(to).label.lower()}.", messages.SUCCESS)
+            stories = f"{moved} {pluralize(moved, 'story is,stories are')}"
+            self.message_user(request, f"{stories} now {Story.Status(to).label.lower()}.", messages.SUCCESS)
 
     @admin.action(description="Submit for review", permissions=["change"])
     def submit_for_review(self, request: HttpRequest, queryset: QuerySet) -> None:
