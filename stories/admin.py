@@ -363,13 +363,19 @@ class StoryAdmin(UploadsAdmin):
     def save_model(self, request: HttpRequest, obj: Story, form, change: bool) -> None:
         with _new_uploads_deleted_on_failure(obj, form):
             super().save_model(request, obj, form, change)
-            if form.changed_data or not change:
-                action = StoryEvent.Action.EDITED if change else StoryEvent.Action.CREATED
-                services.story_event_record(story=obj, action=action, by=request.user, changed_fields=form.changed_data)
             if "poster" in form.changed_data:
                 services.story_update_poster(story=obj)
             if "captions" in form.changed_data:
                 services.story_update_cues(story=obj)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        """Records the edit once the career moves are saved too: a change to them alone is an edit (and makes its
+        author the one who edited the story last, whom publishing asks about)."""
+        super().save_related(request, form, formsets, change)
+        changed = [*form.changed_data, *(formset.prefix for formset in formsets if formset.has_changed())]
+        if changed or not change:
+            action = StoryEvent.Action.EDITED if change else StoryEvent.Action.CREATED
+            services.story_event_record(story=form.instance, action=action, by=request.user, changed_fields=changed)
 
     def delete_model(self, request: HttpRequest, obj: Story) -> None:
         services.story_event_record(story=obj, action=StoryEvent.Action.DELETED, by=request.user)

@@ -21,15 +21,19 @@ def serious_violations(axe, page) -> list[str]:
 
 def test_curators_story_and_storyteller_forms_have_no_serious_accessibility_problems(page, demo, log_in, axe):
     story = Story.objects.filter(format=Story.Format.VIDEO).first()
+    draft = Story.objects.exclude(status=Story.Status.PUBLISHED).first()  # its page lists what publishing checks
     storyteller = Storyteller.objects.first()
     log_in("curator")
     problems = {}
     for name, path in (
         ("story add form", "/admin/stories/story/add/"),
         ("story change form", f"/admin/stories/story/{story.pk}/change/"),
+        ("draft's change form", f"/admin/stories/story/{draft.pk}/change/"),
         ("storyteller change form", f"/admin/stories/storyteller/{storyteller.pk}/change/"),
     ):
         assert page.goto(f"{demo.url}{path}").ok, f"{name}: {path} did not open"
+        if name == "draft's change form":
+            assert page.get_by_role("heading", name="Before publishing").is_visible()
         if found := serious_violations(axe, page):
             problems[name] = found
     assert not problems, "\n".join(f"{name}:\n  " + "\n  ".join(found) for name, found in problems.items())

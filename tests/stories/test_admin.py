@@ -624,3 +624,12 @@ def test_story_list_shows_drafts_and_stories_in_review_first_the_newest_first(cu
     response = curator_client.get(reverse("admin:stories_story_changelist"))
     shown = list(response.context["cl"].result_list)
     assert shown == [new_draft, in_review, old_draft, published]
+
+
+def test_changing_only_the_career_moves_is_recorded_as_an_edit(curator_client):
+    story = StoryFactory(status=Story.Status.IN_REVIEW, published_at=None)
+    StoryEvent.objects.all().delete()
+    data = story_form(story.storyteller, title=story.title, slug=story.slug, summary=story.summary, body=story.body)
+    curator_client.post(reverse("admin:stories_story_change", args=[story.pk]), data)
+    assert story.moves.count() == 1
+    assert trail(story) == [("edited", "hana", ["moves"])]
