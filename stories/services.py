@@ -91,13 +91,13 @@ def story_publication_checks(story: Story, *, by=None) -> list[PublicationCheck]
             required=False,
         ),
     ]
-    if by is not None and by.is_authenticated and settings.PORTAL_PUBLISH_NEEDS_SECOND_CURATOR:
-        edited_it_last = story_last_editor_id(story) == by.pk
+    needs_second_curator = settings.PORTAL_PUBLISH_NEEDS_SECOND_CURATOR and by is not None and by.is_authenticated
+    if needs_second_curator and curator_count() > 1:  # a curator on their own reviews their own edits
         checks.append(
             PublicationCheck(
                 "Reviewed by another curator",
                 "",
-                not edited_it_last or curator_count() < 2,
+                story_last_editor_id(story) != by.pk,
                 "You edited this story last: another curator reviews and publishes it.",
             )
         )
