@@ -178,7 +178,9 @@ class Curator(threading.Thread):
         self.rng = random.Random(seed)
         published = Story.objects.published()
         self.stories = list(published.order_by("pk").values_list("pk", flat=True))
-        self.drafts = list(Story.objects.filter(status=Story.Status.DRAFT).order_by("pk").values_list("pk", flat=True))
+        self.drafts = list(
+            Story.objects.filter(status=Story.Status.IN_REVIEW).order_by("pk").values_list("pk", flat=True)
+        )
         skills = TaggedStory.objects.filter(content_object__in=published).values_list("tag_id", flat=True)
         self.skills = sorted({str(pk) for pk in skills})
         self.stopping = threading.Event()

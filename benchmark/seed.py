@@ -319,8 +319,8 @@ class Timer:
 
 
 def _drafts(rng: random.Random, story_ids: list[int], count: int) -> int:
-    """Copies of published stories as drafts, with their skills: ready to publish. A random generator of their own,
-    so the published organisation is the same as without them."""
+    """Copies of published stories as drafts in review, with their skills: ready to publish. A random generator of
+    their own, so the published organisation is the same as without them."""
     from stories.models import Story, TaggedStory
 
     originals = list(Story.objects.filter(pk__in=rng.sample(story_ids, count)).order_by("pk"))
@@ -333,7 +333,7 @@ def _drafts(rng: random.Random, story_ids: list[int], count: int) -> int:
     for n, story in enumerate(originals):
         copies.append((story.pk, story))
         story.pk, story.slug, story.title = None, f"draft-{n}-{story.slug}"[:200], f"{story.title} (draft {n})"
-        story.status, story.published_at, story.featured = Story.Status.DRAFT, None, False
+        story.status, story.published_at, story.featured = Story.Status.IN_REVIEW, None, False
     created = _bulk(Story, [story for _pk, story in copies])
     _bulk(
         TaggedStory,

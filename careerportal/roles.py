@@ -7,8 +7,10 @@ storytellers without consent, and read the insight pages; what they may change i
 group's permissions, which `curators_group_ensure` keeps at exactly CURATOR_PERMISSIONS.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Q
 
 CURATORS_GROUP = "Curators"
 
@@ -67,3 +69,14 @@ def curator_set(*, user, curator: bool) -> None:
     user.save(update_fields=["is_staff"])
     (user.groups.add if curator else user.groups.remove)(curators_group_ensure())
     user.__dict__.pop("_is_curator", None)
+
+
+def curator_count() -> int:
+    """How many active accounts are curators (as `is_curator` says): one alone may publish what they edited."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(Q(groups__name=CURATORS_GROUP) | Q(is_superuser=True))
+        .distinct()
+        .count()
+    )

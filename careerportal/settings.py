@@ -310,6 +310,8 @@ SECURE_CSP = {
 # Off by default: anonymous requests for a story or collection get nothing. On: they get a preview card (title,
 # summary, poster) so that chat tools can unfurl a shared link; everything else still needs a login.
 PORTAL_PUBLIC_PREVIEWS = env_bool("PORTAL_PUBLIC_PREVIEWS", False)
+# On: a curator cannot publish a story they edited last (another curator reviews it), unless they are the only one.
+PORTAL_PUBLISH_NEEDS_SECOND_CURATOR = env_bool("PORTAL_PUBLISH_NEEDS_SECOND_CURATOR", True)
 # Insight pages show any count of people's activity below this as "fewer than N"; coverage lists skills with
 # fewer stories than PORTAL_INSIGHT_FEW_STORIES.
 PORTAL_INSIGHT_MIN_COUNT = env_int("PORTAL_INSIGHT_MIN_COUNT", 5)

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 from django.contrib import admin, messages
@@ -7,8 +8,10 @@ from django.core.files.storage import default_storage
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils.text import capfirst
 
 from skills import services
 from skills.exporters import FORMATS as EXPORT_FORMATS
@@ -22,6 +25,11 @@ from skills.models import Framework, ProficiencyLevel, Skill
 class ProficiencyLevelInline(admin.TabularInline):
     model = ProficiencyLevel
     extra = 0
+
+
+def _name_from_filename(filename: str) -> str:
+    """A framework's name from its file's: "acme_digital-skills.csv" names "Acme digital skills"."""
+    return capfirst(" ".join(re.split(r"[\s_-]+", Path(filename).stem)).strip())
 
 
 @admin.register(Framework)
@@ -122,7 +130,7 @@ class FrameworkAdmin(admin.ModelAdmin):
             parsed=parsed,
             framework_code=framework.code if framework else choices.get("code") or "",
             framework_name=choices.get("name") or "",
-            default_name=Path(filename).stem,
+            default_name=_name_from_filename(filename),
             new_only=framework is None,
             dry_run=dry_run,
         )
@@ -190,7 +198,9 @@ class SkillAdmin(admin.ModelAdmin):
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
             else:
-                self.message_user(request, f"Merged “{source}” into “{target}”: {moved} stories moved.")
+                self.message_user(
+                    request, f"Merged “{source}” into “{target}”: {moved} {pluralize(moved, 'story,stories')} moved."
+                )
             return None
         return TemplateResponse(
             request,

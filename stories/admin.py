@@ -3,15 +3,18 @@ from contextlib import contextmanager
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.contrib.admin.widgets import AdminFileWidget, AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Case, Model, QuerySet, Value, When
 from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest, HttpResponseRedirect
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 
 from skills.models import Skill
 from stories import services
@@ -42,6 +45,36 @@ def _new_uploads_deleted_on_failure(obj: Model, form: forms.ModelForm) -> Iterat
                 f"Please try again later, and tell IT if it happens again."
             ) from error
         raise
+
+
+class UploadWidget(AdminFileWidget):
+    """The admin's file input, named by its field's label (Django's fieldset and legend leave the input itself
+    unnamed). The current file links to the portal's access-checked address for it (`view`, a URL name taking the
+    object's slug), as uploads have no public address; a picture also shows as a thumbnail of its smallest rendition
+    (`renditions`, the field holding them). Its template is in stories/templates, where the forms renderer looks.
+    """
+
+    template_name = "admin/stories/widgets/upload.html"
+    use_fieldset = False
+
+    def __init__(self, *, view: str, renditions: str = "", attrs=None):
+        super().__init__(attrs)
+        self.view, self.renditions = view, renditions
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"]:
+            slug = value.instance.slug
+            if self.renditions:
+                renditions = getattr(value.instance, self.renditions)
+                smallest = min(renditions.values(), key=lambda rendition: rendition["width"], default=None)
+                if smallest is not None:  # none yet: the upload is named, not linked
+                    src = reverse(self.view, kwargs={"slug": slug, "width": smallest["width"]})
+                    context["widget"]["thumbnail"] = {**smallest, "src": src}
+                    context["widget"]["href"] = src
+            else:
+                context["widget"]["href"] = reverse(self.view, kwargs={"slug": slug})
+        return context
 
 
 class UploadsAdmin(admin.ModelAdmin):
@@ -117,6 +150,7 @@ class StorytellerForm(forms.ModelForm):
             "consent_given_on", "consent_withdrawn_on",
         ]  # fmt: skip
         field_classes = {"portrait": ImageUploadField}
+        widgets = {"portrait": UploadWidget(view="stories:portrait", renditions="portrait_renditions")}
 
     def clean(self):
         cleaned = super().clean()
@@ -146,13 +180,25 @@ class StorytellerAdmin(UploadsAdmin):
                     storyteller=obj, on=obj.consent_withdrawn_on, by=request.user
                 )
                 if count:
-                    messages.warning(request, f"Consent withdrawn: {count} published stories were unpublished.")
+                    stories = f"{count} published {pluralize(count, 'story was,stories were')}"
+                    messages.warning(request, f"Consent withdrawn: {stories} unpublished.")
             if "portrait" in form.changed_data:
                 services.storyteller_update_portrait(storyteller=obj)
 
 
+class LabelledCellsFormSet(forms.BaseInlineFormSet):
+    """The rows of a tabular inline, each input named by its column's heading (a table cell has no label)."""
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            widget = getattr(field.widget, "widget", field.widget)  # a select inside the admin's add/change links
+            widget.attrs.setdefault("aria-label", capfirst(field.label))
+
+
 class CareerMoveInline(admin.TabularInline):
     model = CareerMove
+    formset = LabelledCellsFormSet
     extra = 1
     fields = ["position", "kind", "from_role", "from_function", "to_role", "to_function", "year"]
 
@@ -180,8 +226,28 @@ class StoryEventAdmin(admin.ModelAdmin):
         return False
 
 
-class SkillPicker(AutocompleteSelectMultiple):
-    """The admin's autocomplete over the framework: it offers existing skills and never creates one."""
+class LabelledAutocompleteMixin:
+    """The admin's autocomplete, whose box and search field its field's label names too."""
+
+    @property
+    def media(self) -> forms.Media:
+        # Named with autocomplete.js so that the two load in this order, after jQuery and Select2.
+        return super().media + forms.Media(js=["admin/js/autocomplete.js", "js/admin-autocomplete-labels.js"])
+
+
+class LabelledAutocompleteSelect(LabelledAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class SkillPicker(LabelledAutocompleteMixin, AutocompleteSelectMultiple):
+    """The admin's autocomplete over the framework: it offers existing skills and never creates one.
+
+    It has no clear-all button: each chosen skill has its own remove button, and Select2 puts the clear-all one
+    inside its list of choices, where only list items belong.
+    """
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        return {**super().build_attrs(base_attrs, extra_attrs), "data-allow-clear": "false"}
 
     def optgroups(self, name, value, attr=None):
         # When a form comes back with errors, a typed name (not an id) must not break the re-rendering.
@@ -203,6 +269,12 @@ class StoryForm(forms.ModelForm):
             "media", "captions", "transcript", "poster", "duration_seconds",
         ]  # fmt: skip
         field_classes = {"media": MediaUploadField, "captions": CaptionsUploadField, "poster": ImageUploadField}
+        widgets = {
+            "storyteller": LabelledAutocompleteSelect(Story._meta.get_field("storyteller"), admin.site),
+            "media": UploadWidget(view="stories:media"),
+            "captions": UploadWidget(view="stories:captions"),
+            "poster": UploadWidget(view="stories:poster", renditions="poster_renditions"),
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -234,9 +306,14 @@ class StoryAdmin(UploadsAdmin):
     list_display = ["title", "storyteller", "format", "status", "featured", "published_at"]
     list_filter = ["status", "format", "featured", "storyteller__function", "storyteller__level"]
     list_select_related = ["storyteller"]
+    # Work waiting for curators first (drafts and stories in review), then the rest; the newest first in each.
+    ordering = [
+        Case(When(status__in=[Story.Status.DRAFT, Story.Status.IN_REVIEW], then=Value(0)), default=Value(1)).asc(),
+        "-created_at",
+        "-pk",
+    ]
     search_fields = ["title", "summary", "storyteller__name"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["storyteller"]
     readonly_fields = ["status", "published_at", "history"]
     inlines = [CareerMoveInline]
     actions = ["submit_for_review", "publish", "archive", "return_to_draft"]
@@ -286,13 +363,19 @@ class StoryAdmin(UploadsAdmin):
     def save_model(self, request: HttpRequest, obj: Story, form, change: bool) -> None:
         with _new_uploads_deleted_on_failure(obj, form):
             super().save_model(request, obj, form, change)
-            if form.changed_data or not change:
-                action = StoryEvent.Action.EDITED if change else StoryEvent.Action.CREATED
-                services.story_event_record(story=obj, action=action, by=request.user, changed_fields=form.changed_data)
             if "poster" in form.changed_data:
                 services.story_update_poster(story=obj)
             if "captions" in form.changed_data:
                 services.story_update_cues(story=obj)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        """Records the edit once the career moves are saved too: a change to them alone is an edit (and makes its
+        author the one who edited the story last, whom publishing asks about)."""
+        super().save_related(request, form, formsets, change)
+        changed = [*form.changed_data, *(formset.prefix for formset in formsets if formset.has_changed())]
+        if changed or not change:
+            action = StoryEvent.Action.EDITED if change else StoryEvent.Action.CREATED
+            services.story_event_record(story=form.instance, action=action, by=request.user, changed_fields=changed)
 
     def delete_model(self, request: HttpRequest, obj: Story) -> None:
         services.story_event_record(story=obj, action=StoryEvent.Action.DELETED, by=request.user)
@@ -310,9 +393,19 @@ class StoryAdmin(UploadsAdmin):
             allowed = [to for to in allowed if to == Story.Status.IN_REVIEW]
         return allowed
 
+    def _checklist(self, request: HttpRequest, story: Story) -> list[tuple[services.PublicationCheck, str]]:
+        """What publishing checks (stories.services), each with a link to the field that fixes it."""
+        consent = reverse("admin:stories_storyteller_change", args=[story.storyteller_id]) + "#id_consent_given_on"
+        return [
+            (check, consent if check.field == "consent" else f"#id_{check.field}" if check.field else "")
+            for check in services.story_publication_checks(story, by=request.user)
+        ]
+
     def render_change_form(self, request: HttpRequest, context: dict, *args, obj: Story | None = None, **kwargs):
         if obj is not None:
             context["workflow"] = [(to.value, WORKFLOW_LABELS[to]) for to in self._allowed_transitions(request, obj)]
+            if not obj.is_published:
+                context["checklist"] = self._checklist(request, obj)
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     def response_change(self, request: HttpRequest, obj: Story):
@@ -333,7 +426,8 @@ class StoryAdmin(UploadsAdmin):
             else:
                 moved += 1
         if moved:
-            self.message_user(request, f"{moved} stories now {Story.Status(to).label.lower()}.", messages.SUCCESS)
+            stories = f"{moved} {pluralize(moved, 'story is,stories are')}"
+            self.message_user(request, f"{stories} now {Story.Status(to).label.lower()}.", messages.SUCCESS)
 
     @admin.action(description="Submit for review", permissions=["change"])
     def submit_for_review(self, request: HttpRequest, queryset: QuerySet) -> None:

@@ -116,8 +116,9 @@ def _story_create(entry: dict, storytellers: dict, functions: dict, skills: dict
     if story.captions:
         services.story_update_cues(story=story)
     status = entry.get("status", Story.Status.PUBLISHED)
-    if status in (Story.Status.IN_REVIEW, Story.Status.PUBLISHED):
-        story = services.story_transition(story=story, to=status)
+    steps = [Story.Status.IN_REVIEW, Story.Status.PUBLISHED]  # nothing is published without going through review
+    for step in steps[: steps.index(status) + 1] if status in steps else []:
+        story = services.story_transition(story=story, to=step)
     if status == Story.Status.PUBLISHED and entry.get("published_on"):
         # The demo's stories were "published" over the past months, not all at load time.
         published_on = datetime.date.fromisoformat(entry["published_on"])

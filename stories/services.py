@@ -2,6 +2,7 @@
 
 import datetime
 import secrets
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from careerportal.notifications import email_enqueue
+from careerportal.roles import curator_count
 from stories.cache import content_changed
 from stories.images import build_renditions
 from stories.models import (
@@ -23,37 +25,97 @@ from stories.models import (
 )
 from stories.validators import parse_webvtt_cues
 
-# The workflow: which status each transition leads to, and from which statuses it may start.
+# The workflow: which status each transition leads to, and from which statuses it may start. Nothing is published
+# without review: an archived story goes back to draft, then through review again.
 TRANSITIONS = {
     Story.Status.IN_REVIEW: {Story.Status.DRAFT},
-    Story.Status.PUBLISHED: {Story.Status.DRAFT, Story.Status.IN_REVIEW, Story.Status.ARCHIVED},
+    Story.Status.PUBLISHED: {Story.Status.IN_REVIEW},
     Story.Status.ARCHIVED: {Story.Status.PUBLISHED, Story.Status.DRAFT, Story.Status.IN_REVIEW},
     Story.Status.DRAFT: {Story.Status.IN_REVIEW, Story.Status.ARCHIVED, Story.Status.PUBLISHED},
 }
 
 
-def story_publication_problems(story: Story) -> list[str]:
+class PublicationCheck(NamedTuple):
+    """One thing publishing looks at: whether the story meets it, and where a curator fixes it."""
+
+    name: str  # what is checked, as the checklist shows it
+    field: str  # the form field (of the story, or "consent": the storyteller's) that fixes it; "" for none
+    met: bool
+    problem: str  # why publishing is refused while it is not met
+    required: bool = True  # False: recommended, publishing goes ahead without it
+
+
+def story_last_editor_id(story: Story) -> int | None:
+    """Who last created or edited the story, from the audit trail (None: the system, or nobody recorded)."""
+    edit = story.events.filter(action__in=[StoryEvent.Action.CREATED, StoryEvent.Action.EDITED]).first()
+    return edit.actor_id if edit else None
+
+
+def story_publication_checks(story: Story, *, by=None) -> list[PublicationCheck]:
+    """Everything publishing checks, met or not: the one rule behind both the refusal to publish and the checklist
+    on the story's admin page. `by` is who would publish (None: the system, which needs no second curator)."""
+    media = story.format != Story.Format.TEXT
+    kind = story.get_format_display().lower()
+    checks = [
+        PublicationCheck(
+            "Consent",
+            "consent",
+            story.storyteller.has_consent,
+            f"{story.storyteller} has not given consent (or has withdrawn it).",
+        )
+    ]
+    if media:
+        checks += [
+            PublicationCheck("Media file", "media", bool(story.media), f"A {kind} story needs its media file."),
+            PublicationCheck(
+                "Captions", "captions", bool(story.captions), "Video and podcast stories need a captions file (WebVTT)."
+            ),
+            PublicationCheck(
+                "Transcript",
+                "transcript",
+                bool(story.transcript.strip()),
+                "Video and podcast stories need a transcript.",
+            ),
+        ]
+    else:
+        checks.append(PublicationCheck("Text", "body", bool(story.body.strip()), "A text story needs its text."))
+    checks += [
+        PublicationCheck(
+            "Skills", "skills", story.skills.exists(), "Tag the story with at least one skill or strength."
+        ),
+        PublicationCheck(
+            "Poster",
+            "poster",
+            bool(story.poster),
+            "recommended; without one, cards and link previews show the storyteller's portrait.",
+            required=False,
+        ),
+    ]
+    needs_second_curator = settings.PORTAL_PUBLISH_NEEDS_SECOND_CURATOR and by is not None and by.is_authenticated
+    if needs_second_curator and curator_count() > 1:  # a curator on their own reviews their own edits
+        checks.append(
+            PublicationCheck(
+                "Reviewed by another curator",
+                "",
+                story_last_editor_id(story) != by.pk,
+                "You edited this story last: another curator reviews and publishes it.",
+            )
+        )
+    return checks
+
+
+def story_publication_problems(story: Story, *, by=None) -> list[str]:
     """What stops a story from being published, in words a curator can act on."""
-    problems = []
-    if not story.storyteller.has_consent:
-        problems.append(f"{story.storyteller} has not given consent (or has withdrawn it).")
-    if story.format == Story.Format.TEXT and not story.body.strip():
-        problems.append("A text story needs its text.")
-    if story.format != Story.Format.TEXT:
-        if not story.media:
-            problems.append(f"A {story.get_format_display().lower()} story needs its media file.")
-        if not story.captions:
-            problems.append("Video and podcast stories need a captions file (WebVTT).")
-        if not story.transcript.strip():
-            problems.append("Video and podcast stories need a transcript.")
-    if not story.skills.exists():
-        problems.append("Tag the story with at least one skill or strength.")
-    return problems
+    return [check.problem for check in story_publication_checks(story, by=by) if check.required and not check.met]
 
 
 @transaction.atomic
 def story_transition(*, story: Story, to: Story.Status, by=None) -> Story:
-    """Moves a story through draft → in review → published → archived, refusing what the workflow forbids."""
+    """Moves a story through draft → in review → published → archived, refusing what the workflow forbids.
+
+    Whoever publishes (`by`) must not be who edited the story last, unless they are the only curator
+    (PORTAL_PUBLISH_NEEDS_SECOND_CURATOR turns this off); the system (`by=None`) publishes what passes the checks.
+    """
     story = Story.objects.select_for_update().select_related("storyteller").get(pk=story.pk)
     if story.status == to:
         return story
@@ -62,7 +124,7 @@ def story_transition(*, story: Story, to: Story.Status, by=None) -> Story:
             f"“{story}” is {story.get_status_display().lower()}: it cannot move to {Story.Status(to).label.lower()}."
         )
     if to == Story.Status.PUBLISHED:
-        problems = story_publication_problems(story)
+        problems = story_publication_problems(story, by=by)
         if problems:
             raise ValidationError(problems)
         if story.published_at is None:

@@ -170,8 +170,12 @@ def test_curator_merges_two_skills_from_the_list(curator_client):
     url = reverse("admin:skills_skill_changelist")
     confirm = curator_client.post(url, {"action": "merge", "_selected_action": [keep.pk, merge.pk]})
     assert "Which skill do you keep?" in confirm.content.decode()
-    curator_client.post(url, {"action": "merge", "_selected_action": [keep.pk, merge.pk], "target": keep.pk})
+    assert '<li aria-current="page">Merge</li>' in confirm.content.decode()  # the admin's own breadcrumbs
+    merged = curator_client.post(
+        url, {"action": "merge", "_selected_action": [keep.pk, merge.pk], "target": keep.pk}, follow=True
+    )
     assert list(story.skills.all()) == [keep]
+    assert "Merged “Negotiating” into “Negotiation”: 1 story moved." in [str(m) for m in merged.context["messages"]]
     keep.refresh_from_db()
     assert "Negotiating" in keep.alternative_label_list
 
@@ -313,3 +317,22 @@ def test_preview_of_a_publishers_file_says_how_it_was_read_and_lists_its_quirks(
     assert "no preferredLabel" in esco.content.decode()
     assert "The file was read as Windows-1252 text." in sfia.content.decode()
     assert not Framework.objects.exists()
+
+
+def test_a_new_framework_whose_file_names_none_is_named_after_the_file(curator_client):
+    url = reverse("admin:skills_framework_import")
+    preview = curator_client.post(url, {"file": upload(PLAIN, name="acme_digital-skills 2026.csv"), "name": ""})
+    assert preview.context["report"].framework_name == "Acme digital skills 2026"
+    assert "a new framework “Acme digital skills 2026”" in preview.content.decode()
+
+    curator_client.post(url, {"token": preview.context["token"], **preview.context["choices"]})
+
+    framework = Framework.objects.get(code="acme-digital-skills-2026")
+    assert framework.name == "Acme digital skills 2026"
+
+
+def test_import_page_has_the_admins_own_breadcrumbs(curator_client):
+    page = curator_client.get(reverse("admin:skills_framework_import")).content.decode()
+    assert '<ol class="breadcrumbs">' in page
+    assert '<li aria-current="page">Import</li>' in page
+    assert f'<li><a href="{reverse("admin:skills_framework_changelist")}">Frameworks</a></li>' in page

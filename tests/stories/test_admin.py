@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
-from careerportal.roles import CURATORS_GROUP
+from careerportal.roles import CURATORS_GROUP, curator_set
 from skills.models import Skill
 from stories import services
 from stories.models import Collection, CollectionItem, Story, StoryEvent, Storyteller
@@ -533,3 +533,103 @@ def test_featuring_in_the_admin_writes_only_the_featured_flag(curator_client, em
     assert len(updates) == 1 and "is_featured" in updates[0] and "link_key" not in updates[0]
     collection.refresh_from_db()
     assert collection.is_featured
+
+
+# The change form: named inputs, current files at their access-checked addresses
+
+
+def test_current_poster_shows_as_a_thumbnail_that_loads_for_the_curator(curator_client):
+    story = StoryFactory(status=Story.Status.DRAFT, poster=SimpleUploadedFile("p.png", image_bytes((800, 450))))
+    services.story_update_poster(story=story)
+    page = curator_client.get(reverse("admin:stories_story_change", args=[story.pk])).content.decode()
+    thumbnail = reverse("stories:poster", args=[story.slug, 160])
+    assert f'<img src="{thumbnail}" alt="" width="160" height="90">' in page
+    assert "/media/" not in page  # uploads have no public address: no link may point there
+    assert curator_client.get(thumbnail).status_code == 200
+
+
+def test_upload_inputs_and_career_move_cells_are_named_by_their_labels(curator_client):
+    story = StoryFactory()
+    story.moves.create(position=1, kind="lateral", from_role="Analyst", to_role="Manager", year=2024)
+    page = curator_client.get(reverse("admin:stories_story_change", args=[story.pk])).content.decode()
+    for upload in ("media", "captions", "poster"):
+        assert f'<label for="id_{upload}">' in page
+    for cell in ("Position", "Kind", "From role", "From function", "To role", "To function", "Year", "Delete"):
+        assert f'aria-label="{cell}"' in page
+
+
+# Publishing: the checklist, the review, the messages, the list's order
+
+
+def test_change_page_lists_what_publishing_checks_each_linked_to_its_field(curator_client):
+    story = StoryFactory(status=Story.Status.DRAFT, video=True, captions=None, transcript="Hello.")
+    page = curator_client.get(reverse("admin:stories_story_change", args=[story.pk])).content.decode()
+    consent = reverse("admin:stories_storyteller_change", args=[story.storyteller_id]) + "#id_consent_given_on"
+    assert "Before publishing" in page
+    assert f'alt="Done:" width="13" height="13">\n      <a href="{consent}">Consent</a>' in page
+    assert 'alt="To do:" width="13" height="13">\n      <a href="#id_captions">Captions</a>: Video and podcast' in page
+    assert '<a href="#id_skills">Skills</a>: Tag the story' in page
+    for field in ("media", "transcript", "poster"):
+        assert f'<a href="#id_{field}">' in page
+
+
+def test_checklist_tells_a_curator_who_edited_last_that_another_curator_publishes(curator_client, curator):
+    curator_set(user=UserFactory(username="omar"), curator=True)
+    story = StoryFactory(status=Story.Status.IN_REVIEW, published_at=None, skills=[SkillFactory()])
+    url = reverse("admin:stories_story_change", args=[story.pk])
+    data = story_form(story.storyteller, title="A better title", slug=story.slug, skills=[str(story.skills.get().pk)])
+    data.update({"_transition": "published", "moves-TOTAL_FORMS": "0"})
+    response = curator_client.post(url, data, follow=True)
+    story.refresh_from_db()
+    assert (story.title, story.status) == ("A better title", Story.Status.IN_REVIEW)
+    page = response.content.decode()
+    assert "another curator reviews and publishes it" in page
+    assert "Reviewed by another curator: You edited this story last" in page
+
+
+def test_workflow_messages_count_stories_in_proper_plurals(curator_client):
+    one, two, three = StoryFactory.create_batch(3, status=Story.Status.DRAFT, published_at=None)
+    changelist = reverse("admin:stories_story_changelist")
+    response = curator_client.post(
+        changelist, {"action": "submit_for_review", "_selected_action": [one.pk]}, follow=True
+    )
+    assert "1 story is now in review." in [str(message) for message in response.context["messages"]]
+    response = curator_client.post(
+        changelist, {"action": "archive", "_selected_action": [one.pk, two.pk, three.pk]}, follow=True
+    )
+    assert "3 stories are now archived." in [str(message) for message in response.context["messages"]]
+
+
+def test_withdrawing_consent_counts_one_unpublished_story_in_the_singular(curator_client):
+    story = StoryFactory()
+    storyteller = story.storyteller
+    data = storyteller_form(
+        name=storyteller.name,
+        slug=storyteller.slug,
+        function=storyteller.function_id,
+        level=storyteller.level_id,
+        consent_withdrawn_on="2026-11-20",
+    )
+    url = reverse("admin:stories_storyteller_change", args=[storyteller.pk])
+    response = curator_client.post(url, data, follow=True)
+    messages = [str(message) for message in response.context["messages"]]
+    assert "Consent withdrawn: 1 published story was unpublished." in messages
+
+
+def test_story_list_shows_drafts_and_stories_in_review_first_the_newest_first(curator_client):
+    published = StoryFactory(title="Published long ago")
+    old_draft = StoryFactory(title="Old draft", status=Story.Status.DRAFT, published_at=None)
+    in_review = StoryFactory(title="In review", status=Story.Status.IN_REVIEW, published_at=None)
+    new_draft = StoryFactory(title="New draft", status=Story.Status.DRAFT, published_at=None)
+    response = curator_client.get(reverse("admin:stories_story_changelist"))
+    shown = list(response.context["cl"].result_list)
+    assert shown == [new_draft, in_review, old_draft, published]
+
+
+def test_changing_only_the_career_moves_is_recorded_as_an_edit(curator_client):
+    story = StoryFactory(status=Story.Status.IN_REVIEW, published_at=None)
+    StoryEvent.objects.all().delete()
+    data = story_form(story.storyteller, title=story.title, slug=story.slug, summary=story.summary, body=story.body)
+    curator_client.post(reverse("admin:stories_story_change", args=[story.pk]), data)
+    assert story.moves.count() == 1
+    assert trail(story) == [("edited", "hana", ["moves"])]

@@ -3,9 +3,10 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from careerportal.roles import curator_set
 from stories import services
-from stories.models import Story
-from tests.factories import SkillFactory, StoryFactory, StorytellerFactory
+from stories.models import Story, StoryEvent
+from tests.factories import SkillFactory, StoryFactory, StorytellerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def test_an_archived_story_cannot_go_to_review(db):
 
 def test_publishing_needs_consent_skills_and_captions(db):
     story = StoryFactory(
-        status=Story.Status.DRAFT,
+        status=Story.Status.IN_REVIEW,
         video=True,
         captions=None,
         storyteller=StorytellerFactory(consent_given_on=None),
@@ -42,7 +43,7 @@ def test_publishing_needs_consent_skills_and_captions(db):
         "Tag the story with at least one skill or strength.",
     ]
     story.refresh_from_db()
-    assert story.status == Story.Status.DRAFT
+    assert story.status == Story.Status.IN_REVIEW
 
 
 def test_withdrawing_consent_unpublishes_the_storytellers_stories(db):
@@ -61,3 +62,82 @@ def test_withdrawing_consent_unpublishes_the_storytellers_stories(db):
     storyteller.refresh_from_db()
     assert storyteller.consent_withdrawn_on == datetime.date(2026, 11, 1)
     assert not storyteller.has_consent
+
+
+def test_a_draft_cannot_skip_review(db):
+    story = StoryFactory(status=Story.Status.DRAFT, published_at=None, skills=[SkillFactory()])
+    with pytest.raises(ValidationError, match="draft: it cannot move to published"):
+        services.story_transition(story=story, to=Story.Status.PUBLISHED)
+    story.refresh_from_db()
+    assert story.status == Story.Status.DRAFT
+
+
+def curators(*usernames: str) -> list:
+    users = [UserFactory(username=username) for username in usernames]
+    for user in users:
+        curator_set(user=user, curator=True)
+    return users
+
+
+def edited_in_review(by) -> Story:
+    story = StoryFactory(status=Story.Status.IN_REVIEW, published_at=None, skills=[SkillFactory()])
+    services.story_event_record(story=story, action=StoryEvent.Action.EDITED, by=by, changed_fields=["title"])
+    return story
+
+
+def test_a_curator_cannot_publish_what_they_edited_last_when_another_curator_can_review(db):
+    hana, omar = curators("hana", "omar")
+    story = edited_in_review(by=hana)
+    with pytest.raises(ValidationError, match="another curator reviews and publishes it"):
+        services.story_transition(story=story, to=Story.Status.PUBLISHED, by=hana)
+    story.refresh_from_db()
+    assert story.status == Story.Status.IN_REVIEW
+    services.story_transition(story=story, to=Story.Status.PUBLISHED, by=omar)
+    story.refresh_from_db()
+    assert story.status == Story.Status.PUBLISHED
+
+
+def test_the_last_edit_counts_not_the_first(db):
+    hana, omar = curators("hana", "omar")
+    story = edited_in_review(by=hana)
+    services.story_event_record(story=story, action=StoryEvent.Action.EDITED, by=omar, changed_fields=["summary"])
+    services.story_transition(story=story, to=Story.Status.PUBLISHED, by=hana)
+    story.refresh_from_db()
+    assert story.status == Story.Status.PUBLISHED
+
+
+def test_the_only_curator_publishes_what_they_edited(db):
+    (hana,) = curators("hana")
+    UserFactory(username="former", is_staff=False)  # not a curator: does not count
+    story = edited_in_review(by=hana)
+    assert "Reviewed by another curator" not in [
+        check.name for check in services.story_publication_checks(story, by=hana)
+    ]
+    services.story_transition(story=story, to=Story.Status.PUBLISHED, by=hana)
+    story.refresh_from_db()
+    assert story.status == Story.Status.PUBLISHED
+
+
+def test_a_second_curator_is_not_needed_when_the_setting_is_off(db, settings):
+    settings.PORTAL_PUBLISH_NEEDS_SECOND_CURATOR = False
+    hana, _omar = curators("hana", "omar")
+    story = edited_in_review(by=hana)
+    services.story_transition(story=story, to=Story.Status.PUBLISHED, by=hana)
+    story.refresh_from_db()
+    assert story.status == Story.Status.PUBLISHED
+
+
+def test_the_checklist_is_the_rule_publishing_uses(db):
+    hana, _omar = curators("hana", "omar")
+    story = edited_in_review(by=hana)
+    story.skills.clear()
+    checks = {check.name: check for check in services.story_publication_checks(story, by=hana)}
+    assert [name for name, check in checks.items() if not check.met] == [
+        "Skills",
+        "Poster",
+        "Reviewed by another curator",
+    ]
+    assert services.story_publication_problems(story, by=hana) == [
+        checks["Skills"].problem,
+        checks["Reviewed by another curator"].problem,
+    ]
