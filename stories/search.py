@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from skills.models import Skill
 from stories.models import Story, StorySearchDocument
+from stories.text import cue_plain_text
 
 MAX_QUERY = 200
 MARK_START, MARK_END = "\x02", "\x03"
@@ -133,7 +134,8 @@ def moment(story: Story, query: Query) -> tuple[int, str] | None:
         return None
     stems = [word[: max(4, len(word) - 2)] for word in query.terms]
     phrases = [" ".join(p) for group in query.groups for p in group if len(p) > 1]
-    for start, _end, text in story.transcript_cues:
+    for start, _end, cue in story.transcript_cues:
+        text = cue_plain_text(cue)  # the words said, without the captions' markup
         lowered = text.lower()
         words = WORDS.findall(lowered)
         if any(p in lowered for p in phrases) or any(w.startswith(s) for s in stems for w in words):

@@ -1,7 +1,13 @@
-"""Markdown for text stories, rendered once and sanitised with nh3 so no curator's HTML reaches a page raw."""
+"""Text that curators and storytellers supply, made safe for a page: Markdown for text stories (rendered once and
+sanitised with nh3 so no curator's HTML reaches a page raw), and the markup of WebVTT cues."""
+
+import html
+import re
 
 import markdown
 import nh3
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 ALLOWED_TAGS = {
     "p", "br", "h2", "h3", "h4", "strong", "em", "blockquote", "ul", "ol", "li", "a", "code", "pre", "hr",
@@ -20,3 +26,44 @@ def render_markdown(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+
+
+# WebVTT cue text: <v Speaker>, <b>, <i>, <u>, <c.class>, <lang xx>, <ruby>/<rt> and <00:01.000> timestamps.
+_CUE_TAG = re.compile(r"<(/?)([a-z]+|[0-9])[^\s>]*(?:[ \t]+([^>]*))?>")
+_CUE_EMPHASIS = {"b": "b", "i": "i", "u": "u", "ruby": "ruby", "rt": "rt"}  # the rest only spans text: dropped
+
+
+def render_cue(text: str) -> SafeString:
+    """A cue's text as HTML: a voice becomes its speaker's name, emphasis stays emphasis; all else is escaped text.
+
+    Unknown and unclosed tags never reach the page as tags: the first are dropped, the second closed.
+    """
+    parts, open_tags, position = [], [], 0
+    for match in _CUE_TAG.finditer(text):
+        parts.append(escape(html.unescape(text[position : match.start()])))
+        position = match.end()
+        closing, name, annotation = match.group(1), match.group(2), (match.group(3) or "").strip()
+        if closing:
+            if _CUE_EMPHASIS.get(name) in open_tags:
+                while (tag := open_tags.pop()) != _CUE_EMPHASIS[name]:
+                    parts.append(f"</{tag}>")
+                parts.append(f"</{tag}>")
+        elif name == "v" and annotation:
+            parts.append(format_html('<span class="cue__speaker">{}:</span> ', html.unescape(annotation)))
+        elif name in _CUE_EMPHASIS:
+            open_tags.append(_CUE_EMPHASIS[name])
+            parts.append(f"<{_CUE_EMPHASIS[name]}>")
+    parts.append(escape(html.unescape(text[position:])))
+    parts.extend(f"</{tag}>" for tag in reversed(open_tags))
+    # Safe: every piece of text above is escaped; the only tags are the ones written here.
+    return mark_safe("".join(parts))  # noqa: S308
+
+
+def cue_plain_text(text: str) -> str:
+    """A cue's words without its markup, as a speaker would be quoted in plain text."""
+
+    def speaker(match: re.Match) -> str:
+        opening_voice = not match.group(1) and match.group(2) == "v" and (match.group(3) or "").strip()
+        return f"{match.group(3).strip()}: " if opening_voice else ""
+
+    return html.unescape(_CUE_TAG.sub(speaker, text))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("stories/<slug:slug>/media", views.story_media, name="media"),
     path("stories/<slug:slug>/captions.vtt", views.story_captions, name="captions"),
     path("stories/<slug:slug>/poster-<int:width>.webp", views.story_poster, name="poster"),
+    path("stories/<slug:slug>/card.webp", views.story_card, name="card"),
     path("storytellers/<slug:slug>/", views.storyteller_detail, name="storyteller"),
     path("storytellers/<slug:slug>/portrait-<int:width>.webp", views.storyteller_portrait, name="portrait"),
     path("stories/<slug:slug>/add-to-collection", views.collection_add, name="collection_add"),

@@ -17,7 +17,7 @@ from careerportal.people import colleague_find
 from careerportal.roles import is_curator
 from skills.models import Skill
 from skills.selectors import framework_tree, frameworks_in_use
-from stories import search, selectors, services
+from stories import images, search, selectors, services
 from stories.cache import lazy, remembered
 from stories.forms import (
     AddToCollectionForm,
@@ -29,7 +29,6 @@ from stories.forms import (
     moment_seconds,
 )
 from stories.guide import guide_steps
-from stories.images import pick_rendition
 from stories.media import file_response
 from stories.models import Collection, CollectionItem, Story, Storyteller, TaggedStory
 from stories.signals import story_viewed
@@ -210,23 +209,41 @@ def story_captions(request: HttpRequest, slug: str) -> HttpResponseBase:
 
 
 def _rendition_response(request: HttpRequest, field_file: FieldFile, renditions: dict, width: int):
-    rendition = pick_rendition(renditions, width)
+    rendition = images.pick_rendition(renditions, width)
     if rendition is None:
         raise Http404("No picture of that width.")
     rendition_file = FieldFile(field_file.instance, field_file.field, rendition["name"])
     return file_response(request, field_file=rendition_file, content_type="image/webp")  # stories.images makes WebP
 
 
+def _get_story_for_picture(request: HttpRequest, slug: str) -> Story | None:
+    """The story whose link-preview picture is asked for: as for its page, or, with previews on, any published story
+    for anonymous chat tools. None when an anonymous request must log in first."""
+    if request.user.is_authenticated:
+        return _get_story_for_user(request, slug)
+    if not settings.PORTAL_PUBLIC_PREVIEWS:
+        return None
+    return get_object_or_404(Story.objects.published().select_related("storyteller"), slug=slug)
+
+
 @login_not_required
 @require_safe
 def story_poster(request: HttpRequest, slug: str, width: int) -> HttpResponseBase:
-    if not request.user.is_authenticated:
-        if not settings.PORTAL_PUBLIC_PREVIEWS:
-            return redirect_to_login(request.get_full_path())
-        story = get_object_or_404(Story.objects.published(), slug=slug)  # the preview card's picture, nothing more
-        return _rendition_response(request, story.poster, story.poster_renditions, width)
-    story = _get_story_for_user(request, slug)
+    story = _get_story_for_picture(request, slug)
+    if story is None:
+        return redirect_to_login(request.get_full_path())
     return _rendition_response(request, story.poster, story.poster_renditions, width)
+
+
+@login_not_required
+@require_safe
+def story_card(request: HttpRequest, slug: str) -> HttpResponseBase:
+    """The link-preview card of a story (stories.images.story_card), for chat tools when it has no poster."""
+    story = _get_story_for_picture(request, slug)
+    if story is None:
+        return redirect_to_login(request.get_full_path())
+    card = FieldFile(story, story.poster.field, images.story_card(story))
+    return file_response(request, field_file=card, content_type="image/webp")
 
 
 @require_safe
@@ -261,7 +278,9 @@ def _collection_items(collection: Collection) -> QuerySet:
 
 
 def _poster_story(items: list[CollectionItem]) -> Story | None:
-    return next((item.story for item in items if item.story.poster_renditions), None)
+    """The story whose picture previews the collection: the first with a poster, else the first (with its card)."""
+    first = items[0].story if items else None
+    return next((item.story for item in items if item.story.poster_renditions), first)
 
 
 @require_safe

@@ -1,6 +1,9 @@
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from stories.text import render_cue
 
 register = template.Library()
 
@@ -59,17 +62,25 @@ def duration(seconds: int | None) -> str:
 
 
 @register.simple_tag
-def poster_url(story) -> str:
-    """The widest poster rendition, for the video player's poster frame."""
+def poster_srcset(story) -> str:
+    """The poster's renditions as a srcset, from which the player picks the one as wide as it shows it."""
     widths = sorted(int(width) for width in story.poster_renditions)
-    return reverse("stories:poster", args=[story.slug, widths[-1]]) if widths else ""
+    return ", ".join(f"{reverse('stories:poster', args=[story.slug, width])} {width}w" for width in widths)
+
+
+@register.filter
+def cue(text: str) -> SafeString:
+    """A caption's text with its speaker and emphasis (WebVTT cue markup), everything else escaped."""
+    return render_cue(text)
 
 
 @register.simple_tag(takes_context=True)
 def og_image_url(context, story) -> str:
-    """An absolute URL of the story's poster (640 wide where there is one), for link previews."""
+    """An absolute URL of the story's picture for link previews: its poster (640 wide), else its generated card."""
     widths = sorted(int(width) for width in story.poster_renditions)
-    if not widths:
-        return ""
-    width = next((w for w in widths if w >= 640), widths[-1])
-    return context["request"].build_absolute_uri(reverse("stories:poster", args=[story.slug, width]))
+    if widths:
+        width = next((w for w in widths if w >= 640), widths[-1])
+        url = reverse("stories:poster", args=[story.slug, width])
+    else:
+        url = reverse("stories:card", args=[story.slug])
+    return context["request"].build_absolute_uri(url)

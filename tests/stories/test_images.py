@@ -9,7 +9,9 @@ from django.db.models import ImageField
 from django.db.models.fields.files import ImageFieldFile
 from PIL import Image
 
+from stories import images, services
 from stories.images import RENDITION_WIDTHS, build_renditions, pick_rendition, srcset_widths
+from tests.factories import StoryFactory
 
 
 @pytest.fixture
@@ -133,3 +135,36 @@ def test_a_full_disk_part_way_leaves_no_new_rendition_and_keeps_the_old_ones(tmp
         build_renditions(replacement, prefix="portrait-a", old=old)
 
     assert full.listdir("renditions")[1] == [old_name.removeprefix("renditions/")]
+
+
+@pytest.mark.django_db
+def test_a_story_card_is_drawn_once_and_again_only_when_what_it_shows_changes(monkeypatch):
+    story = StoryFactory(title="Into finance")
+    drawn = []
+    draw = images._draw_card
+    monkeypatch.setattr(images, "_draw_card", lambda *args: drawn.append(args) or draw(*args))
+
+    first = images.story_card(story)
+    assert images.story_card(story) == first and len(drawn) == 1  # kept on disk: not drawn again
+    with story.poster.storage.open(first) as file, Image.open(file) as card:
+        assert (card.format, card.size) == ("WEBP", images.CARD_SIZE)
+
+    story.title = "Into finance, and back"
+    assert images.story_card(story) != first and len(drawn) == 2
+
+
+@pytest.mark.django_db
+def test_a_story_card_shows_the_storytellers_portrait(monkeypatch):
+    story = StoryFactory()
+    story.storyteller.portrait.save("amara.jpg", ContentFile(_jpeg((400, 400))), save=True)
+    services.storyteller_update_portrait(storyteller=story.storyteller)
+    portraits = []
+    monkeypatch.setattr(images, "_draw_card", lambda title, teller, portrait: portraits.append(portrait) or b"")
+    images.story_card(story)
+    assert portraits[0] is not None and portraits[0].getpixel((200, 200)) == pytest.approx((220, 20, 60), abs=12)
+
+
+def _jpeg(size) -> bytes:
+    buffer = BytesIO()
+    Image.new("RGB", size, "crimson").save(buffer, "JPEG")
+    return buffer.getvalue()

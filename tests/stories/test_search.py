@@ -68,6 +68,15 @@ def test_a_match_in_a_transcript_links_to_that_moment(employee_client):
     )
 
 
+def test_a_moment_quotes_the_words_said_without_the_captions_markup(employee_client):
+    story = StoryFactory(video=True, transcript="We opened the Dublin office.")
+    story.transcript_cues = [[0.0, 2.5, "<v Aisling Doyle>We opened the <b>Dublin</b> office &amp; hired."]]
+    story.save()
+    content = employee_client.get(reverse("stories:search"), {"q": "dublin"}).content.decode()
+    assert "“Aisling Doyle: We opened the Dublin office &amp; hired.”" in content
+    assert "&lt;v" not in content and "&lt;b&gt;" not in content
+
+
 def test_no_result_suggests_close_skills(employee_client, library):
     response = employee_client.get(reverse("stories:search"), {"q": "negotation skils"})
     assert response.context["results"] == []

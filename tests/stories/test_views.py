@@ -1,9 +1,13 @@
+import re
+from io import BytesIO
+
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from PIL import Image
 
 from skills.models import Skill
-from stories.models import CareerMove, Story
+from stories.models import CareerMove, Collection, CollectionItem, Story
 from tests.factories import (
     CareerMoveFactory,
     FunctionFactory,
@@ -243,7 +247,7 @@ def test_text_story_renders_sanitised_markdown(employee_client, db):
 def test_shared_moment_starts_the_player_there(employee_client, db):
     url = StoryFactory(video=True, duration_seconds=600).get_absolute_url()
     content = employee_client.get(url, {"t": "95"}).content.decode()
-    assert 'data-start="95"' in content and "#t=95" in content and "Starting at 1:35" in content
+    assert 'data-start="95"' in content and "#t=95" in content and "Starts at 1:35" in content
     assert 'data-start="95"' in employee_client.get(url, {"t": "95.7"}).content.decode()  # decimal: whole seconds
     assert "data-start" not in employee_client.get(url, {"t": ""}).content.decode()
 
@@ -380,3 +384,80 @@ def test_a_retired_skill_stays_on_its_stories_but_leaves_browsing(employee_clien
     assert f'href="{negotiation.get_absolute_url()}"' not in story_page
     assert negotiation.slug not in facet(employee_client.get("/stories/"), "skill")
     assert employee_client.get(negotiation.get_absolute_url()).status_code == 404
+
+
+# Watching and reading a story
+
+
+def _og_image(content: str) -> str:
+    match = re.search(r'<meta property="og:image" content="([^"]+)">', content)
+    assert match, "the page sends no og:image"
+    return match.group(1)
+
+
+def test_the_player_comes_right_after_the_title_and_before_the_actions(employee_client, db):
+    content = employee_client.get(StoryFactory(video=True).get_absolute_url()).content.decode()
+    assert re.search(r'</h1>\s*</header>\s*<figure class="player"', content)  # nothing between title and player
+    assert content.index('<figure class="player"') < content.index('aria-label="My toolkit"')
+
+
+def test_a_shared_moment_says_where_the_player_starts(employee_client, db):
+    url = StoryFactory(video=True, duration_seconds=60).get_absolute_url()
+    assert "Starts at 0:09" in employee_client.get(url, {"t": "9"}).content.decode()
+    assert "Starts at 0:00" in employee_client.get(url, {"t": "0"}).content.decode()
+    assert "Starts at" not in employee_client.get(url).content.decode()
+
+
+def test_transcript_lines_carry_their_times_for_the_player_to_follow(employee_client, db):
+    story = StoryFactory(video=True, transcript_cues=[[0.2, 4.0, "Hello."], [4.0, 9.5, "This is my story."]])
+    content = employee_client.get(story.get_absolute_url()).content.decode()
+    assert '<ol class="transcript__cues" data-transcript>' in content
+    assert '<li data-from="0.2"><a href="?t=0" data-seek="0.2">' in content
+    assert '<li data-from="4.0"><a href="?t=4" data-seek="4.0">' in content
+    assert 'aria-current="true"' not in content  # the player marks the line it is at, one at a time
+
+
+def test_cue_markup_renders_as_speaker_and_emphasis_and_everything_else_is_escaped(employee_client, db):
+    text = "<v Nadia Haddad>I <b>chose</b> it, <i>twice</i> &amp; <img src=x onerror=alert(1)> 3 < 4"
+    story = StoryFactory(video=True, transcript_cues=[[0.0, 4.0, text]])
+    content = employee_client.get(story.get_absolute_url()).content.decode()
+    assert '<span class="cue__speaker">Nadia Haddad:</span> I <b>chose</b> it, <i>twice</i> &amp;  3 &lt; 4' in content
+    assert "&lt;v" not in content and "<img src=x" not in content and "onerror" not in content
+
+
+def test_a_text_story_without_a_poster_has_a_link_preview_picture(employee_client, db):
+    story = StoryFactory(title="Choosing the specialist track")
+    assert not story.poster_renditions
+    content = employee_client.get(story.get_absolute_url()).content.decode()
+    image = _og_image(content)
+    assert image == f"http://testserver{reverse('stories:card', args=[story.slug])}"
+    assert '<meta name="twitter:card" content="summary_large_image">' in content
+
+    response = employee_client.get(image)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/webp"
+    with Image.open(BytesIO(b"".join(response.streaming_content))) as card:
+        assert card.format == "WEBP" and card.size == (1200, 630)
+
+
+def test_the_link_preview_card_answers_chat_tools_only_for_published_stories_with_previews_on(client, db, settings):
+    published, draft = StoryFactory(), StoryFactory(status=Story.Status.DRAFT)
+    card = reverse("stories:card", args=[published.slug])
+    assert client.get(card).status_code == 302  # previews off: log in first
+    settings.PORTAL_PUBLIC_PREVIEWS = True
+    assert client.get(card).status_code == 200
+    assert client.get(reverse("stories:card", args=[draft.slug])).status_code == 404
+    assert _og_image(client.get(published.get_absolute_url()).content.decode()).endswith(card)
+
+
+def test_employees_get_no_card_of_an_unpublished_story(employee_client, db):
+    draft = StoryFactory(status=Story.Status.DRAFT)
+    assert employee_client.get(reverse("stories:card", args=[draft.slug])).status_code == 404
+
+
+def test_a_collection_of_text_stories_has_a_link_preview_picture(employee_client, employee, db):
+    story = StoryFactory()
+    collection = Collection.objects.create(owner=employee, title="Into legal")
+    CollectionItem.objects.create(collection=collection, story=story)
+    content = employee_client.get(collection.get_absolute_url()).content.decode()
+    assert _og_image(content).endswith(reverse("stories:card", args=[story.slug]))
