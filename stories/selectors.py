@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value, prefetch_related_objects
 
 from skills.models import Skill
-from stories.models import CareerMove, Function, Level, Story, TaggedStory
+from stories.models import CareerMove, Collection, Function, Level, Story, TaggedStory
 
 FACETS = ("skill", "function", "level", "format", "move")
 # The skill box offers the most used skills as you open it; any other is a few letters away (typed or suggested).
@@ -200,3 +200,17 @@ def move_kind_counts() -> list[tuple[str, str, int]]:
         .order_by()
     )
     return [(value, label, counts[value]) for value, label in CareerMove.Kind.choices if value in counts]
+
+
+def featured_collections(*, limit: int) -> QuerySet:
+    """The collections curators feature on the home page, each with its number of published stories."""
+    published = Q(items__story__status=Story.Status.PUBLISHED)
+    return Collection.objects.featured().annotate(stories=Count("items", filter=published))[:limit]
+
+
+def skill_stories(skill: Skill) -> QuerySet:
+    """Published stories tagged with the skill or one of its children (a category's page lists its skills' stories)."""
+    tags = Skill.objects.filter(Q(pk=skill.pk) | Q(parent=skill))
+    return Story.objects.published().filter(
+        Exists(TaggedStory.objects.filter(content_object=OuterRef("pk"), tag__in=tags))
+    )

@@ -11,7 +11,6 @@ from django.db.models import Max
 from django.utils import timezone
 
 from careerportal.notifications import email_enqueue
-from stories.cache import content_changed
 from stories.images import build_renditions
 from stories.models import (
     Collection,
@@ -139,7 +138,6 @@ def storyteller_withdraw_consent(*, storyteller: Storyteller, on: datetime.date 
     )
     for story in published:
         story_event_record(story=story, action=StoryEvent.Action.CONSENT_WITHDRAWN, by=by)
-    content_changed()
     return len(published)
 
 
