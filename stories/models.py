@@ -78,13 +78,18 @@ class Storyteller(models.Model):
 class TaggedStory(ItemBase):
     """The through model that tags stories with skills from the framework."""
 
-    tag = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="tagged_stories")
+    tag = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="tagged_stories", db_index=False)
     content_object = models.ForeignKey("Story", on_delete=models.CASCADE, related_name="tagged_skills")
 
     class Meta:
         verbose_name = "story skill"
         constraints = [
+            # Also the index from a story to its skills (cards, story pages, filters).
             models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_story_unique_skill"),
+        ]
+        indexes = [
+            # From a skill to its stories: related stories (stories.selectors.related_stories), skill pages, facets.
+            models.Index(fields=["tag", "content_object"], name="tagged_story_tag_story_idx"),
         ]
 
 

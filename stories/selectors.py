@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value, prefetch_related_objects
 
 from skills.models import Skill
@@ -134,21 +135,25 @@ def related_skills(skill: Skill, *, limit: int = 12) -> QuerySet:
 
 
 def related_stories(story: Story, *, limit: int = 3) -> QuerySet:
-    """Other published stories: those sharing the most skills first, then the same kind of move or function."""
+    """Other published stories sharing the most skills with `story`, the newest first among equals.
+
+    It starts from the story's own tags: the other stories' rows for those tags come through the tag index
+    (tagged_story_tag_story_idx), and only the `limit` best are read as cards.
+    """
     skills = TaggedStory.objects.filter(content_object=story).values("tag")
-    kinds = CareerMove.objects.filter(story=story).values("kind")
-    same_move = Exists(CareerMove.objects.filter(story=OuterRef("pk"), kind__in=kinds))
+    best = (
+        TaggedStory.objects.filter(tag__in=skills, content_object__status=Story.Status.PUBLISHED)
+        .exclude(content_object=story)
+        .values("content_object")
+        .annotate(shared=Count("pk"))
+        .order_by("-shared", "-content_object__published_at", "-content_object")
+        .values("content_object")[:limit]
+    )
     return (
-        Story.objects.published()
-        .exclude(pk=story.pk)
-        .annotate(
-            shared=Count("tagged_skills", filter=Q(tagged_skills__tag__in=skills), distinct=True),
-            same_move=same_move,
-            same_function=Q(storyteller__function_id=story.storyteller.function_id),
-        )
-        .filter(Q(shared__gt=0) | Q(same_move=True) | Q(same_function=True))
-        .order_by("-shared", "-same_move", "-same_function", "-published_at")
-        .for_cards()[:limit]
+        Story.objects.filter(pk__in=best)
+        .annotate(shared=Count("tagged_skills", filter=Q(tagged_skills__tag__in=skills)))
+        .order_by("-shared", "-published_at", "-pk")
+        .for_cards()
     )
 
 
@@ -214,3 +219,15 @@ def skill_stories(skill: Skill) -> QuerySet:
     return Story.objects.published().filter(
         Exists(TaggedStory.objects.filter(content_object=OuterRef("pk"), tag__in=tags))
     )
+
+
+def cards_page(stories: QuerySet, number, *, per_page: int, count: int | None = None) -> Page:
+    """Page `number` of `stories` (in their usual order, newest first) as cards, in one query: the page's ids are
+    picked from the index alone (a deep page skips index entries, not whole stories), then only its own stories are
+    read. `count`, when the caller knows it, saves the COUNT query."""
+    paginator = Paginator(stories.values_list("pk", flat=True), per_page)
+    if count is not None:
+        paginator.count = count
+    page = paginator.get_page(number)
+    page.object_list = Story.objects.filter(pk__in=page.object_list).for_cards()
+    return page

@@ -66,8 +66,8 @@ def story_list(request: HttpRequest) -> HttpResponse:
     filters = form.filters()
     facets = selectors.story_facets(Story.objects.published(), filters)
     stories = selectors.filter_stories(Story.objects.published(), filters)
-    paginator = Paginator(stories.for_cards(), STORIES_PER_PAGE)
-    paginator.count = selectors.facets_total(facets)  # counted with the facets: no COUNT query of its own
+    total = selectors.facets_total(facets)  # counted with the facets: no COUNT query of its own
+    page = selectors.cards_page(stories, request.GET.get("page"), per_page=STORIES_PER_PAGE, count=total)
     return render(
         request,
         "stories/story_list.html",
@@ -77,7 +77,7 @@ def story_list(request: HttpRequest) -> HttpResponse:
             "active": form.active(request.GET),
             "problems": form.problems(),
             "facets": facets,
-            "page": paginator.get_page(request.GET.get("page")),
+            "page": page,
         },
     )
 
@@ -133,6 +133,7 @@ def skill_index(request: HttpRequest) -> HttpResponse:
 def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
     skill = get_object_or_404(Skill.objects.filter(is_retired=False).select_related("framework", "parent"), slug=slug)
     stories = selectors.skill_stories(skill)
+    page = selectors.cards_page(stories, request.GET.get("page"), per_page=STORIES_PER_PAGE)
     return render(
         request,
         "skills/skill_detail.html",
@@ -140,7 +141,7 @@ def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "skill": skill,
             "children": skill.children.filter(is_retired=False),
             "levels": skill.levels_with_descriptors(skill.framework.levels.all()),
-            "page": Paginator(stories.for_cards(), STORIES_PER_PAGE).get_page(request.GET.get("page")),
+            "page": page,
             "related": selectors.related_skills(skill),
         },
     )
