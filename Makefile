@@ -55,7 +55,7 @@ bench-import: venv
 bench-import-postgres: venv
 	.ci/with-postgres $(PY) benchmark/import_esco.py
 
-# The main pages under load (gunicorn, wrk) and search latency, on a seeded large organisation; see README.
+# The traffic mix (gunicorn, wrk), pages rendered afresh, search latency: a seeded large organisation; see README.
 bench: venv
 	$(PY) benchmark/run.py
 

@@ -1,11 +1,13 @@
-"""Production load and search latency benchmark of a large organisation (issues 6 and 7).
+"""Realistic traffic, pages rendered afresh and search latency on a large organisation (issues 6, 7 and 16).
 
 Seeds a throwaway database (see benchmark/seed.py: 5,000 stories with transcripts, 14,000 skills, 20,000 employees,
-300,000 explored stories, 50,000 objectives), then
-  1. serves it with gunicorn and the production settings on 127.0.0.1, logs one employee in, and loads each main
-     page with wrk against /baseline/, a minimal login-required view of the same process (benchmark/pages.py);
-  2. times stories.search over about 30 varied queries in-process (benchmark/search_latency.py).
-Writes benchmark/results/pages-<database>.md and search-<database>.md and prints them.
+300,000 explored stories, 50,000 objectives, a curator and drafts to publish), then
+  1. serves it with gunicorn and the production settings on 127.0.0.1 and drives a realistic mix of URLs with wrk,
+     40 employees' sessions, a curator editing meanwhile, against /baseline/ in alternating rounds (benchmark/mix.py);
+  2. renders each main page in-process with every cache cleared: time, queries, HTML (benchmark/pages.py);
+  3. times stories.search over about 30 varied queries in-process (benchmark/search_latency.py).
+Writes benchmark/results/mix-<database>.md (the headline, with the pages' table as its second section),
+pages-<database>.md and search-<database>.md, and prints them.
 
 SQLite: a fresh database in a temporary folder (never ./var). PostgreSQL: a new database on the server named by
 DATABASE_URL, dropped afterwards (run it through .ci/with-postgres, which makes a throwaway server).
@@ -32,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmark" / "results"
 sys.path.insert(0, str(ROOT))
 
-from benchmark import pages, search_latency  # noqa: E402
+from benchmark import mix, pages, search_latency  # noqa: E402
 from benchmark.seed import Sizes, seed_organisation  # noqa: E402
 
 
@@ -46,15 +48,16 @@ def _env_number(name: str, default: float) -> float:
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=int, default=int(_env_number("BENCH_SECONDS", 3)),
-                        help="wrk's time on each page in each round (env BENCH_SECONDS, default 3)")  # fmt: skip
+    parser.add_argument("--seconds", type=int, default=int(_env_number("BENCH_SECONDS", 20)),
+                        help="each round of the mix and of the baseline (env BENCH_SECONDS, default 20)")  # fmt: skip
     parser.add_argument("--load-rounds", type=int, default=int(_env_number("BENCH_LOAD_ROUNDS", 5)),
-                        help="rounds over all the pages under load (env BENCH_LOAD_ROUNDS, default 5)")  # fmt: skip
+                        help="rounds of the mix, each followed or preceded by one of the baseline "
+                        "(env BENCH_LOAD_ROUNDS, default 5)")  # fmt: skip
     parser.add_argument("--scale", type=float, default=_env_number("BENCH_SCALE", 1.0),
                         help="size of the organisation, 1 = full size (env BENCH_SCALE)")  # fmt: skip
     parser.add_argument("--rounds", type=int, default=int(_env_number("BENCH_SEARCH_ROUNDS", 20)),
                         help="times each search query runs (env BENCH_SEARCH_ROUNDS, default 20)")  # fmt: skip
-    parser.add_argument("--only", choices=["pages", "search"], help="run one part only")
+    parser.add_argument("--only", choices=["mix", "pages", "search"], help="run one part only")
     parser.add_argument("--output", type=Path, help="where reports go (default benchmark/results/ at full size)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (database, logs)")
     parser.add_argument("--timeout", type=int, default=int(_env_number("BENCH_TIMEOUT", 3600)),
@@ -161,13 +164,19 @@ def main() -> None:
         output.mkdir(parents=True, exist_ok=True)
         slug = connection.vendor
         reports = []
-        if args.only in (None, "pages"):
-            options = pages.LoadOptions(seconds=args.seconds, rounds=args.load_rounds)
-            results = pages.run_pages(seeded=seeded, options=options, log_path=folder / "gunicorn.log")
+        page_lines, targets = [f"(Not measured in this run: see `pages-{slug}.md`.)"], pages.targets_text()
+        if args.only in (None, "mix"):
+            options = mix.MixOptions(seconds=args.seconds, rounds=args.load_rounds)
+            traffic = mix.run_mix(seeded=seeded, options=options, folder=folder)
             load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-            context = {**context, "machine": f"{context['machine']}; load average after the load {load}"}
-            reports.append((output / f"pages-{slug}.md", pages.report_markdown(results=results, context=context,
-                                                                               options=options)))  # fmt: skip
+            context = {**context, "machine": f"{context['machine']}; load average after the mix {load}"}
+        if args.only in (None, "pages"):
+            results = pages.run_pages(seeded=seeded)
+            page_lines = [*pages.summary_table(results), "", f"Each page's SQL: `pages-{slug}.md`."]
+            reports.append((output / f"pages-{slug}.md", pages.report_markdown(results=results, context=context)))
+        if args.only in (None, "mix"):
+            text = mix.report_markdown(result=traffic, context=context, pages=page_lines, targets=targets)
+            reports.insert(0, (output / f"mix-{slug}.md", text))
         if args.only in (None, "search"):
             results = search_latency.run_search(seeded=seeded, rounds=args.rounds)
             text = search_latency.report_markdown(results=results, context=context, rounds=args.rounds)

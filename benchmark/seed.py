@@ -3,8 +3,9 @@
 5,000 published stories (video, podcast and text, each with about 2,000 words of generated speech or text, captions
 timed per sentence), 1,500 storytellers, an ESCO-sized framework of 14,000 skills imported through the real importer,
 20,000 employees, 300,000 explored stories, 50,000 objectives with actions, and the smaller things pages show
-(saved stories, reflections, self-assessments, plan shares, featured collections). Then the search index is built
-with stories.search.documents_rebuild, as after any bulk change.
+(saved stories, reflections, self-assessments, plan shares, featured collections), a curator (staff, in the Curators
+group) and drafts ready for the curator to publish during the traffic mix. Then the search index is built with
+stories.search.documents_rebuild, as after any bulk change.
 
 All text comes from a seeded random generator, so two runs seed the same organisation.
 """
@@ -41,6 +42,7 @@ class Sizes:
     visits: int = 300_000
     objectives: int = 50_000
     transcript_words: int = 2_000
+    drafts: int = 300  # ready to publish: the curator of the traffic mix publishes one every few seconds
 
     def scaled(self, factor: float) -> "Sizes":
         """A smaller organisation for a quick trial run (the framework keeps its four-level shape)."""
@@ -54,6 +56,7 @@ class Sizes:
             visits=max(500, round(self.visits * factor)),
             objectives=max(100, round(self.objectives * factor)),
             transcript_words=self.transcript_words,
+            drafts=max(30, round(self.drafts * factor)),
         )
 
 
@@ -63,7 +66,9 @@ class Seeded:
 
     sizes: Sizes
     username: str = BENCH_USERNAME
-    password: str = PASSWORD
+    password: str = PASSWORD  # every seeded account's
+    curator_username: str = ""
+    collection_id: int = 0  # one of the employee's own collections
     story_slug: str = ""  # a captioned video story the employee explored
     filter_skill_slug: str = ""  # the most used skill: /stories/?skill= at its heaviest
     skill_page_slug: str = ""  # a skill with sub-skills and many stories
@@ -313,6 +318,34 @@ class Timer:
         self.started = now
 
 
+def _drafts(rng: random.Random, story_ids: list[int], count: int) -> int:
+    """Copies of published stories as drafts, with their skills: ready to publish. A random generator of their own,
+    so the published organisation is the same as without them."""
+    from stories.models import Story, TaggedStory
+
+    originals = list(Story.objects.filter(pk__in=rng.sample(story_ids, count)).order_by("pk"))
+    skills: dict[int, list[int]] = {}
+    for story_id, skill_id in TaggedStory.objects.filter(content_object__in=originals).values_list(
+        "content_object_id", "tag_id"
+    ):
+        skills.setdefault(story_id, []).append(skill_id)
+    copies = []
+    for n, story in enumerate(originals):
+        copies.append((story.pk, story))
+        story.pk, story.slug, story.title = None, f"draft-{n}-{story.slug}"[:200], f"{story.title} (draft {n})"
+        story.status, story.published_at, story.featured = Story.Status.DRAFT, None, False
+    created = _bulk(Story, [story for _pk, story in copies])
+    _bulk(
+        TaggedStory,
+        [
+            TaggedStory(content_object_id=copy.pk, tag_id=skill_id)
+            for (original, _story), copy in zip(copies, created, strict=True)
+            for skill_id in skills[original]
+        ],
+    )
+    return len(created)
+
+
 def seed_organisation(*, sizes: Sizes, media_root: Path) -> Seeded:
     from reflection.models import (
         Action,
@@ -328,6 +361,7 @@ def seed_organisation(*, sizes: Sizes, media_root: Path) -> Seeded:
     from skills.services import framework_import
     from stories import search
     from stories.models import CareerMove, Collection, CollectionItem, Function, Level, Story, Storyteller, TaggedStory
+    from stories.services import curators_group_ensure
     from stories.text import render_markdown
 
     rng = random.Random(RANDOM_SEED)
@@ -486,7 +520,12 @@ def seed_organisation(*, sizes: Sizes, media_root: Path) -> Seeded:
     )
     user_ids = [user.pk for user in _bulk(User, users)]
     me, manager, curator = user_ids[0], user_ids[1], user_ids[2]
-    timer.lap(f"{len(user_ids):,} employees")
+    curator_user = User.objects.get(pk=curator)
+    curator_user.is_staff = True
+    curator_user.save(update_fields=["is_staff"])
+    curator_user.groups.add(curators_group_ensure())
+    seeded.curator_username = curator_user.username
+    timer.lap(f"{len(user_ids):,} employees, {curator_user.username} a curator")
 
     # Explored stories: popular stories are explored more, and some employees explore far more than others.
     story_weights = list(accumulate(1 / (rank + 1) ** 0.6 for rank in range(len(story_ids))))
@@ -607,6 +646,7 @@ def seed_organisation(*, sizes: Sizes, media_root: Path) -> Seeded:
         ]
         + [Collection(owner_id=me, title=f"For my conversation {n}") for n in (1, 2)],
     )
+    seeded.collection_id = collections[-1].pk
     _bulk(
         CollectionItem,
         [
@@ -615,6 +655,9 @@ def seed_organisation(*, sizes: Sizes, media_root: Path) -> Seeded:
             for n, pk in enumerate(rng.sample(story_ids, 8))
         ],
     )
+
+    drafts = _drafts(random.Random(RANDOM_SEED + 1), story_ids, sizes.drafts)
+    timer.lap(f"{drafts:,} drafts ready to publish")
 
     with transaction.atomic():
         documents = search.documents_rebuild()
@@ -634,6 +677,7 @@ def seed_organisation(*, sizes: Sizes, media_root: Path) -> Seeded:
         "explored stories": StoryVisit.objects.count(),
         "objectives": Objective.objects.count(),
         "actions": Action.objects.count(),
+        "drafts": drafts,
         "search documents": documents,
     }
     return seeded

@@ -9,6 +9,7 @@ from django.urls import path, reverse_lazy
 from django.utils.decorators import method_decorator
 
 from careerportal.auth import AdminLoginForm, too_many_requests_when_locked_out
+from careerportal.roles import is_curator
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -21,6 +22,10 @@ class PortalAdminSite(admin.AdminSite):
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         """The admin's log-in page answers 429 while log-in is paused, as the portal's own does."""
         return too_many_requests_when_locked_out(super().login)(request, extra_context)
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        """Curators only (careerportal.roles), where Django's admin would let in any staff account."""
+        return is_curator(request.user)
 
     def get_urls(self) -> list:
         # First, so that it answers /admin/r/… in place of the contenttypes shortcut that AdminSite lists there.

@@ -26,7 +26,7 @@ from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from careerportal.models import LoginThrottle
-from stories.services import curators_group_ensure
+from careerportal.roles import curator_set, is_curator
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +125,16 @@ class LoginForm(ThrottledLoginMixin, AuthenticationForm):
 
 
 class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
-    pass
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "invalid_login": "Enter the username and password of a curator's account. Both may be case-sensitive.",
+    }
+
+    def confirm_login_allowed(self, user) -> None:
+        """Curators only (careerportal.roles), where Django's admin would let in any staff account."""
+        AuthenticationForm.confirm_login_allowed(self, user)
+        if not is_curator(user):
+            raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
 
 
 def too_many_requests_when_locked_out(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -179,12 +188,7 @@ class CompanyOIDCBackend(OIDCAuthenticationBackend):
         user.email = str(claims.get("email") or user.email)[:254]
         user.first_name = str(claims.get("given_name") or user.first_name)[:150]
         user.last_name = str(claims.get("family_name") or user.last_name)[:150]
-        curator_group = settings.PORTAL_OIDC_CURATOR_GROUP
-        is_curator = curator_group in (claims.get(settings.PORTAL_OIDC_GROUPS_CLAIM) or [])
-        if curator_group:
-            user.is_staff = is_curator or user.is_superuser
         user.save()
-        if curator_group:
-            curators = curators_group_ensure()
-            (user.groups.add if is_curator else user.groups.remove)(curators)
+        if curator_group := settings.PORTAL_OIDC_CURATOR_GROUP:
+            curator_set(user=user, curator=curator_group in (claims.get(settings.PORTAL_OIDC_GROUPS_CLAIM) or []))
         return user

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "careerportal.security.cross_origin_resource_policy",
+    "careerportal.compression.HTMLGZipMiddleware",  # above all that write the body: it compresses what they wrote
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -111,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "careerportal.navigation.links",
+                "careerportal.roles.roles",
             ],
         },
     },
@@ -128,8 +130,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     # Writers from several gunicorn workers queue for the write lock (seconds) instead of failing "database is locked".
     DATABASES["default"]["OPTIONS"]["timeout"] = env_int("PORTAL_SQLITE_TIMEOUT", 20)
-    # A file, not memory: browser tests' live server then gets connections of its own, not the test's.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The portal's queries are short: PostgreSQL's JIT compiler only adds seconds to a few of them (related stories).
     # Behind pgbouncer, list "options" in its ignore_startup_parameters and set jit = off on the server instead.

@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from careerportal.people import colleague_find
+from careerportal.roles import is_curator
 from reflection import insights, selectors, services
 from reflection.forms import (
     ActionForm,
@@ -529,7 +530,7 @@ def delete_all(request: HttpRequest) -> HttpResponse:
 
 
 def _require_curator(request: HttpRequest) -> None:
-    if not (request.user.is_staff and request.user.has_perm("stories.publish_story")):
+    if not is_curator(request.user):
         raise PermissionDenied
 
 

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -14,6 +14,7 @@ from skills import services
 from skills.exporters import FORMATS as EXPORT_FORMATS
 from skills.exporters import export_framework
 from skills.forms import FrameworkImportForm, SkillMergeForm
+from skills.importers import FORMATS as IMPORT_FORMATS
 from skills.importers import parse_framework_file
 from skills.models import Framework, ProficiencyLevel, Skill
 
@@ -25,10 +26,22 @@ class ProficiencyLevelInline(admin.TabularInline):
 
 @admin.register(Framework)
 class FrameworkAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "is_builtin", "updated_at"]
+    list_display = ["name", "code", "import_format", "skill_count", "imported_at"]
     search_fields = ["name", "code"]
-    readonly_fields = ["is_builtin"]
+    readonly_fields = ["is_builtin", "format", "imported_at"]
     inlines = [ProficiencyLevelInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(skill_count=Count("skills", filter=Q(skills__is_retired=False)))
+
+    @admin.display(description="format", ordering="format")
+    def import_format(self, framework: Framework) -> str:
+        return "Built-in" if framework.is_builtin else IMPORT_FORMATS.get(framework.format, framework.format)
+
+    @admin.display(description="skills", ordering="skill_count")
+    def skill_count(self, framework: Framework) -> int:
+        """Live skills, strengths and categories (retired ones are hidden everywhere)."""
+        return framework.skill_count
 
     def get_urls(self):
         return [
@@ -89,6 +102,7 @@ class FrameworkAdmin(admin.ModelAdmin):
                 context["choices"] = {
                     "format": form.cleaned_data["format"],
                     "framework": form.cleaned_data["framework"].pk if form.cleaned_data["framework"] else "",
+                    "code": form.cleaned_data["code"],
                     "name": form.cleaned_data["name"],
                     "filename": upload.name,
                 }
@@ -106,9 +120,10 @@ class FrameworkAdmin(admin.ModelAdmin):
         framework = choices.get("framework")
         return services.framework_import(
             parsed=parsed,
-            framework_code=framework.code if framework else "",
+            framework_code=framework.code if framework else choices.get("code") or "",
             framework_name=choices.get("name") or "",
             default_name=Path(filename).stem,
+            new_only=framework is None,
             dry_run=dry_run,
         )
 
@@ -124,6 +139,7 @@ class FrameworkAdmin(admin.ModelAdmin):
         choices = {
             "format": request.POST.get("format", ""),
             "framework": framework,
+            "code": request.POST.get("code", ""),
             "name": request.POST.get("name"),
         }
         try:
@@ -137,8 +153,7 @@ class FrameworkAdmin(admin.ModelAdmin):
         if not report.ok:
             context.update(report=report, form=FrameworkImportForm())
             return TemplateResponse(request, "admin/skills/framework/import.html", context)
-        summary = ", ".join(f"{count} {label.removeprefix('to ')}" for label, count, _ in report.sections() if count)
-        messages.success(request, f"Imported {report.framework_name}: {summary or 'nothing changed'}.")
+        messages.success(request, f"Imported {report.framework_name}: {report.summary()}.")
         imported = Framework.objects.get(code=report.framework_code)
         return redirect("admin:skills_framework_change", imported.pk)
 

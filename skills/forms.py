@@ -24,9 +24,24 @@ class FrameworkImportForm(forms.Form):
         empty_label="A new framework",
         help_text="Choose a framework to update it with a new version of its file.",
     )
-    name = forms.CharField(
-        max_length=200, required=False, help_text="For a new framework, if the file does not name it."
+    code = forms.SlugField(
+        max_length=100,
+        required=False,
+        label="Code of the new framework (optional)",
+        help_text="Letters, digits and hyphens, such as acme-skills. Leave it empty to take the file's own code (SFIA, "
+        "ESCO and Moodle files carry one) or one made from the name. A new framework never updates an existing one: "
+        "the preview says which framework the import creates or updates.",
     )
+    name = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Name (optional)",
+        help_text="For a new framework, if the file does not name it.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["framework"].label_from_instance = lambda framework: f"{framework.name} (code {framework.code})"
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -34,6 +49,15 @@ class FrameworkImportForm(forms.Form):
             limit = settings.PORTAL_MAX_FRAMEWORK_BYTES / 1024 / 1024
             raise forms.ValidationError(f"The file is larger than the limit of {limit:.0f} MB.")
         return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("framework") and cleaned.get("code"):
+            self.add_error(
+                "code",
+                f"Leave the code empty to update “{cleaned['framework'].name}”, or choose “A new framework”.",
+            )
+        return cleaned
 
 
 class SkillMergeForm(forms.Form):

@@ -1,21 +1,26 @@
 """Reading a company's skills framework file into one neutral structure.
 
 `parse_framework_file` understands Moodle competency framework CSVs, ESCO's skills CSV, SFIA's skills
-sheet and a plain spreadsheet. It never touches the database: it returns a `ParsedFramework` listing every
-problem it found, and the caller imports all of it or nothing. Files are read as streams, row by row, so
-memory stays bounded.
+sheet, O*NET's Content Model Reference and a plain spreadsheet, as their publishers ship them: CSV in UTF-8,
+UTF-16 or Windows-1252, with Excel's `sep=` line, or `.xlsx`. It never touches the database: it returns a
+`ParsedFramework` listing every problem it found (the caller imports all of it or nothing) and every warning
+(a publisher's quirk that was skipped or worked around; warnings never stop an import). Files are read as
+streams, row by row, within caps on rows, cell size and a workbook's expanded size, so memory stays bounded.
 """
 
+import codecs
 import csv
 import datetime
 import html
 import io
 import itertools
+import json
 import re
 import unicodedata
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import BinaryIO, NamedTuple
 
 import nh3
@@ -25,6 +30,7 @@ FORMATS = {
     "moodle": "Moodle competency framework CSV",
     "esco": "ESCO skills CSV",
     "sfia": "SFIA skills CSV",
+    "onet": "O*NET Content Model Reference (text, CSV or XLSX)",
     "plain": "Plain spreadsheet (CSV or XLSX)",
 }
 
@@ -33,8 +39,13 @@ MAX_PROBLEMS = 200
 MAX_CODE_LENGTH = 255  # Skill.code
 MAX_NAME_LENGTH = 255  # Skill.name
 MAX_LEVEL_NAME_LENGTH = 100  # ProficiencyLevel.name
+MAX_LEVEL = 99
 MAX_DESCRIPTION_LENGTH = 10_000
 MAX_LABEL_LENGTH = 255
+# Caps that keep a hostile or mistaken file from taking the server's memory and time.
+MAX_ROWS = 100_000  # ESCO, the largest published framework, has about 14,000
+MAX_CELL_LENGTH = 32_767  # the most Excel itself holds in a cell
+MAX_XLSX_EXPANDED_BYTES = 50 * 1024 * 1024  # an ESCO-sized workbook expands to about 10 MB
 SFIA_LEVEL_NAMES = (
     "Follow",
     "Assist",
@@ -53,10 +64,19 @@ _SNIFF_BYTES = 8192
 _MEGABYTE = 1024 * 1024
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _BINARY_MAGICS = (b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!", b"\x1f\x8b")
-_NEUTRALISED_STARTS = "=+-@"
+# Our exports put a ' before a cell starting with one of these (a spreadsheet would run it as a formula); the
+# importer removes a leading ' only before one of them, so a ' that is part of the data stays.
+NEUTRALISED_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The text encodings a CSV is read in, as the preview names them.
+ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16": "UTF-16", "utf-16-le": "UTF-16",
+             "utf-16-be": "UTF-16", "cp1252": "Windows-1252"}  # fmt: skip
+_SEP_LINE = re.compile(r'"?sep=(.)"?', flags=re.IGNORECASE)  # Excel's first line naming the delimiter
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+_UNDECODED = re.compile("[\udc80-\udcff]")
 _TRUE_VALUES = {"1", "true", "yes"}
+# "level 3" or "Level 3 description": a skill's descriptor for level 3 (the plain sheet, and our Moodle export).
+_LEVEL_COLUMN = r"level([1-9][0-9]*)(?:description)?"
 
 type Rows = Iterator[tuple[int, list[str]]]
 
@@ -93,13 +113,20 @@ class ParsedSkill:
 
 @dataclass
 class ParsedFramework:
+    """`name` is the framework's name as the file states it (Moodle's framework row), `default_name` what the
+    format calls a new framework ("ESCO skills"); `encoding` is the text encoding a CSV was read in ("" for
+    XLSX); `warnings` are sentences about publisher quirks that were skipped or worked around, with their rows."""
+
     format: str
     code: str = ""
     name: str = ""
+    default_name: str = ""
     description: str = ""
+    encoding: str = ""
     scale: list[ParsedLevel] = field(default_factory=list)
     skills: list[ParsedSkill] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -122,6 +149,7 @@ _LABELS = {
     "moodle": _Labels("ID number", "Short name", "Parent ID number"),
     "esco": _Labels("conceptUri", "preferredLabel", "broader skill"),
     "sfia": _Labels("Code", "Skill", "parent"),
+    "onet": _Labels("Element ID", "Element Name", "parent Element ID"),
     "plain": _Labels("code", "name", "parent code"),
 }
 
@@ -158,7 +186,8 @@ def _parse_into(
 ) -> None:
     if result.format and result.format not in FORMATS:
         raise _Unreadable(f"Unknown format '{result.format}'; choose one of: {', '.join(FORMATS)}.")
-    with _open_rows(file, max_bytes=max_bytes) as rows:
+    with _open_rows(file, max_bytes=max_bytes) as (rows, encoding):
+        result.encoding = encoding
         first = next(rows, None)
         if first is None:
             raise _Unreadable(f"{NO_SKILLS} It is empty.")
@@ -180,7 +209,7 @@ def _parse_into(
     if not result.skills:
         raise _Unreadable(f"{NO_SKILLS} It has a header row but no skills under it.")
     if result.format == "sfia":
-        result.name = _sfia_name(filename)
+        result.default_name = _sfia_name(filename)
     if broader_file is not None:
         if result.format == "esco":
             _apply_broader_relations(result, broader_file, max_bytes=max_bytes)
@@ -193,8 +222,10 @@ def _parse_into(
 
 
 @contextmanager
-def _open_rows(file: BinaryIO, *, max_bytes: int | None) -> Iterator[Rows]:
-    """Yields the non-blank rows of a CSV or XLSX file as (row number, cleaned cells), header included."""
+def _open_rows(file: BinaryIO, *, max_bytes: int | None) -> Iterator[tuple[Rows, str]]:
+    """Yields the non-blank rows of a CSV or XLSX file as (row number, cleaned cells), header included, and the
+    name of the text encoding a CSV was read in ("" for XLSX). Row numbers are the spreadsheet's: records, not
+    lines, with the header as row 1."""
     size = file.seek(0, io.SEEK_END)
     file.seek(0)
     if max_bytes is not None and size > max_bytes:
@@ -204,27 +235,119 @@ def _open_rows(file: BinaryIO, *, max_bytes: int | None) -> Iterator[Rows]:
         )
     head = file.read(_SNIFF_BYTES)
     file.seek(0)
+    encoding = ""
     if head.startswith(_XLSX_MAGIC):
         cells = _xlsx_cells(file)
     elif head.startswith(_XLS_MAGIC):
         raise _Unreadable(
             "This is an old Excel file (.xls). Open it in Excel, save it as .xlsx or CSV, then try again."
         )
-    elif head.startswith(_UTF16_BOMS):
-        raise _Unreadable(f"The file is not UTF-8 text (it is UTF-16). {SAVE_AS_UTF8}")
-    elif b"\x00" in head or head.startswith(_BINARY_MAGICS):
+    elif head.startswith(_BINARY_MAGICS):
         raise _Unreadable(NOT_A_SPREADSHEET)
     else:
-        cells = _csv_cells(file)
+        encoding = _text_encoding(file, head)
+        cells = _csv_cells(file, encoding)
     try:
-        yield ((number, row) for number, row in enumerate(cells, start=1) if any(row))
+        yield _numbered(cells), ENCODINGS.get(encoding, "")
     finally:
         cells.close()
 
 
-def _csv_cells(file: BinaryIO) -> Iterator[list[str]]:
-    """Streams CSV records from UTF-8 text (with or without a BOM), sniffing the delimiter from the header."""
-    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+def _numbered(cells: Iterator[list[str]]) -> Rows:
+    """Numbers the records (blank ones count, as in a spreadsheet), skips blank ones, and stops at the caps."""
+    for number, row in enumerate(cells, start=1):
+        if number > MAX_ROWS:
+            raise _Unreadable(
+                f"The file has more than {MAX_ROWS:,} rows, the most one import takes. "
+                "Remove empty or unneeded rows, or split it, and try again."
+            )
+        for cell in row:
+            if len(cell) > MAX_CELL_LENGTH:
+                raise _Unreadable(
+                    f"Row {number} has a cell of {len(cell):,} characters, over the limit of {MAX_CELL_LENGTH:,} "
+                    "(the most Excel holds). Shorten it and try again."
+                )
+        if any(row):
+            yield number, row
+
+
+def _text_encoding(file: BinaryIO, head: bytes) -> str:
+    """The codec a text file is in: UTF-8 (with or without BOM), UTF-16 (by its BOM, or by its NUL bytes without
+    one), else Windows-1252, which is what Excel on Windows saves as "CSV". Each is checked over the whole file."""
+    if head.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    elif utf16 := _utf16_without_bom(head):
+        candidates = [utf16]
+    elif b"\x00" in head:
+        raise _Unreadable(NOT_A_SPREADSHEET)
+    else:
+        candidates = ["utf-8", "cp1252"]
+    for encoding in candidates:
+        if _decodes(file, encoding):
+            if encoding == "cp1252" and _has_utf8_sequences(file):  # Windows-1252 would garble the UTF-8 part
+                raise _Unreadable(
+                    f"The file mixes UTF-8 with another encoding: row {_first_undecodable_row(file)} is not "
+                    f"UTF-8. {SAVE_AS_UTF8}"
+                )
+            return encoding
+    if candidates[0].startswith("utf-16"):
+        raise _Unreadable(f"The file is UTF-16 text, but some of it is not valid UTF-16. {SAVE_AS_UTF8}")
+    raise _Unreadable(
+        f"The file is not UTF-8 or Windows-1252 text: row {_first_undecodable_row(file)} is neither. {SAVE_AS_UTF8}"
+    )
+
+
+def _utf16_without_bom(head: bytes) -> str:
+    """'utf-16-le' or 'utf-16-be' when the head looks like mostly-Latin UTF-16 without a byte order mark: one byte
+    of each pair is NUL."""
+    even, odd = head[0::2], head[1::2]
+    if len(odd) < 2:
+        return ""
+    for nuls, others, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if nuls.count(0) >= len(nuls) / 2 and others.count(0) <= len(others) / 20:
+            return codec
+    return ""
+
+
+def _decodes(file: BinaryIO, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        while chunk := file.read(_MEGABYTE):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        file.seek(0)
+    return True
+
+
+def _has_utf8_sequences(file: BinaryIO) -> bool:
+    try:
+        return any(_UTF8_SEQUENCE.search(chunk) for chunk in iter(lambda: file.read(_MEGABYTE), b""))
+    finally:
+        file.seek(0)
+
+
+def _first_undecodable_row(file: BinaryIO) -> int:
+    """The first record with bytes that are not UTF-8 (the file is read with them escaped, to find it)."""
+    cells = _csv_cells(file, "utf-8", errors="surrogateescape")
+    try:
+        for number, row in enumerate(cells, start=1):
+            if any(_UNDECODED.search(cell) for cell in row):
+                return number
+    finally:
+        cells.close()
+        file.seek(0)
+    return 1
+
+
+def _csv_cells(file: BinaryIO, encoding: str, *, errors: str = "strict") -> Iterator[list[str]]:
+    """Streams CSV records, with the delimiter from Excel's `sep=` first line (which is skipped) or sniffed from
+    the header."""
+    text = io.TextIOWrapper(file, encoding=encoding, errors=errors, newline="")
     record = 0
     try:
         leading: list[str] = []
@@ -232,14 +355,14 @@ def _csv_cells(file: BinaryIO) -> Iterator[list[str]]:
             leading.append(line)
             if line.strip():
                 break
-        delimiter = _sniff_delimiter(leading[-1] if leading else "")
+        sep = _SEP_LINE.fullmatch(leading[-1].strip("\r\n")) if leading else None
+        if sep:
+            leading.pop()
+        delimiter = sep.group(1) if sep else _sniff_delimiter(leading[-1] if leading else "")
         reader = csv.reader(itertools.chain(leading, text), delimiter=delimiter)
         for cells in reader:
             record += 1
             yield [_clean(cell) for cell in cells]
-        return
-    except UnicodeDecodeError:
-        pass
     except csv.Error as error:
         raise _Unreadable(
             f"The file could not be read as CSV at row {record + 1} ({error}). "
@@ -247,18 +370,6 @@ def _csv_cells(file: BinaryIO) -> Iterator[list[str]]:
         ) from error
     finally:
         text.detach()  # Leaves the caller's file open.
-    raise _Unreadable(f"The file is not UTF-8 text (from around row {_first_undecodable_line(file)}). {SAVE_AS_UTF8}")
-
-
-def _first_undecodable_line(file: BinaryIO) -> int:
-    """The first physical line that is not UTF-8; lines split on ASCII newlines, never inside a character."""
-    file.seek(0)
-    for number, line in enumerate(file, start=1):
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            return number
-    return 1
 
 
 def _sniff_delimiter(header_line: str) -> str:
@@ -268,7 +379,8 @@ def _sniff_delimiter(header_line: str) -> str:
 
 
 def _xlsx_cells(file: BinaryIO) -> Iterator[list[str]]:
-    """Streams the rows of the workbook's first sheet as text."""
+    """Streams the rows of the workbook's first sheet as text, once its expanded size is known to be in bounds."""
+    _check_expanded_size(file)
     try:
         workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
     except Exception as error:  # A zip that is not a workbook fails in many ways inside openpyxl.
@@ -280,10 +392,30 @@ def _xlsx_cells(file: BinaryIO) -> Iterator[list[str]]:
         sheet.reset_dimensions()  # Some programs write wrong dimensions; read every row there is.
         for values in sheet.iter_rows(values_only=True):
             yield [_clean(_cell_text(value)) for value in values]
+    except _Unreadable:
+        raise
     except Exception as error:
         raise _Unreadable(f"The spreadsheet could not be read ({error}). Save it again as .xlsx or CSV.") from error
     finally:
         workbook.close()
+
+
+def _check_expanded_size(file: BinaryIO) -> None:
+    """Refuses a workbook whose parts declare more than MAX_XLSX_EXPANDED_BYTES (a zip bomb, say) before any part
+    is opened. Python's zipfile stops reading a part at its declared size, so a part cannot lie its way past."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise _Unreadable(NOT_A_SPREADSHEET) from error
+    finally:
+        file.seek(0)
+    if expanded > MAX_XLSX_EXPANDED_BYTES:
+        raise _Unreadable(
+            f"The spreadsheet expands to {_megabytes(expanded)} MB when opened, over the limit of "
+            f"{_megabytes(MAX_XLSX_EXPANDED_BYTES)} MB. Save the sheet with the skills as CSV (or remove other "
+            "sheets and formatting) and try again."
+        )
 
 
 def _cell_text(value: object) -> str:
@@ -299,11 +431,11 @@ def _cell_text(value: object) -> str:
 
 
 def _clean(value: str) -> str:
-    """Strips whitespace and undoes our exporter's formula neutralising ("'=SUM(...)" becomes "=SUM(...)")."""
-    value = value.strip()
-    if len(value) > 1 and value[0] == "'" and value[1] in _NEUTRALISED_STARTS:
-        return value[1:]
-    return value
+    """Undoes our exporter's formula neutralising ("'=SUM(...)" becomes "=SUM(...)"; "'s-Hertogenbosch" stays),
+    then strips whitespace."""
+    if value.startswith("'") and value[1:].startswith(NEUTRALISED_STARTS):
+        value = value[1:]
+    return value.strip()
 
 
 class _Columns:
@@ -351,6 +483,8 @@ def _detect_format(columns: _Columns) -> str:
     """The format a telling column points to, so a file missing a required column gets a precise message."""
     if columns.has("concepturi") or columns.has("preferredlabel"):
         return "esco"
+    if columns.has("elementid") and columns.has("elementname"):
+        return "onet"
     if columns.has("idnumber") or columns.has("shortname") or columns.has("isframework"):
         return "moodle"
     if columns.has("skill") and not columns.has("name"):  # SFIA calls its name column "Skill".
@@ -368,6 +502,7 @@ def _parse_moodle(result: ParsedFramework, columns: _Columns, rows: Rows) -> Non
     labels = _LABELS["moodle"]
     framework_row = 0
     cross_references = 0
+    stated_kinds = set()  # codes whose Kind cell (our exports' column) says what they are
     for row, cells in rows:
         code = columns.value(cells, "idnumber")
         name = columns.value(cells, "shortname")
@@ -383,20 +518,27 @@ def _parse_moodle(result: ParsedFramework, columns: _Columns, rows: Rows) -> Non
                 continue
             framework_row = row
             result.code, result.name, result.description = code, name, description
-            result.scale = _moodle_scale(result, row, columns.value(cells, "scalevalues"))
+            result.scale = _moodle_scale(
+                result, row, columns.value(cells, "scalevalues"), columns.value(cells, "scaleconfiguration")
+            )
             _check_values(result, row, labels, code=code, name=name, description=description)
             continue
         if columns.value(cells, "crossreferencedcompetencyidnumbers"):
             cross_references += 1
+        if columns.value(cells, "kind"):
+            stated_kinds.add(code)
         skill = ParsedSkill(
             row=row,
             code=code,
             name=name,
-            kind="skill",
+            kind=_kind(result, row, columns.value(cells, "kind")),
             parent_code=columns.value(cells, "parentidnumber"),
             description=description,
+            alternative_labels=_labels(columns.value(cells, "alternativelabels")),
+            level_descriptors=columns.levels(cells, _LEVEL_COLUMN),
         )
         _add_skill(result, skill, labels)
+    _groups_become_categories(result, "competencies", stated=stated_kinds)
     if not framework_row:
         result.notes.append("The file has no framework row (Is framework = 1), so the framework has no code or name.")
     if cross_references:
@@ -422,28 +564,88 @@ def _html_to_text(value: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-def _moodle_scale(result: ParsedFramework, row: int, scale_values: str) -> list[ParsedLevel]:
-    """The framework row's comma-separated scale values, lowest first, as levels 1..n."""
-    names = [name.strip() for name in scale_values.split(",") if name.strip()]
-    for name in names:
-        _check_length(result, row, f"scale value '{_preview(name)}'", name, MAX_LEVEL_NAME_LENGTH)
-    return [ParsedLevel(level=level, name=name) for level, name in enumerate(names, start=1)]
+def _moodle_scale(result: ParsedFramework, row: int, scale_values: str, configuration: str) -> list[ParsedLevel]:
+    """The framework row's comma-separated scale values, lowest first, as levels 1..n; or, when the scale
+    configuration names its levels (as our export does, so that a name may hold a comma), those names and
+    descriptions."""
+    scale = _named_scale(configuration) or [
+        ParsedLevel(level=level, name=name)
+        for level, name in enumerate(filter(None, (name.strip() for name in scale_values.split(","))), start=1)
+    ]
+    for level in scale:
+        _check_length(result, row, f"scale value '{_preview(level.name)}'", level.name, MAX_LEVEL_NAME_LENGTH)
+        _check_length(
+            result, row, f"scale value {level.level}'s description", level.description, MAX_DESCRIPTION_LENGTH
+        )
+    return scale
+
+
+def _named_scale(configuration: str) -> list[ParsedLevel]:
+    """Levels from a scale configuration whose entries (after the first, Moodle's scale id) carry an id and a name."""
+    try:
+        entries = json.loads(configuration) if configuration else []
+    except ValueError:
+        return []
+    if not isinstance(entries, list):
+        return []
+    named = [
+        ParsedLevel(
+            level=entry["id"], name=entry["name"].strip(), description=str(entry.get("description", "")).strip()
+        )
+        for entry in entries[1:]
+        if isinstance(entry, dict) and entry.get("id") in range(1, MAX_LEVEL + 1) and isinstance(entry.get("name"), str)
+    ]
+    return sorted(named, key=lambda level: level.level) if named else []
 
 
 def _parse_esco(result: ParsedFramework, columns: _Columns, rows: Rows) -> None:
-    """ESCO's skills_en.csv: one skill per concept URI, flat until broader relations give it a tree."""
-    result.code, result.name = "esco", "ESCO skills"
+    """ESCO's skills_en.csv: one skill per concept URI, flat until broader relations give it a tree.
+
+    ESCO's own quirks lose nothing and only warn: a concept without a preferred label takes its first alternative
+    label, or is skipped when it has none; obsolete concepts are skipped; hidden labels (ESCO's search terms) are
+    left out."""
+    result.code, result.default_name = "esco", "ESCO skills"
     labels = _LABELS["esco"]
+    renamed, unlabelled, obsolete, hidden = [], [], [], []
     for row, cells in rows:
+        code = columns.value(cells, "concepturi")
+        name = columns.value(cells, "preferredlabel")
+        alternative_labels = _distinct(columns.value(cells, "altlabels").splitlines())
+        if columns.value(cells, "hiddenlabels"):
+            hidden.append(row)
+        if code and columns.value(cells, "status").lower() == "obsolete":
+            obsolete.append(row)
+            continue
+        if code and not name:
+            if not alternative_labels:
+                unlabelled.append(row)
+                continue
+            name = alternative_labels.pop(0)
+            renamed.append(row)
         skill = ParsedSkill(
             row=row,
-            code=columns.value(cells, "concepturi"),
-            name=columns.value(cells, "preferredlabel"),
+            code=code,
+            name=name,
             kind="skill",
             description=columns.value(cells, "description") or columns.value(cells, "definition"),
-            alternative_labels=_distinct(columns.value(cells, "altlabels").splitlines()),
+            alternative_labels=alternative_labels,
         )
         _add_skill(result, skill, labels)
+    if unlabelled:
+        result.warnings.append(
+            f"Skipped {_plural(len(unlabelled), 'concept')} with no preferredLabel and no altLabels "
+            f"({_rows(unlabelled)}): there is no name to show for them."
+        )
+    if renamed:
+        result.warnings.append(
+            f"Concepts with no preferredLabel are named after their first altLabel ({_rows(renamed)})."
+        )
+    if obsolete:
+        result.warnings.append(f"Skipped {_plural(len(obsolete), 'obsolete concept')} ({_rows(obsolete)}).")
+    if hidden:
+        result.warnings.append(
+            f"hiddenLabels were not imported ({_rows(hidden)}): ESCO keeps them as search terms, not names to show."
+        )
 
 
 def _apply_broader_relations(result: ParsedFramework, file: BinaryIO, *, max_bytes: int | None) -> None:
@@ -453,7 +655,7 @@ def _apply_broader_relations(result: ParsedFramework, file: BinaryIO, *, max_byt
         skills.setdefault(skill.code, skill)
     outside = extra = 0
     try:
-        with _open_rows(file, max_bytes=max_bytes) as rows:
+        with _open_rows(file, max_bytes=max_bytes) as (rows, _encoding):
             first = next(rows, None)
             if first is None:
                 raise _Unreadable("The file is empty.")
@@ -487,7 +689,7 @@ def _apply_broader_relations(result: ParsedFramework, file: BinaryIO, *, max_byt
 
 def _parse_sfia(result: ParsedFramework, columns: _Columns, rows: Rows) -> None:
     """SFIA's skills sheet: categories and subcategories become category nodes above the skills."""
-    result.code, result.name = "sfia", "SFIA"
+    result.code, result.default_name = "sfia", "SFIA"
     result.scale = [ParsedLevel(level=level, name=name) for level, name in enumerate(SFIA_LEVEL_NAMES, start=1)]
     labels = _LABELS["sfia"]
     groups: set[str] = set()
@@ -526,34 +728,108 @@ def _sfia_name(filename: str) -> str:
     return f"SFIA {version.group(1)}" if version else "SFIA"
 
 
-def _parse_plain(result: ParsedFramework, columns: _Columns, rows: Rows) -> None:
-    """The hand-written sheet: code, name, kind, parent code, description, alternative labels, level N."""
-    labels = _LABELS["plain"]
+def _parse_onet(result: ParsedFramework, columns: _Columns, rows: Rows) -> None:
+    """O*NET's Content Model Reference: dotted Element IDs encode the tree (1.A.1.a's parent is 1.A.1), and the
+    elements that hold others are O*NET's headings, so they become categories above the rated elements."""
+    result.code, result.default_name = "onet", "O*NET content model"
+    labels = _LABELS["onet"]
     for row, cells in rows:
-        kind = columns.value(cells, "kind").lower() or "skill"
-        if kind not in KINDS:
-            result.add_problem(
-                row,
-                f"kind '{columns.value(cells, 'kind')}' is not one of skill, strength or category "
-                "(leave it empty for skill).",
-            )
+        code = columns.value(cells, "elementid")
+        name = columns.value(cells, "elementname")
+        description = columns.value(cells, "description")
         skill = ParsedSkill(
             row=row,
-            code=columns.value(cells, "code"),
-            name=columns.value(cells, "name"),
-            kind=kind,
-            parent_code=columns.value(cells, "parentcode", "parent"),
-            description=columns.value(cells, "description"),
-            alternative_labels=_distinct(re.split(r"[\n;]", columns.value(cells, "alternativelabels"))),
-            level_descriptors=columns.levels(cells, r"level([1-9])(?:description)?"),
+            code=code,
+            name=name,
+            kind="skill",
+            parent_code=code.rpartition(".")[0],
+            description="" if description == name else description,  # headings repeat their name
         )
         _add_skill(result, skill, labels)
+    _groups_become_categories(result)
+
+
+def _groups_become_categories(result: ParsedFramework, what: str = "", *, stated: set[str] = frozenset()) -> None:
+    """Skills that other skills name as their parent group them: they become categories, which are not tagged.
+    Rows whose kind the file `stated` keep it (a skill with sub-skills, from our own Moodle export)."""
+    holders = {skill.parent_code for skill in result.skills if skill.parent_code} - stated
+    grouping = [skill for skill in result.skills if skill.code in holders and skill.kind != "category"]
+    for skill in grouping:
+        skill.kind = "category"
+    if grouping and what:
+        result.notes.append(
+            f"Rows that hold other {what} became categories, which stories are not tagged with: "
+            f"{_rows([skill.row for skill in grouping])}."
+        )
+
+
+def _parse_plain(result: ParsedFramework, columns: _Columns, rows: Rows) -> None:
+    """The hand-written sheet: code, name, kind, parent code, description, alternative labels, level N.
+
+    Optional rows of kind "framework" (its code, name and description) and "level" (the level's number as its code,
+    its name and description) carry the framework itself and its proficiency scale.
+    """
+    labels = _LABELS["plain"]
+    framework_row = 0
+    for row, cells in rows:
+        code, name = columns.value(cells, "code"), columns.value(cells, "name")
+        description = columns.value(cells, "description")
+        kind = columns.value(cells, "kind")
+        if kind.lower() == "framework":
+            if framework_row:
+                result.add_problem(row, f"only one row can be of kind framework; row {framework_row} already is.")
+                continue
+            framework_row = row
+            result.code, result.name, result.description = code, name, description
+            _check_values(result, row, labels, code=code, name=name, description=description)
+        elif kind.lower() == "level":
+            _add_plain_level(result, row, code, name, description)
+        else:
+            skill = ParsedSkill(
+                row=row,
+                code=code,
+                name=name,
+                kind=_kind(result, row, kind),
+                parent_code=columns.value(cells, "parentcode", "parent"),
+                description=description,
+                alternative_labels=_labels(columns.value(cells, "alternativelabels")),
+                level_descriptors=columns.levels(cells, _LEVEL_COLUMN),
+            )
+            _add_skill(result, skill, labels)
+    result.scale.sort(key=lambda level: level.level)
+
+
+def _add_plain_level(result: ParsedFramework, row: int, code: str, name: str, description: str) -> None:
+    if not (code.isascii() and code.isdigit() and 1 <= int(code) <= MAX_LEVEL):
+        result.add_problem(row, f"a level's code is its number, 1 (the lowest) to {MAX_LEVEL}, not '{_preview(code)}'.")
+        return
+    if any(level.level == int(code) for level in result.scale):
+        result.add_problem(row, f"level {int(code)} is on another row too; give each level one row.")
+        return
+    if not name:
+        result.add_problem(row, f"level {int(code)} has no name; fill it in or delete the row.")
+    _check_length(result, row, f"level {int(code)}'s name", name, MAX_LEVEL_NAME_LENGTH)
+    _check_length(result, row, f"level {int(code)}'s description", description, MAX_DESCRIPTION_LENGTH)
+    result.scale.append(ParsedLevel(level=int(code), name=name, description=description))
+
+
+def _kind(result: ParsedFramework, row: int, kind: str) -> str:
+    """A skill's kind from its cell (empty means skill); anything else is a problem."""
+    if kind.lower() not in ("", *KINDS):
+        result.add_problem(row, f"kind '{kind}' is not one of skill, strength or category (leave it empty for skill).")
+    return kind.lower() or "skill"
+
+
+def _labels(cell: str) -> list[str]:
+    """Alternative labels separated by new lines or semicolons."""
+    return _distinct(re.split(r"[\n;]", cell))
 
 
 _PARSERS: dict[str, Callable[[ParsedFramework, _Columns, Rows], None]] = {
     "moodle": _parse_moodle,
     "esco": _parse_esco,
     "sfia": _parse_sfia,
+    "onet": _parse_onet,
     "plain": _parse_plain,
 }
 
@@ -587,22 +863,35 @@ def _check_length(result: ParsedFramework, row: int, what: str, value: str, limi
 
 
 def _check_tree(result: ParsedFramework, labels: _Labels) -> None:
-    """Reports duplicate codes, parents missing from the file and loops of parents."""
+    """Reports duplicate codes with different content, parents missing from the file and loops of parents; a row
+    that repeats an earlier one exactly is dropped with a warning."""
+    firsts: dict[str, ParsedSkill] = {}
     first_rows: dict[str, int] = {}
     parents: dict[str, str] = {}
+    repeated: list[int] = []
+    kept = []
     for skill in result.skills:
-        if not skill.code:
-            continue
-        if skill.code in first_rows:
+        if skill.code in firsts:
+            first = firsts[skill.code]
+            if replace(skill, row=first.row) == first:
+                repeated.append(skill.row)
+                continue
             result.add_problem(
                 skill.row,
-                f"{labels.code} '{skill.code}' is also used on row {first_rows[skill.code]}. "
+                f"{labels.code} '{skill.code}' is also used on row {first.row}, with different content. "
                 f"Give each row its own {labels.code}.",
             )
-            continue
-        first_rows[skill.code] = skill.row
-        if skill.parent_code:
-            parents[skill.code] = skill.parent_code
+        elif skill.code:
+            firsts[skill.code] = skill
+            first_rows[skill.code] = skill.row
+            if skill.parent_code:
+                parents[skill.code] = skill.parent_code
+        kept.append(skill)
+    result.skills = kept
+    if repeated:
+        result.warnings.append(
+            f"Skipped {_plural(len(repeated), 'row')} repeating an earlier row exactly ({_rows(repeated)})."
+        )
     for skill in result.skills:
         if skill.parent_code and skill.parent_code not in first_rows:
             result.add_problem(
@@ -671,6 +960,16 @@ def _slug(name: str) -> str:
 
 def _preview(value: str) -> str:
     return value if len(value) <= 40 else value[:40] + "…"
+
+
+def _rows(rows: list[int]) -> str:
+    """ "row 4", "rows 4, 9 and 12", "rows 4, 9, 12, 20, 31 and 8 more"."""
+    if len(rows) == 1:
+        return f"row {rows[0]}"
+    shown = [str(row) for row in rows[:5]]
+    if len(rows) > 5:
+        return f"rows {', '.join(shown)} and {len(rows) - 5:,} more"
+    return f"rows {_joined(shown, 'and')}"
 
 
 def _plural(count: int, noun: str) -> str:

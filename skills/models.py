@@ -15,6 +15,10 @@ class Framework(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     is_builtin = models.BooleanField(default=False)
+    format = models.CharField(
+        max_length=20, blank=True, default="", db_default="", help_text="The format of the file last imported into it."
+    )
+    imported_at = models.DateTimeField("last import", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -125,6 +129,12 @@ class Skill(TagBase):
     def alternative_label_list(self) -> list[str]:
         return [label.strip() for label in self.alternative_labels.splitlines() if label.strip()]
 
-    def levels_with_descriptors(self, scale) -> list[tuple]:
-        """Pairs each level of the framework's scale with this skill's descriptor for it (or "")."""
-        return [(level, self.level_descriptors.get(str(level.level), "")) for level in scale]
+    def levels_with_descriptors(self, scale) -> list[tuple[int, str, str]]:
+        """(number, name, what it looks like) for each level of the framework's scale and each level this skill
+        describes: the skill's descriptor, else the scale's description of the level. A framework without a scale
+        (a plain spreadsheet's, say) still shows its skills' descriptors, by level number."""
+        levels = {level.level: (level.name, level.description) for level in scale}
+        for key, descriptor in self.level_descriptors.items():
+            if key.isascii() and key.isdigit() and descriptor:
+                levels[int(key)] = (levels.get(int(key), ("", ""))[0], descriptor)
+        return [(number, *levels[number]) for number in sorted(levels)]

@@ -33,17 +33,25 @@ PREVIEW_TOKEN = re.compile(r"[0-9a-f]{32}")
 
 @dataclass
 class ImportReport:
-    """What an import changed (or, for a dry run or a preview, would change), or why it changed nothing."""
+    """What an import changed (or, for a dry run or a preview, would change), or why it changed nothing.
+
+    Each skill of the file, and each skill it retires, is counted once: added, updated (its content changed,
+    perhaps its place too), moved (only its parent or its order among siblings changed), retired or unchanged.
+    `encoding` names the text encoding the file was read in ("" for a workbook); `warnings` are sentences about
+    quirks that were skipped or worked around, which never stop an import."""
 
     framework_code: str
     framework_name: str
     new_framework: bool = False
+    framework_changes: list[str] = field(default_factory=list)  # to its name, description and scale, in words
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     moved: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     unchanged: int = 0
+    encoding: str = ""
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     applied: bool = False
 
@@ -53,14 +61,27 @@ class ImportReport:
 
     @property
     def changes(self) -> int:
-        return len(self.added) + len(self.updated) + len(self.moved) + len(self.retired)
+        return len(self.framework_changes) + len(self.added) + len(self.updated) + len(self.moved) + len(self.retired)
+
+    def summary(self) -> str:
+        """What changed, in a few words: "2 changes to the framework, 3 added, 1 retired"."""
+        parts = [f"{_plural(len(self.framework_changes), 'change')} to the framework"] if self.framework_changes else []
+        for skills, done in (
+            (self.added, "added"),
+            (self.updated, "updated"),
+            (self.moved, "moved"),
+            (self.retired, "retired"),
+        ):
+            if skills:
+                parts.append(f"{len(skills)} {done}")
+        return ", ".join(parts) or "nothing changed"
 
     def sections(self) -> list[tuple[str, int, list[str]]]:
         """(label, count, first examples) for each kind of change, for previews and command output."""
         return [
             ("to add", len(self.added), self.added[:EXAMPLES]),
             ("to update", len(self.updated), self.updated[:EXAMPLES]),
-            ("to move in the tree", len(self.moved), self.moved[:EXAMPLES]),
+            ("to move or reorder", len(self.moved), self.moved[:EXAMPLES]),
             ("to retire", len(self.retired), self.retired[:EXAMPLES]),
         ]
 
@@ -76,25 +97,62 @@ def _skill_values(parsed: ParsedSkill, position: int) -> dict:
     }
 
 
-def _unique_slug(name: str, taken: set[str]) -> str:
-    base = slugify(name, allow_unicode=True)[:240] or "skill"
-    slug, n = base, 1
-    while slug in taken:
-        n += 1
-        slug = f"{base}-{n}"
-    taken.add(slug)
-    return slug
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def _framework_changes(framework: Framework, details: dict[str, str], scale: list[ParsedLevel]) -> list[str]:
+    """What an import would change on the framework itself, in words; an empty scale keeps the framework's."""
+    changes = []
+    if details.get("name", framework.name) != framework.name:
+        changes.append(f"Name: “{framework.name}” becomes “{details['name']}”")
+    if details.get("description", framework.description) != framework.description:
+        changes.append("Description: rewritten" if framework.description else "Description: added")
+    old = {level.level: level for level in framework.levels.all()} if scale else {}
+    new = {level.level: level for level in scale}
+    for number in sorted(old.keys() | new.keys()):
+        before, after = old.get(number), new.get(number)
+        if before is None:
+            changes.append(f"Level {number} “{after.name}”: added to the scale")
+        elif after is None:
+            changes.append(f"Level {number} “{before.name}”: removed from the scale")
+        else:
+            if before.name != after.name:
+                changes.append(f"Level {number}: “{before.name}” becomes “{after.name}”")
+            if before.description != after.description:
+                changes.append(f"Level {number} “{after.name}”: description rewritten")
+    return changes
+
+
+class _Slugs:
+    """Unique slugs for many new skills in one pass: the slugs taken are read once, and each base remembers the
+    last number it tried, so a name repeated n times costs n steps, not n squared."""
+
+    def __init__(self) -> None:
+        self.taken = set(Skill.objects.values_list("slug", flat=True))
+        self.last: dict[str, int] = {}
+
+    def new(self, name: str) -> str:
+        base = slugify(name, allow_unicode=True)[:240] or "skill"
+        n = self.last.get(base, 1)
+        slug = base if n == 1 else f"{base}-{n}"
+        while slug in self.taken:
+            n += 1
+            slug = f"{base}-{n}"
+        self.last[base] = n
+        self.taken.add(slug)
+        return slug
 
 
 def _create_in_tree_order(framework: Framework, new: list[Skill], parents: dict[str, str], *, ids: dict) -> None:
     """Inserts new skills a tree level at a time, so each row is written once with its parent already known."""
-    taken = set(Skill.objects.values_list("slug", flat=True))
+    slugs = _Slugs()
     pending = new
     while pending:
         ready = [skill for skill in pending if not parents[skill.code] or parents[skill.code] in ids]
         for skill in ready:
             skill.framework, skill.parent_id = framework, ids.get(parents[skill.code])
-            skill.slug = _unique_slug(skill.name, taken)
+            skill.slug = slugs.new(skill.name)
         Skill.objects.bulk_create(ready, batch_size=BATCH)
         ids.update((skill.code, skill.pk) for skill in ready)
         waiting = {id(skill) for skill in ready}
@@ -118,20 +176,30 @@ def framework_import(
     framework_code: str = "",
     framework_name: str = "",
     default_name: str = "",
+    new_only: bool = False,
     dry_run: bool = False,
 ) -> ImportReport:
     """Imports a parsed framework file, or re-imports a new version of it, all or nothing.
 
     Skills are matched by code: new codes are added, known ones updated and moved in the tree, and codes that have
     disappeared are retired (hidden from pickers and browsing, kept on the stories that use them). A file with any
-    problem changes nothing. A new framework is named by `framework_name`, else by the file, else `default_name`
-    (the file's name, say).
+    problem changes nothing. A new framework is named by `framework_name`, else by the file (Moodle's framework
+    row), else by its format ("ESCO skills"), else `default_name` (the file's name, say). A re-import keeps the
+    framework's name unless `framework_name` or the file's framework row gives it a new one. The framework is the one
+    with `framework_code`, else the file's own code (SFIA, ESCO and Moodle files carry one), else a code made from the
+    name; `new_only` refuses to update an existing one.
     """
-    name = framework_name or parsed.name or default_name
+    name = framework_name or parsed.name or parsed.default_name or default_name
     code = slugify(framework_code or parsed.code or name)[:100]
     name = name or code
-    report = ImportReport(framework_code=code, framework_name=name, problems=list(parsed.problems))
-    report.notes.extend(parsed.notes)
+    report = ImportReport(
+        framework_code=code,
+        framework_name=name,
+        encoding=parsed.encoding,
+        problems=list(parsed.problems),
+        warnings=list(parsed.warnings),
+        notes=list(parsed.notes),
+    )
     if not code:
         report.problems.append(Problem(None, "Name the framework: the file does not say which framework it is."))
     if not report.ok:
@@ -139,8 +207,31 @@ def framework_import(
 
     framework = Framework.objects.filter(code=code).first()
     report.new_framework = framework is None
+    # A file or a caller that names the framework sets its name and description; an empty description keeps the old.
+    details = {}
+    if framework is None or parsed.name or framework_name:
+        details = {"name": name, "description": parsed.description or (framework.description if framework else "")}
+    if framework is not None:
+        if new_only:
+            report.problems.append(
+                Problem(
+                    None,
+                    f"The framework “{framework.name}” already has the code “{code}”: update it, or give the new "
+                    "framework another code.",
+                )
+            )
+            return report
+        report.framework_name = details.get("name", framework.name)
+        report.framework_changes = _framework_changes(framework, details, parsed.scale)
     existing = {skill.code: skill for skill in Skill.objects.filter(framework=framework)} if framework else {}
     code_by_id = {skill.pk: skill.code for skill in existing.values()}
+    if existing and not any(parsed_skill.parent_code for parsed_skill in parsed.skills):
+        in_a_tree = sum(1 for skill in existing.values() if skill.parent_id and not skill.is_retired)
+        if in_a_tree:
+            report.warnings.append(
+                f"The file gives no skill a parent, so this import flattens the framework's tree: {in_a_tree:,} "
+                "skills lose their parent. For ESCO, import the broader relations file with it."
+            )
 
     siblings: Counter[str] = Counter()
     new, changed, parents = [], [], {}
@@ -154,21 +245,22 @@ def framework_import(
             report.added.append(parsed_skill.name)
             parents[parsed_skill.code] = parsed_skill.parent_code
             continue
-        differs = [name for name in SKILL_FIELDS if getattr(skill, name) != values[name]]
-        skill_changes[skill.pk] = {*differs, *(["is_retired"] if skill.is_retired else [])}
+        differs = [field_name for field_name in SKILL_FIELDS if getattr(skill, field_name) != values[field_name]]
         restored = skill.is_retired
+        skill_changes[skill.pk] = {*differs, *(["is_retired"] if restored else [])}
         moved = code_by_id.get(skill.parent_id, "") != parsed_skill.parent_code
         if differs or restored:
-            for name in differs:
-                setattr(skill, name, values[name])
+            for field_name in differs:
+                setattr(skill, field_name, values[field_name])
             skill.is_retired = False
             changed.append(skill)
-            if restored or differs != ["position"]:  # a new place among siblings alone is no news
-                report.updated.append(parsed_skill.name)
         if moved:
             parents[parsed_skill.code] = parsed_skill.parent_code
+        if restored or set(differs) - {"position"}:
+            report.updated.append(parsed_skill.name)
+        elif moved or differs:  # only its parent or its order among siblings changed
             report.moved.append(parsed_skill.name)
-        if not (differs or restored or moved):
+        else:
             report.unchanged += 1
     in_file = {parsed_skill.code for parsed_skill in parsed.skills}
     retiring = [skill for code, skill in existing.items() if code not in in_file and not skill.is_retired]
@@ -176,20 +268,18 @@ def framework_import(
     if dry_run:
         return report
 
-    if framework is None:
-        framework = Framework.objects.create(code=code, name=name, description=parsed.description)
-    elif parsed.name or framework_name:
-        framework.name, framework.description = name, parsed.description or framework.description
-        framework.save(update_fields=["name", "description", "updated_at"])
+    framework = framework or Framework(code=code)
+    for attribute, value in {**details, "format": parsed.format, "imported_at": timezone.now()}.items():
+        setattr(framework, attribute, value)
+    framework.save()
     if parsed.scale:
         _scale_replace(framework, parsed.scale)
 
-    _create_in_tree_order(framework, new, parents, ids={code: skill.pk for code, skill in existing.items()})
+    ids = {code: skill.pk for code, skill in existing.items()}
+    _create_in_tree_order(framework, new, parents, ids=ids)
     Skill.objects.bulk_update(changed, [*SKILL_FIELDS, "is_retired"], batch_size=BATCH)
     moving = [
-        Skill(
-            pk=existing[code].pk, parent_id=Skill.objects.get(framework=framework, code=parent).pk if parent else None
-        )
+        Skill(pk=existing[code].pk, parent_id=ids[parent] if parent else None)
         for code, parent in parents.items()
         if code in existing
     ]

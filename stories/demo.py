@@ -14,6 +14,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from careerportal.roles import curator_set
 from skills.models import Skill
 from skills.services import framework_load_builtin
 from stories import services
@@ -47,7 +48,6 @@ def _attach(field_file, relative: str) -> None:
 
 def _accounts_ensure() -> None:
     User = get_user_model()
-    curators = services.curators_group_ensure()
     for account in DEMO_ACCOUNTS:
         user, created = User.objects.get_or_create(
             username=account.username,
@@ -56,10 +56,9 @@ def _accounts_ensure() -> None:
         )  # fmt: skip
         if created:
             user.set_password(DEMO_PASSWORD)
-            user.is_staff = account.username == "curator"
             user.save()
-            if user.is_staff:
-                user.groups.add(curators)
+            if account.username == "curator":
+                curator_set(user=user, curator=True)
 
 
 def _storyteller_create(entry: dict, functions: dict, levels: dict) -> Storyteller:

@@ -8,6 +8,7 @@ from taggit.managers import TaggableManager
 from taggit.models import ItemBase
 
 from careerportal.navigation import link
+from careerportal.roles import is_curator
 from skills.models import Skill
 from stories.text import render_markdown
 
@@ -99,7 +100,7 @@ class StoryQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> "StoryQuerySet":
         """Published stories for everyone; curators also preview drafts, reviews and archived stories."""
-        if user.is_staff and user.has_perm("stories.view_story"):  # only staff can hold curation permissions
+        if is_curator(user):
             return self
         return self.published()
 

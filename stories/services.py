@@ -1,10 +1,9 @@
-"""Writes that touch several models or have side effects: the story workflow, consent, pictures, roles."""
+"""Writes that touch several models or have side effects: the story workflow, consent, pictures."""
 
 import datetime
 import secrets
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -23,27 +22,6 @@ from stories.models import (
 )
 from stories.validators import parse_webvtt_cues
 
-CURATORS_GROUP = "Curators"
-
-# What curation needs and nothing more: stories and storytellers in full, the framework to read and pick from.
-CURATOR_PERMISSIONS = {
-    "stories": [
-        "add_story", "change_story", "delete_story", "view_story", "publish_story",
-        "add_storyteller", "change_storyteller", "view_storyteller",
-        "add_careermove", "change_careermove", "delete_careermove", "view_careermove",
-        "add_function", "change_function", "view_function",
-        "add_level", "change_level", "view_level",
-        "add_taggedstory", "change_taggedstory", "delete_taggedstory", "view_taggedstory",
-        "view_collection", "change_collection",
-        "view_storyevent",
-    ],
-    "skills": [
-        "view_framework", "add_framework", "change_framework", "import_framework",
-        "view_skill", "change_skill",
-        "view_proficiencylevel", "add_proficiencylevel", "change_proficiencylevel", "delete_proficiencylevel",
-    ],
-}  # fmt: skip
-
 # The workflow: which status each transition leads to, and from which statuses it may start.
 TRANSITIONS = {
     Story.Status.IN_REVIEW: {Story.Status.DRAFT},
@@ -51,17 +29,6 @@ TRANSITIONS = {
     Story.Status.ARCHIVED: {Story.Status.PUBLISHED, Story.Status.DRAFT, Story.Status.IN_REVIEW},
     Story.Status.DRAFT: {Story.Status.IN_REVIEW, Story.Status.ARCHIVED, Story.Status.PUBLISHED},
 }
-
-
-def curators_group_ensure() -> Group:
-    """Creates the Curators group, or brings its permissions back to exactly CURATOR_PERMISSIONS."""
-    group, _ = Group.objects.get_or_create(name=CURATORS_GROUP)
-    wanted = [(app_label, codename) for app_label, codenames in CURATOR_PERMISSIONS.items() for codename in codenames]
-    permissions = Permission.objects.filter(
-        content_type__app_label__in=CURATOR_PERMISSIONS, codename__in=[codename for _, codename in wanted]
-    ).select_related("content_type")
-    group.permissions.set([p for p in permissions if (p.content_type.app_label, p.codename) in set(wanted)])
-    return group
 
 
 def story_publication_problems(story: Story) -> list[str]:

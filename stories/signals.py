@@ -11,7 +11,7 @@ story_viewed = Signal()
 
 
 def on_migrated(sender, **kwargs) -> None:
-    from stories.services import curators_group_ensure
+    from careerportal.roles import curators_group_ensure
 
     curators_group_ensure()
 

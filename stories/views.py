@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from careerportal.people import colleague_find
+from careerportal.roles import is_curator
 from skills.models import Skill
 from skills.selectors import framework_tree, frameworks_in_use
 from stories import search, selectors, services
@@ -41,7 +42,7 @@ def _get_story_for_user(request: HttpRequest, slug: str) -> Story:
 
 def _get_storyteller_for_user(request: HttpRequest, slug: str) -> Storyteller:
     storytellers = Storyteller.objects.select_related("function", "level")
-    if not (request.user.is_staff and request.user.has_perm("stories.view_storyteller")):
+    if not is_curator(request.user):
         storytellers = storytellers.consenting()
     return get_object_or_404(storytellers, slug=slug)
 

@@ -3,17 +3,26 @@ import io
 import os
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.cache import caches
 from django.db import OperationalError, connection
 from django_tasks_db.management.commands import db_worker
 from PIL import Image
 
-from stories.services import CURATORS_GROUP, curators_group_ensure
+from careerportal.roles import curator_set
 from tests import factories
 
 # Playwright runs an event loop in the test thread; Django's ORM must still be usable from the test there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, each run's test database is a file in that run's own temporary folder: a file, not memory, so that
+    browser tests' live server and the operations tests' gunicorn open it with connections of their own; a folder of
+    the run's own, so that two runs in one checkout never share (and delete) each other's database."""
+    database = connection.settings_dict
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["TEST"]["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
 
 
 @pytest.fixture(autouse=True)
@@ -70,9 +79,8 @@ def other_employee(db):
 
 @pytest.fixture
 def curator(db):
-    user = factories.UserFactory(username="hana", is_staff=True)
-    curators_group_ensure()
-    user.groups.add(Group.objects.get(name=CURATORS_GROUP))
+    user = factories.UserFactory(username="hana")
+    curator_set(user=user, curator=True)
     return user
 
 

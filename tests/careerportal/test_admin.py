@@ -39,16 +39,21 @@ def test_shortcut_still_leads_a_curator_to_a_story(curator_client):
     assert curator_client.get(_shortcut(type(story), 999999)).status_code == 404
 
 
-def test_shortcut_answers_404_for_a_model_the_staff_user_may_not_view(client):
+def test_shortcut_answers_404_for_a_model_the_curator_may_not_view(curator_client, curator):
+    assert curator_client.get(_shortcut(type(curator), curator.pk)).status_code == 404
+    assert curator_client.get("/admin/r/bogus/1/").status_code == 404
+
+
+def test_shortcut_sends_staff_who_are_not_curators_to_log_in(client):
     client.force_login(UserFactory(is_staff=True))
     story = StoryFactory()
-    assert client.get(_shortcut(type(story), story.pk)).status_code == 404
-    assert client.get("/admin/r/bogus/1/").status_code == 404
+    response = client.get(_shortcut(type(story), story.pk))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
 
 
 @pytest.mark.parametrize("url", ["/admin/taggit/tag/", "/admin/taggit/tag/merge-tags/", "/admin/taggit/tag/add/"])
 def test_taggits_own_tag_admin_is_not_offered(client, url):
-    client.force_login(UserFactory(is_staff=True))
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
     session = client.session
     session["selected_tag_ids"] = ""
     session.save()

@@ -19,7 +19,7 @@ from django.utils import timezone
 from careerportal.auth import CompanyOIDCBackend
 from careerportal.logs import JsonFormatter
 from careerportal.models import LoginThrottle
-from stories.services import CURATORS_GROUP
+from careerportal.roles import CURATORS_GROUP
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,10 +11,10 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
+from careerportal.roles import curator_set
 from reflection.models import (
     Action,
     Aspiration,
@@ -27,7 +27,6 @@ from reflection.models import (
     SelfAssessment,
     StoryVisit,
 )
-from stories.services import CURATORS_GROUP, curators_group_ensure
 from tests.factories import FrameworkFactory, ProficiencyLevelFactory, SkillFactory, StoryFactory, UserFactory
 from tests.reflection.factories import (
     ActionFactory,
@@ -53,9 +52,8 @@ def world():
     manager = UserFactory(username="mona")
     revoked = UserFactory(username="rory")
     other = UserFactory(username="olu")
-    curator = UserFactory(username="hana", is_staff=True)
-    curators_group_ensure()
-    curator.groups.add(Group.objects.get(name=CURATORS_GROUP))
+    curator = UserFactory(username="hana")
+    curator_set(user=curator, curator=True)
     superuser = UserFactory(username="root", is_staff=True, is_superuser=True)
 
     framework = FrameworkFactory()

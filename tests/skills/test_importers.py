@@ -5,10 +5,13 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from skills.importers import FORMATS, ParsedFramework, Problem, parse_framework_file
+from skills import importers
+from skills.exporters import to_csv
+from skills.importers import FORMATS, MAX_XLSX_EXPANDED_BYTES, ParsedFramework, Problem, parse_framework_file
 
 FILES = Path(__file__).parent / "files"
 ESCO = "http://data.europa.eu/esco/skill/"
@@ -53,15 +56,19 @@ def test_moodle_framework_row_gives_the_framework_code_name_description_and_scal
 def test_moodle_competencies_keep_file_order_spreadsheet_rows_and_a_three_level_tree():
     result = parse("moodle_current.csv")
 
-    # Row 3 spans three lines of the file; ENG-DEL-TEST names a parent that comes later.
+    # Row 3 spans three lines of the file; ENG-DEL-TEST names a parent that comes later. Rows that hold other
+    # competencies group them: they become categories.
     assert [(skill.row, skill.code, skill.name, skill.kind, skill.parent_code) for skill in result.skills] == [
-        (3, "ENG-DEL-TEST", "Automated testing", "skill", "ENG-DEL"),
+        (3, "ENG-DEL-TEST", "Automated testing", "category", "ENG-DEL"),
         (4, "ENG-DEL-TEST-CONTRACT", "Contract testing", "skill", "ENG-DEL-TEST"),
-        (5, "ENG-DEL", "Delivery", "skill", ""),
-        (6, "ENG-COL", "Collaboration", "skill", ""),
+        (5, "ENG-DEL", "Delivery", "category", ""),
+        (6, "ENG-COL", "Collaboration", "category", ""),
         (7, "ENG-COL-REVIEW", "Code review", "skill", "ENG-COL"),
     ]
-    assert result.notes == ["Cross-referenced competencies were not imported (1 row had them)."]
+    assert result.notes == [
+        "Rows that hold other competencies became categories, which stories are not tagged with: rows 3, 5 and 6.",
+        "Cross-referenced competencies were not imported (1 row had them).",
+    ]
 
 
 def test_moodle_html_descriptions_become_plain_text_keeping_paragraphs_and_list_items():
@@ -104,7 +111,7 @@ def test_moodle_file_without_a_framework_row_is_accepted_with_a_note():
 
     assert result.ok
     assert (result.code, result.name, result.scale) == ("", "", [])
-    assert result.notes == ["The file has no framework row (Is framework = 1), so the framework has no code or name."]
+    assert "The file has no framework row (Is framework = 1), so the framework has no code or name." in result.notes
 
 
 def test_moodle_framework_row_may_say_true_and_a_second_framework_row_is_a_problem():
@@ -126,7 +133,8 @@ def test_esco_skills_take_uri_preferred_label_alternative_labels_and_description
     result = parse("esco_skills.csv")
 
     assert result.ok, messages(result)
-    assert (result.format, result.code, result.name) == ("esco", "esco", "ESCO skills")
+    # ESCO's file does not name the framework: "ESCO skills" names a new one, and a re-import keeps its name.
+    assert (result.format, result.code, result.name, result.default_name) == ("esco", "esco", "", "ESCO skills")
     first = result.skills[0]
     assert (first.row, first.code, first.name, first.kind) == (
         2,
@@ -220,7 +228,7 @@ def test_sfia_categories_and_subcategories_become_category_nodes_above_the_skill
     result = parse("sfia.csv")
 
     assert result.ok, messages(result)
-    assert (result.format, result.code, result.name) == ("sfia", "sfia", "SFIA")
+    assert (result.format, result.code, result.default_name) == ("sfia", "sfia", "SFIA")
     assert [(skill.row, skill.code, skill.kind, skill.parent_code) for skill in result.skills] == [
         (2, "sfia-cat-strategy-and-architecture", "category", ""),
         (
@@ -268,7 +276,7 @@ def test_sfia_skills_carry_level_descriptions_and_guidance_notes():
 def test_sfia_scale_has_the_seven_sfia_levels_and_the_version_comes_from_the_filename():
     result = parse("sfia.csv", filename="sfia-9_en_skills.csv")
 
-    assert result.name == "SFIA 9"
+    assert result.default_name == "SFIA 9"
     assert [(level.level, level.name) for level in result.scale] == [
         (1, "Follow"),
         (2, "Assist"),
@@ -291,6 +299,138 @@ def test_sfia_tolerates_other_column_spellings_and_a_skill_without_subcategory()
         ("ABCD", "sfia-cat-quality"),
     ]
     assert (result.skills[1].description, result.skills[1].level_descriptors) == ("Checks", {"1": "Samples"})
+
+
+# Real files as their publishers ship them. Each excerpt keeps the published file's exact bytes (encoding, BOM,
+# quoting, line endings, multi-line cells) for a few of its records:
+# - sfia9_cp1252_excerpt.csv: SFIA 9's skills CSV as downloaded from sfia-online.org
+#   (sfia-9_current-standard_en_US_250129.csv, Windows-1252), its header and first two skills;
+# - esco_v1_en_us_excerpt.csv: ESCO v1.0 skills_en-us.csv, its header, two skills, two of its 13 concepts without a
+#   preferredLabel (rows 328 and 1245 of the full file) and "Ruby", whose altLabels span lines;
+# - onet_content_model_excerpt.txt: O*NET's "Content Model Reference.txt" (tab-separated), its first 20 lines;
+# - moodle_oecd_excerpt.csv: Moodle's OECD example framework (admin/tool/lpimportcsv/tests/fixtures/example.csv),
+#   its framework row and the competencies down one branch.
+
+
+def test_sfia9_csv_as_downloaded_is_read_as_windows_1252():
+    result = parse("sfia9_cp1252_excerpt.csv", filename="sfia-9_current-standard_en_US_250129.csv")
+
+    assert result.ok, messages(result)
+    assert (result.format, result.encoding, result.default_name) == ("sfia", "Windows-1252", "SFIA 9")
+    skills = [skill for skill in result.skills if skill.kind == "skill"]
+    # Each record spans ten or more lines; rows are the spreadsheet's.
+    assert [(skill.row, skill.code, skill.name) for skill in skills] == [
+        (2, "ITSP", "Strategic planning"),
+        (3, "ISCO", "Information systems coordination"),
+    ]
+    assert "large organization’s with" in skills[1].description  # byte 0x92, Windows-1252's right quote
+    assert sorted(skills[0].level_descriptors) == ["4", "5", "6", "7"]
+
+
+def test_esco_v1_concepts_without_a_label_are_skipped_with_a_warning():
+    result = parse("esco_v1_en_us_excerpt.csv")
+
+    assert result.ok, messages(result)
+    assert result.encoding == "UTF-8"
+    assert [(skill.row, skill.name) for skill in result.skills] == [
+        (2, "manage musical staff"),
+        (3, "supervise correctional procedures"),
+        (5, "Ruby"),
+    ]
+    assert result.skills[2].alternative_labels == ["Ruby-gnome2", "Ruby lang", "Ruby prog"]
+    assert result.warnings == [
+        "Skipped 2 concepts with no preferredLabel and no altLabels (rows 4 and 6): there is no name to show for them."
+    ]
+
+
+def test_esco_quirks_that_lose_nothing_warn_and_real_errors_still_refuse():
+    header = "conceptUri,preferredLabel,altLabels,hiddenLabels,status\n"
+    quirks = header + (
+        f"{ESCO}1,plan,,,released\n"
+        f'{ESCO}2,,"organise\nschedule",,released\n'
+        f"{ESCO}3,old thing,,,obsolete\n"
+        f"{ESCO}4,sing,,sign,released\n"
+        f"{ESCO}1,plan,,,released\n"
+    )
+
+    result = parse_text(quirks)
+
+    assert result.ok, messages(result)
+    assert [(skill.code, skill.name, skill.alternative_labels) for skill in result.skills] == [
+        (f"{ESCO}1", "plan", []),
+        (f"{ESCO}2", "organise", ["schedule"]),
+        (f"{ESCO}4", "sing", []),
+    ]
+    assert result.warnings == [
+        "Concepts with no preferredLabel are named after their first altLabel (row 3).",
+        "Skipped 1 obsolete concept (row 4).",
+        "hiddenLabels were not imported (row 5): ESCO keeps them as search terms, not names to show.",
+        "Skipped 1 row repeating an earlier row exactly (row 6).",
+    ]
+    refused = parse_text(header + f"{ESCO}1,plan,,,released\n{ESCO}1,plan ahead,,,released\n")
+    assert messages(refused) == [
+        f"Row 3: conceptUri '{ESCO}1' is also used on row 2, with different content. Give each row its own conceptUri."
+    ]
+
+
+def test_onet_content_model_reference_takes_its_tree_from_the_dotted_ids():
+    result = parse("onet_content_model_excerpt.txt")
+
+    assert result.ok, messages(result)
+    assert (result.format, result.encoding, result.code, result.default_name) == (
+        "onet",
+        "UTF-8",
+        "onet",
+        "O*NET content model",
+    )
+    skills = {skill.code: skill for skill in result.skills}
+    assert [(code, skills[code].kind, skills[code].parent_code) for code in ("1", "1.A", "1.A.1.a", "1.A.1.a.1")] == [
+        ("1", "category", ""),
+        ("1.A", "category", "1"),
+        ("1.A.1.a", "category", "1.A.1"),
+        ("1.A.1.a.1", "skill", "1.A.1.a"),
+    ]
+    assert skills["1.A.1.a.1"].name == "Oral Comprehension"
+    assert skills["1"].description == ""  # O*NET repeats a heading's name as its description
+    assert skills["1.A"].description == "Enduring attributes of the individual that influence performance"
+
+
+def test_onet_workbook_is_detected_and_a_missing_parent_element_is_a_problem(tmp_path):
+    workbook = openpyxl.Workbook()
+    for row in (
+        ["Element ID", "Element Name", "Description"],
+        ["2", "Worker Requirements", "x"],
+        ["2.A.1", "Content", "y"],
+    ):
+        workbook.active.append(row)
+    path = tmp_path / "Content Model Reference.xlsx"
+    workbook.save(path)
+
+    with path.open("rb") as file:
+        result = parse_framework_file(file, filename=path.name)
+
+    assert (result.format, result.encoding) == ("onet", "")
+    assert messages(result) == [
+        "Row 3: parent Element ID '2.A' does not match the Element ID of any row; correct it or leave it empty."
+    ]
+
+
+def test_moodle_oecd_example_grouping_rows_become_categories():
+    result = parse("moodle_oecd_excerpt.csv")
+
+    assert result.ok, messages(result)
+    assert (result.code, result.name) == ("OECD-CORE", "OECD")
+    assert [level.name for level in result.scale] == ["Not yet competent", "Competent"]
+    assert [(skill.row, skill.code, skill.kind) for skill in result.skills] == [
+        (3, "levels", "category"),
+        (4, "level-1", "skill"),
+        (5, "level-2", "skill"),
+        (6, "competencies", "category"),
+        (7, "delivery", "category"),
+        (8, "analytical-thinking", "category"),
+        (9, "DR-AT1", "skill"),
+        (10, "DR-AT-2", "skill"),
+    ]
 
 
 # Plain spreadsheet
@@ -360,6 +500,63 @@ def test_plain_kind_outside_skill_strength_and_category_is_a_problem():
     ]
 
 
+def test_plain_framework_and_level_rows_give_the_framework_and_its_scale():
+    result = parse_text(
+        "code,name,kind,description,level 1,level 12\n"
+        'acme,"Acme, skills",Framework,"How we grow, yearly.",,\n'
+        '2,"Ensure, advise",level,Advises.,,\n'
+        "1,Follow,level,,,\n"
+        "A,Alpha,,,Waits.,Leads.\n"
+    )
+
+    assert result.ok, messages(result)
+    assert (result.code, result.name, result.description) == ("acme", "Acme, skills", "How we grow, yearly.")
+    assert [(level.level, level.name, level.description) for level in result.scale] == [
+        (1, "Follow", ""),
+        (2, "Ensure, advise", "Advises."),
+    ]
+    assert [(skill.code, skill.level_descriptors) for skill in result.skills] == [
+        ("A", {"1": "Waits.", "12": "Leads."})
+    ]
+
+
+def test_plain_level_rows_need_a_number_a_name_and_one_row_each():
+    result = parse_text(
+        "code,name,kind\nacme,Acme,framework\nacme2,Again,framework\none,First,level\n0,Zero,level\n"
+        "1,,level\n1,Again,level\nA,Alpha,skill\n"
+    )
+
+    assert messages(result) == [
+        "Row 3: only one row can be of kind framework; row 2 already is.",
+        "Row 4: a level's code is its number, 1 (the lowest) to 99, not 'one'.",
+        "Row 5: a level's code is its number, 1 (the lowest) to 99, not '0'.",
+        "Row 6: level 1 has no name; fill it in or delete the row.",
+        "Row 7: level 1 is on another row too; give each level one row.",
+    ]
+
+
+def test_moodle_scale_configuration_names_keep_commas_and_extra_columns_give_kinds_labels_and_descriptors():
+    result = parse_text(
+        "Parent ID number,ID number,Short name,Scale values,Scale configuration,Is framework,Kind,"
+        "Alternative labels,Level 2\n"
+        ',F,Framework,"Follow,Ensure; advise","[{""scaleid"":""0""},{""id"":1,""name"":""Follow""},'
+        '{""id"":2,""name"":""Ensure, advise"",""description"":""Advises.""}]",1,,,\n'
+        ',S,Resilience,,,0,strength,"Grit\nStamina",Recovers.\n'
+    )
+
+    assert result.ok, messages(result)
+    assert [(level.level, level.name, level.description) for level in result.scale] == [
+        (1, "Follow", ""),
+        (2, "Ensure, advise", "Advises."),
+    ]
+    [resilience] = result.skills
+    assert (resilience.kind, resilience.alternative_labels, resilience.level_descriptors) == (
+        "strength",
+        ["Grit", "Stamina"],
+        {"2": "Recovers."},
+    )
+
+
 def test_formula_neutralised_cells_round_trip_to_their_raw_text():
     result = parse("formula_neutralised.csv")
 
@@ -399,30 +596,147 @@ def test_utf8_with_bom_gives_the_same_result_as_without():
 # Files that cannot be read
 
 
-def test_latin1_file_is_reported_as_not_utf8_with_its_row_and_without_mojibake():
-    content = "code,name\nA,Cafe\nB,Tea\nC,Crème brûlée\n".encode("latin-1")
+def test_windows_1252_file_is_read_as_such_and_says_so():
+    content = "code,name,description\nA,Crème brûlée,“Smart” quotes – and a dash\n".encode("cp1252")
 
     result = parse_bytes(content)
 
-    assert messages(result) == ["The file is not UTF-8 text (from around row 4). Save it as 'CSV UTF-8' and try again."]
-    assert result.skills == []
+    assert result.ok, messages(result)
+    assert result.encoding == "Windows-1252"
+    assert (result.skills[0].name, result.skills[0].description) == ("Crème brûlée", "“Smart” quotes – and a dash")
 
 
-def test_encoding_problem_far_into_the_file_names_its_row():
-    rows = "".join(f"C{number},Skill {number}\n" for number in range(2, 3000))
+def test_utf8_is_preferred_and_named_with_or_without_a_bom():
+    content = "code,name\nA,Crème brûlée\n".encode()
+
+    assert parse_bytes(content).encoding == "UTF-8"
+    assert parse_bytes(codecs.BOM_UTF8 + content).encoding == "UTF-8"
+    assert parse_bytes(content).skills[0].name == "Crème brûlée"
+
+
+def test_utf8_mixed_with_another_encoding_is_refused_naming_the_row():
+    rows = "".join(f"C{number},Crème {number}\n" for number in range(2, 3000))
     content = ("code,name\n" + rows).encode() + "X,Señor\n".encode("latin-1")
 
     result = parse_bytes(content)
 
     assert messages(result) == [
-        "The file is not UTF-8 text (from around row 3000). Save it as 'CSV UTF-8' and try again."
+        "The file mixes UTF-8 with another encoding: row 3000 is not UTF-8. Save it as 'CSV UTF-8' and try again."
+    ]
+    assert result.skills == []
+
+
+def test_bytes_that_are_neither_utf8_nor_windows_1252_name_their_row_not_their_line():
+    content = b'code,name,description\nA,Alpha,"two\nlines"\nB,Beta\x81,x\n'
+
+    assert messages(parse_bytes(content)) == [
+        "The file is not UTF-8 or Windows-1252 text: row 3 is neither. Save it as 'CSV UTF-8' and try again."
     ]
 
 
-def test_utf16_file_is_reported_as_not_utf8():
-    result = parse_bytes("code\tname\nA\tAlpha\n".encode("utf-16"))
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_is_read_with_or_without_a_byte_order_mark(codec):
+    result = parse_bytes("code\tname\nA\tÉcoute active\nB\tBeta\n".encode(codec))
 
-    assert messages(result) == ["The file is not UTF-8 text (it is UTF-16). Save it as 'CSV UTF-8' and try again."]
+    assert result.ok, messages(result)
+    assert result.encoding == "UTF-16"
+    assert [(skill.row, skill.code, skill.name) for skill in result.skills] == [
+        (2, "A", "Écoute active"),
+        (3, "B", "Beta"),
+    ]
+
+
+def test_excel_sep_line_sets_the_delimiter_and_is_not_a_row():
+    content = codecs.BOM_UTF8 + b"sep=;\r\ncode;name;description\r\nA;Alpha;Has, commas\r\nB;;x\r\n"
+
+    result = parse_bytes(content)
+
+    assert result.skills[0].description == "Has, commas"
+    assert messages(result) == ["Row 3: name is empty; fill it in or delete the row."]
+
+
+def test_semicolon_file_is_sniffed_from_the_header():
+    result = parse_text("code;name;description\nA;Alpha;Has, commas\n")
+
+    assert (result.skills[0].code, result.skills[0].description) == ("A", "Has, commas")
+
+
+def test_problems_after_multi_line_cells_name_the_spreadsheet_row():
+    content = 'code,name,description\nA,Alpha,"one\ntwo\nthree"\nB,,"four\nfive"\nA,Again,\n'
+
+    assert messages(parse_text(content)) == [
+        "Row 3: name is empty; fill it in or delete the row.",
+        "Row 4: code 'A' is also used on row 2, with different content. Give each row its own code.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "imported"),
+    [
+        ("'=SUM(A1)", "=SUM(A1)"),
+        ("'+44 20 7946 0000", "+44 20 7946 0000"),
+        ("'-minus", "-minus"),
+        ("'@mention", "@mention"),
+        ("'\tTabbed", "Tabbed"),
+        ("'s-Hertogenbosch office", "'s-Hertogenbosch office"),
+        ("'90s retro design", "'90s retro design"),
+        ("''=quoted twice", "''=quoted twice"),
+    ],
+)
+def test_only_the_apostrophe_our_exports_add_before_a_formula_start_is_removed(cell, imported):
+    result = parse_bytes(to_csv([["code", "name"], ["A", cell]]))
+
+    assert result.skills[0].name == imported
+
+
+# Caps against hostile files
+
+
+def test_xlsx_bomb_is_refused_from_its_declared_sizes_before_it_is_opened(tmp_path):
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["code", "name"])
+    plain = io.BytesIO()
+    workbook.save(plain)
+    bomb = io.BytesIO()
+    rows = b"<row><c t='inlineStr'><is><t>A</t></is></c></row>" * 20_000  # 1 MB
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            if item.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(item, source.read(item))
+                continue
+            with target.open(item.filename, "w", force_zip64=True) as sheet:
+                sheet.write(b"<worksheet xmlns='http://schemas.openxmlformats.org/spreadsheetml/2006/main'><sheetData>")
+                for _ in range(MAX_XLSX_EXPANDED_BYTES // len(rows) + 1):
+                    sheet.write(rows)
+                sheet.write(b"</sheetData></worksheet>")
+    assert len(bomb.getvalue()) < 1_000_000
+
+    result = parse_bytes(bomb.getvalue(), filename="skills.xlsx")
+
+    assert messages(result) == [
+        "The spreadsheet expands to 50.5 MB when opened, over the limit of 50 MB. Save the sheet with the skills as "
+        "CSV (or remove other sheets and formatting) and try again."
+    ]
+
+
+def test_rows_beyond_the_cap_stop_the_reading(monkeypatch):
+    monkeypatch.setattr(importers, "MAX_ROWS", 10)
+    rows = "".join(f"C{number},Skill {number}\n" for number in range(20))
+
+    assert messages(parse_text("code,name\n" + rows)) == [
+        "The file has more than 10 rows, the most one import takes. Remove empty or unneeded rows, or split it, "
+        "and try again."
+    ]
+    assert parse_text("code,name\n" + rows[: rows.index("C9,")]).ok
+
+
+def test_a_cell_beyond_the_excel_cell_limit_stops_the_reading_with_its_row():
+    content = f"code,name,description\nA,Alpha,x\nB,Beta,{'x' * 40_000}\n"
+
+    assert messages(parse_text(content)) == [
+        "Row 3 has a cell of 40,000 characters, over the limit of 32,767 (the most Excel holds). Shorten it and "
+        "try again."
+    ]
 
 
 def test_png_renamed_to_csv_is_not_a_csv_file(tmp_path):
@@ -521,7 +835,8 @@ def test_unrecognised_columns_ask_for_the_format_to_be_chosen():
     assert result.format == ""
     assert messages(result) == [
         "Could not tell the format from the columns (title, summary); choose it explicitly: Moodle competency "
-        "framework CSV, ESCO skills CSV, SFIA skills CSV or Plain spreadsheet (CSV or XLSX)."
+        "framework CSV, ESCO skills CSV, SFIA skills CSV, O*NET Content Model Reference (text, CSV or XLSX) or Plain "
+        "spreadsheet (CSV or XLSX)."
     ]
 
 
@@ -543,7 +858,7 @@ def test_unknown_explicit_format_is_a_problem():
 
 def test_duplicate_code_names_both_rows():
     assert messages(parse("duplicate_codes.csv")) == [
-        "Row 5: code 'COMM-1' is also used on row 3. Give each row its own code."
+        "Row 5: code 'COMM-1' is also used on row 3, with different content. Give each row its own code."
     ]
 
 
@@ -587,7 +902,7 @@ def test_every_problem_is_found_in_row_order():
     assert messages(result) == [
         "Row 3: code is empty; fill it in or delete the row.",
         "Row 4: name is empty; fill it in or delete the row.",
-        "Row 5: code 'A' is also used on row 2. Give each row its own code.",
+        "Row 5: code 'A' is also used on row 2, with different content. Give each row its own code.",
         "Row 6: kind 'bogus' is not one of skill, strength or category (leave it empty for skill).",
         "Row 6: parent code 'Z' does not match the code of any row; correct it or leave it empty.",
     ]

@@ -1,10 +1,13 @@
+import io
+
 import pytest
 from django.core.exceptions import ValidationError
 
-from skills.importers import ParsedFramework, ParsedLevel, ParsedSkill, Problem
+from skills.importers import ParsedFramework, ParsedLevel, ParsedSkill, Problem, parse_framework_file
 from skills.models import Framework, Skill
 from skills.services import framework_import, framework_load_builtin, skill_merge
 from tests.factories import SkillFactory, StoryFactory
+from tests.skills.framework_versions import VERSIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +157,140 @@ def test_a_new_framework_without_a_name_is_named_after_its_file():
     assert report.applied
     assert Framework.objects.get(code="acme-skills-2026").name == "acme-skills-2026"
     assert not framework_import(parsed=nameless).ok  # nothing to name it by
+
+
+def test_a_scale_name_or_description_change_alone_is_reported_before_it_is_applied():
+    framework_import(parsed=parsed(*VERSION_1, scale=[ParsedLevel(1, "Aware"), ParsedLevel(2, "Skilled", "Alone.")]))
+    renamed = parsed(*VERSION_1, scale=[ParsedLevel(1, "Aware"), ParsedLevel(2, "Expert"), ParsedLevel(3, "Master")])
+    renamed.name, renamed.description = "Acme skills 2", "New words."
+
+    preview = framework_import(parsed=renamed, dry_run=True)
+
+    assert preview.framework_changes == [
+        "Name: “Acme skills” becomes “Acme skills 2”",
+        "Description: added",
+        "Level 2: “Skilled” becomes “Expert”",
+        "Level 2 “Expert”: description rewritten",
+        "Level 3 “Master”: added to the scale",
+    ]
+    assert preview.changes == 5 and preview.unchanged == 5
+    assert preview.summary() == "5 changes to the framework"
+    assert framework_import(parsed=parsed(*VERSION_1[:4]), dry_run=True).summary() == "1 retired"
+    framework = Framework.objects.get(code="acme")
+    assert (framework.name, [level.name for level in framework.levels.all()]) == ("Acme skills", ["Aware", "Skilled"])
+
+    applied = framework_import(parsed=renamed)
+
+    assert applied.framework_changes == preview.framework_changes
+    framework.refresh_from_db()
+    assert (framework.name, framework.description) == ("Acme skills 2", "New words.")
+    assert list(framework.levels.values_list("name", "description")) == [
+        ("Aware", ""),
+        ("Expert", ""),
+        ("Master", ""),
+    ]
+    assert framework_import(parsed=renamed).changes == 0
+
+
+def test_a_file_without_a_scale_keeps_the_framework_scale_and_reports_no_change():
+    framework_import(parsed=parsed(*VERSION_1, scale=[ParsedLevel(1, "Aware")]))
+
+    report = framework_import(parsed=parsed(*VERSION_1))
+
+    assert report.framework_changes == [] and report.changes == 0
+    assert Framework.objects.get(code="acme").levels.count() == 1
+
+
+def test_a_new_only_import_refuses_a_code_that_is_taken():
+    framework_import(parsed=parsed(*VERSION_1))
+
+    report = framework_import(parsed=parsed(skill("X", "Other")), new_only=True)
+
+    assert [str(problem) for problem in report.problems] == [
+        "The framework “Acme skills” already has the code “acme”: update it, or give the new framework another code."
+    ]
+    assert not report.applied and not Skill.objects.filter(code="X").exists()
+    assert framework_import(parsed=parsed(skill("X", "Other")), framework_code="acme-2", new_only=True).applied
+
+
+@pytest.mark.parametrize("fmt", sorted(VERSIONS))
+def test_reimporting_a_changed_file_keeps_the_framework_name(fmt):
+    versions = VERSIONS[fmt]
+
+    def import_(content: bytes, **choices):
+        parsed = parse_framework_file(io.BytesIO(content), filename=versions.filename)
+        return framework_import(parsed=parsed, default_name="from the file name", **choices)
+
+    first = import_(versions.first, framework_name=versions.first_name)
+    assert first.ok, first.problems
+    # The admin names the framework it updates by code; a curator may type its name again.
+    second = import_(versions.second, framework_code=first.framework_code, framework_name=versions.first_name)
+
+    assert second.ok and len(second.updated) == 1, second
+    assert second.framework_name == versions.name
+    assert Framework.objects.get(code=first.framework_code).name == versions.name
+    third = import_(versions.first, framework_code=first.framework_code)  # and without a name
+    assert len(third.updated) == 1
+    assert Framework.objects.get(code=first.framework_code).name == versions.name
+
+
+def test_only_a_new_name_or_the_files_framework_row_renames_a_framework():
+    framework_import(parsed=parsed(*VERSION_1), framework_name="Acme")
+    renamed = framework_import(parsed=parsed(*VERSION_1), framework_code="acme", framework_name="Acme 2")
+    assert renamed.framework_name == "Acme 2"
+    assert Framework.objects.get(code="acme").name == "Acme 2"
+
+    from_row = ParsedFramework(format="moodle", code="acme", name="Acme from Moodle", skills=list(VERSION_1))
+    framework_import(parsed=from_row)
+    assert Framework.objects.get(code="acme").name == "Acme from Moodle"
+
+
+def test_report_counts_every_skill_once_and_reordering_counts_as_moved():
+    framework_import(parsed=parsed(*VERSION_1))
+    version_2 = [
+        skill("COM", "Communication", kind="category"),
+        skill("COM-2", "Presenting", "COM"),  # swapped with COM-1: reordered only
+        skill("COM-1", "Negotiation", "COM", description="Reaching agreement."),
+        skill("DAT", "Data", kind="category"),
+        skill("DAT-2", "Python", "COM"),  # new
+    ]  # DAT-1 retired
+
+    report = framework_import(parsed=parsed(*version_2), dry_run=True)
+
+    assert (report.added, report.updated, report.moved, report.retired, report.unchanged) == (
+        ["Python"],
+        [],
+        ["Presenting", "Negotiation"],
+        ["SQL"],
+        2,
+    )
+    total = len(report.added) + len(report.updated) + len(report.moved) + len(report.retired) + report.unchanged
+    assert total == len(version_2) + len(report.retired)
+    framework_import(parsed=parsed(*version_2))
+    assert [s.code for s in Skill.objects.filter(parent__code="COM")] == ["COM-2", "COM-1", "DAT-2"]
+
+
+def test_a_file_without_a_tree_warns_that_it_flattens_the_framework():
+    framework_import(parsed=parsed(*VERSION_1))
+    flat = [skill(s.code, s.name, kind=s.kind) for s in VERSION_1]
+
+    report = framework_import(parsed=parsed(*flat), dry_run=True)
+
+    assert report.ok
+    assert report.warnings == [
+        "The file gives no skill a parent, so this import flattens the framework's tree: 3 skills lose their parent. "
+        "For ESCO, import the broader relations file with it."
+    ]
+    assert framework_import(parsed=parsed(*VERSION_1), dry_run=True).warnings == []
+
+
+def test_a_name_repeated_thousands_of_times_gets_distinct_slugs():
+    many = [skill(f"C{number}", "Communication") for number in range(3000)]
+    SkillFactory(name="Communication", slug="communication-2")
+
+    framework_import(parsed=parsed(*many))
+
+    slugs = list(Skill.objects.filter(framework__code="acme").values_list("slug", flat=True))
+    assert len(set(slugs)) == 3000
+    assert {"communication", "communication-3", "communication-3001"} <= set(slugs)
+    assert "communication-2" not in slugs

@@ -75,3 +75,37 @@ def test_category_page_lists_stories_of_its_skills(employee_client, framework):
 def test_retired_and_unknown_skills_are_not_found(employee_client, framework):
     assert employee_client.get(framework["retired"].get_absolute_url()).status_code == 404
     assert employee_client.get("/skills/no-such-skill/").status_code == 404
+
+
+def test_skill_page_of_a_framework_without_a_scale_shows_its_descriptors_by_level(employee_client):
+    plain = SkillFactory(
+        framework=FrameworkFactory(code="plain", name="Plain"),
+        name="Planning",
+        level_descriptors={"1": "Plans their own week.", "3": "Plans work across\nseveral teams.", "2": ""},
+    )
+
+    content = employee_client.get(plain.get_absolute_url()).content.decode()
+
+    assert "Proficiency levels" in content
+    assert "<dt>Level 1</dt><dd>Plans their own week.</dd>" in content
+    assert "<dt>Level 3</dt><dd>Plans work across<br>several teams.</dd>" in content
+    assert "Level 2" not in content
+
+
+def test_skill_page_names_scale_levels_and_adds_levels_only_the_skill_describes(employee_client, framework):
+    storytelling = framework["storytelling"]
+    storytelling.level_descriptors = {**storytelling.level_descriptors, "6": "Beyond the scale."}
+    storytelling.save()
+
+    response = employee_client.get(storytelling.get_absolute_url())
+
+    assert response.context["levels"] == [
+        (1, "Foundation", "Tells a clear story about their own work."),
+        (2, "Practitioner", ""),
+        (3, "Advanced", ""),
+        (4, "Expert", "Coaches others."),
+        (6, "", "Beyond the scale."),
+    ]
+    content = response.content.decode()
+    assert '<span class="visually-hidden">Level </span>4</span> Expert</dt><dd>Coaches others.</dd>' in content
+    assert "<dt>Level 6</dt><dd>Beyond the scale.</dd>" in content

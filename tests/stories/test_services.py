@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 
 from stories import services
@@ -62,11 +61,3 @@ def test_withdrawing_consent_unpublishes_the_storytellers_stories(db):
     storyteller.refresh_from_db()
     assert storyteller.consent_withdrawn_on == datetime.date(2026, 11, 1)
     assert not storyteller.has_consent
-
-
-def test_curators_group_has_exactly_the_curation_permissions(db):
-    services.curators_group_ensure()
-    codenames = set(Group.objects.get(name="Curators").permissions.values_list("codename", flat=True))
-    assert {"publish_story", "change_story", "view_skill", "add_storyteller"} <= codenames
-    assert not codenames & {"delete_storyteller", "delete_skill", "add_user", "change_user", "change_group"}
-    assert len(codenames) == sum(len(names) for names in services.CURATOR_PERMISSIONS.values())

@@ -207,6 +207,15 @@ def test_removing_an_active_filter_keeps_the_others(employee_client, library):
     assert ("Video", "?function=finance") in response.context["active"]
 
 
+@pytest.mark.parametrize("url, query", [("/stories/", {}), ("/search/", {"q": "finance"})])
+def test_the_filter_panel_is_folded_or_open_in_the_html_itself(employee_client, library, url, query):
+    """Folded on phones until filters are on (CSS keeps it open on wide screens): no script folds it after load."""
+    folded = employee_client.get(url, query).content.decode()
+    filtered = employee_client.get(url, {**query, "format": "video"}).content.decode()
+    assert '<details class="filters">' in folded
+    assert '<details class="filters" open>' in filtered
+
+
 def test_video_story_has_player_with_captions_and_transcript(employee_client, library):
     story = library["finance_video"]
     content = employee_client.get(story.get_absolute_url()).content.decode()

@@ -10,7 +10,7 @@ from skills.services import framework_import
 
 class Command(BaseCommand):
     help = (
-        "Imports a skills framework file (Moodle CSV, ESCO, SFIA or the plain spreadsheet), or re-imports a new "
+        "Imports a skills framework file (Moodle CSV, ESCO, SFIA, O*NET or the plain spreadsheet), or re-imports a new "
         "version of it: all or nothing, matching skills by code."
     )
 
@@ -36,11 +36,16 @@ class Command(BaseCommand):
             )
         for note in report.notes:
             self.stdout.write(note)
+        for warning in report.warnings:
+            self.stdout.write(self.style.WARNING(f"Warning: {warning}"))
         if not report.ok:
             problems = "\n".join(f"  {problem}" for problem in report.problems)
             raise CommandError(f"Nothing was imported: {len(report.problems)} problem(s).\n{problems}")
         verb = "Would change" if dry_run else "Imported"
-        self.stdout.write(f"{verb} {report.framework_name} ({report.framework_code}), {parsed.format} format:")
+        read_as = f", read as {report.encoding} text" if report.encoding else ""
+        self.stdout.write(f"{verb} {report.framework_name} ({report.framework_code}), {parsed.format} format{read_as}:")
+        for change in report.framework_changes:
+            self.stdout.write(f"  {change}")
         for label, count, examples in report.sections():
             self.stdout.write(f"  {count:>6} {label}" + (f": {', '.join(examples)}" if examples else ""))
         self.stdout.write(f"  {report.unchanged:>6} unchanged")

@@ -1,0 +1,69 @@
+"""Who may do what. The one place that says who is a curator: views, templates (`{{ is_curator }}`), the admin,
+single sign-on and the demo ask or change it here, never by their own test of flags or permissions.
+
+A curator is a staff account that is in the Curators group, or a superuser with staff status. Staff status alone
+(without the group) makes nobody a curator. Curators use the curation admin, preview unpublished stories and
+storytellers without consent, and read the insight pages; what they may change inside the admin is the Curators
+group's permissions, which `curators_group_ensure` keeps at exactly CURATOR_PERMISSIONS.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+CURATORS_GROUP = "Curators"
+
+# What curation needs and nothing more: stories and storytellers in full, the framework to read and pick from.
+CURATOR_PERMISSIONS = {
+    "stories": [
+        "add_story", "change_story", "delete_story", "view_story", "publish_story",
+        "add_storyteller", "change_storyteller", "view_storyteller",
+        "add_careermove", "change_careermove", "delete_careermove", "view_careermove",
+        "add_function", "change_function", "view_function",
+        "add_level", "change_level", "view_level",
+        "add_taggedstory", "change_taggedstory", "delete_taggedstory", "view_taggedstory",
+        "view_collection", "change_collection",
+        "view_storyevent",
+    ],
+    "skills": [
+        "view_framework", "add_framework", "change_framework", "import_framework",
+        "view_skill", "change_skill",
+        "view_proficiencylevel", "add_proficiencylevel", "change_proficiencylevel", "delete_proficiencylevel",
+    ],
+}  # fmt: skip
+
+
+def is_curator(user) -> bool:
+    """Whether this user (anonymous included) is a curator. Free for everyone who is not staff; one query for staff,
+    remembered on the user object for the rest of the request."""
+    if not (user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    if not hasattr(user, "_is_curator"):
+        user._is_curator = user.groups.filter(name=CURATORS_GROUP).exists()
+    return user._is_curator
+
+
+def roles(request) -> dict:
+    """Context processor: `{% if is_curator %}` in templates."""
+    return {"is_curator": is_curator(request.user)}
+
+
+def curators_group_ensure() -> Group:
+    """Creates the Curators group, or brings its permissions back to exactly CURATOR_PERMISSIONS."""
+    group, _ = Group.objects.get_or_create(name=CURATORS_GROUP)
+    wanted = {(app_label, codename) for app_label, codenames in CURATOR_PERMISSIONS.items() for codename in codenames}
+    permissions = Permission.objects.filter(
+        content_type__app_label__in=CURATOR_PERMISSIONS, codename__in=[codename for _, codename in wanted]
+    ).select_related("content_type")
+    group.permissions.set([p for p in permissions if (p.content_type.app_label, p.codename) in wanted])
+    return group
+
+
+@transaction.atomic
+def curator_set(*, user, curator: bool) -> None:
+    """Makes a saved user a curator (staff, in the Curators group) or ends it; a superuser stays staff."""
+    user.is_staff = curator or user.is_superuser
+    user.save(update_fields=["is_staff"])
+    (user.groups.add if curator else user.groups.remove)(curators_group_ensure())
+    user.__dict__.pop("_is_curator", None)
