@@ -79,7 +79,9 @@ class Storyteller(models.Model):
 class TaggedStory(ItemBase):
     """The through model that tags stories with skills from the framework."""
 
-    tag = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="tagged_stories", db_index=False)
+    # Its own single-column index is redundant beside tagged_story_tag_story_idx; dropping it waits for a later
+    # release (migrations only add while the previous release still serves).
+    tag = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="tagged_stories")
     content_object = models.ForeignKey("Story", on_delete=models.CASCADE, related_name="tagged_skills")
 
     class Meta:
