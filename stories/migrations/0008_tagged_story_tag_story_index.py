@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('skills', '0003_framework_import_format_and_time'),
+        ('skills', '0002_import_framework'),
         ('stories', '0007_story_media_type'),
     ]
 
