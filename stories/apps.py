@@ -13,7 +13,8 @@ class StoriesConfig(AppConfig):
         # Permissions exist only after migrate has run, so the Curators group is kept in step then: after stories,
         # the last app whose permissions it holds (careerportal.roles).
         post_migrate.connect(signals.on_migrated, sender=self, dispatch_uid="stories.curators_group")
-        # The search index is derived data: it follows every change to a story, its tags or its storyteller.
+        # The search index and the skills' story counts are derived data: they follow every change to a story, its tags
+        # or its storyteller.
         post_save.connect(signals.on_story_saved, sender="stories.Story", dispatch_uid="stories.search.story")
         for signal in (post_save, post_delete):
             signal.connect(

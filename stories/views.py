@@ -65,7 +65,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def story_list(request: HttpRequest) -> HttpResponse:
     form = StoryFilterForm(request.GET)
     filters = form.filters()
-    facets = selectors.story_facets(Story.objects.published(), filters)
+    facets = selectors.story_facets(filters)
     stories = selectors.filter_stories(Story.objects.published(), filters)
     total = selectors.facets_total(facets)  # counted with the facets: no COUNT query of its own
     page = selectors.cards_page(stories, request.GET.get("page"), per_page=STORIES_PER_PAGE, count=total)
@@ -125,8 +125,7 @@ def storyteller_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def skill_index(request: HttpRequest) -> HttpResponse:
-    counts = selectors.skill_story_counts()
-    frameworks = [(framework, framework_tree(framework, counts=counts)) for framework in frameworks_in_use()]
+    frameworks = [(framework, framework_tree(framework)) for framework in frameworks_in_use()]
     return render(request, "skills/skill_index.html", {"frameworks": frameworks})
 
 
@@ -389,19 +388,23 @@ def search_results(request: HttpRequest) -> HttpResponse:
 def _search_found(request: HttpRequest, query: search.Query, form: StoryFilterForm) -> dict:
     """The results page of a search: ranked cards with extracts and moments, facets, and help when nothing matched."""
     filters = form.filters()
-    ranked = search.search(query)
-    matching = Story.objects.published().filter(pk__in=ranked)
-    stories = selectors.filter_stories(matching, filters)
-    ids = set(stories.values_list("pk", flat=True)) if filters else set(ranked)
-    page = Paginator([pk for pk in ranked if pk in ids], STORIES_PER_PAGE).get_page(request.GET.get("page"))
+    matching = search.matching(query)
+    facets = selectors.story_facets(filters, within=matching)
+    stories = selectors.filter_stories(Story.objects.published().filter(pk__in=matching), filters)
+    paginator = Paginator(stories, STORIES_PER_PAGE)
+    paginator.count = selectors.facets_total(facets)  # counted with the facets: no COUNT query of its own
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = search.search(
+        query, among=stories, limit=STORIES_PER_PAGE, offset=(page.number - 1) * STORIES_PER_PAGE
+    )
     cards = Story.objects.filter(pk__in=page.object_list).for_cards().in_bulk()
-    extracts = search.snippets(query, list(page.object_list))
+    extracts = search.snippets(query, page.object_list)
     results = [(cards[pk], extracts.get(pk), search.moment(cards[pk], query)) for pk in page.object_list if pk in cards]
     found = {"filters": filters, "page": page, "results": results}
     if not results:
         found["suggested_skills"] = search.suggest_skills(query.text)
         found["popular"] = Story.objects.published().filter(featured=True).for_cards()[:3]
-    found["facets"] = selectors.story_facets(matching, filters)
+    found["facets"] = facets
     found["active"] = form.active(request.GET)
     found["problems"] = form.problems()
     return found
