@@ -394,9 +394,9 @@ def _search_found(request: HttpRequest, query: search.Query, form: StoryFilterFo
     paginator = Paginator(stories, STORIES_PER_PAGE)
     paginator.count = selectors.facets_total(facets)  # counted with the facets: no COUNT query of its own
     page = paginator.get_page(request.GET.get("page"))
-    page.object_list = search.search(
-        query, among=stories, limit=STORIES_PER_PAGE, offset=(page.number - 1) * STORIES_PER_PAGE
-    )
+    among = stories if filters else None  # without filters, every match is one of the stories
+    offset = (page.number - 1) * STORIES_PER_PAGE
+    page.object_list = search.search(query, among=among, limit=STORIES_PER_PAGE, offset=offset)
     cards = Story.objects.filter(pk__in=page.object_list).for_cards().in_bulk()
     extracts = search.snippets(query, page.object_list)
     results = [(cards[pk], extracts.get(pk), search.moment(cards[pk], query)) for pk in page.object_list if pk in cards]
