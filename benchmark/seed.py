@@ -664,11 +664,12 @@ def seed_organisation(*, sizes: Sizes, media_root: Path) -> Seeded:
         documents = search.documents_rebuild()
         skill_story_counts_update()
     timer.lap(f"search index and skill story counts: {documents:,} documents (as rebuild_search_index)")
-    if connection.vendor == "postgresql":
-        # Autovacuum would do this soon after any bulk load; without it the planner guesses at row counts.
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-        timer.lap("VACUUM ANALYZE")
+    # Statistics for the planner after a bulk load: PostgreSQL's autovacuum would gather them soon; SQLite never does
+    # on its own, and without them it may count facets through the wrong index (the README's "Production" says when
+    # to run ANALYZE).
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    timer.lap("ANALYZE")
 
     seeded.rows = {
         "published stories": Story.objects.published().count(),
