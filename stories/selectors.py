@@ -21,8 +21,10 @@ class FacetOption:
     selected: bool
 
 
-def _tagged_with(skill: Skill) -> Exists:
-    return Exists(TaggedStory.objects.filter(content_object=OuterRef("pk"), tag=skill))
+def _tagged_with(skills) -> Q:
+    """Stories tagged with the skill (or any of the skills): the database starts from the tag index."""
+    tags = [skills] if isinstance(skills, Skill) else skills
+    return Q(pk__in=TaggedStory.objects.filter(tag__in=tags).values("content_object"))
 
 
 def filter_stories(stories: QuerySet, filters: dict, *, skip: str | tuple[str, ...] = ()) -> QuerySet:
@@ -223,10 +225,7 @@ def featured_collections(*, limit: int) -> QuerySet:
 
 def skill_stories(skill: Skill) -> QuerySet:
     """Published stories tagged with the skill or one of its children (a category's page lists its skills' stories)."""
-    tags = Skill.objects.filter(Q(pk=skill.pk) | Q(parent=skill))
-    return Story.objects.published().filter(
-        Exists(TaggedStory.objects.filter(content_object=OuterRef("pk"), tag__in=tags))
-    )
+    return Story.objects.published().filter(_tagged_with(Skill.objects.filter(Q(pk=skill.pk) | Q(parent=skill))))
 
 
 def cards_page(stories: QuerySet, number, *, per_page: int, count: int | None = None) -> Page:
