@@ -233,6 +233,11 @@ class CareerMove(models.Model):
                 name="career_move_year_plausible",
             ),
         ]
+        indexes = [
+            # The kinds of move of given stories from the index alone: the move facet of /stories/ and search, the
+            # home page's moves (stories.selectors).
+            models.Index(fields=["story", "kind"], name="career_move_story_kind_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.from_role or '…'} → {self.to_role}"
