@@ -4,8 +4,8 @@
 timed per sentence), 1,500 storytellers, an ESCO-sized framework of 14,000 skills imported through the real importer,
 20,000 employees, 300,000 explored stories, 50,000 objectives with actions, and the smaller things pages show
 (saved stories, reflections, self-assessments, plan shares, featured collections), a curator (staff, in the Curators
-group) and drafts ready for the curator to publish during the traffic mix. Then the search index is built with
-stories.search.documents_rebuild, as after any bulk change.
+group) and drafts ready for the curator to publish during the traffic mix. Then the derived data is built as
+rebuild_search_index builds it after any bulk change: the search index and each skill's count of published stories.
 
 All text comes from a seeded random generator, so two runs seed the same organisation.
 """
@@ -347,6 +347,7 @@ def _drafts(rng: random.Random, story_ids: list[int], count: int) -> int:
 
 
 def seed_organisation(*, sizes: Sizes, media_root: Path) -> Seeded:
+    from careerportal.roles import curators_group_ensure
     from reflection.models import (
         Action,
         Objective,
@@ -361,7 +362,7 @@ def seed_organisation(*, sizes: Sizes, media_root: Path) -> Seeded:
     from skills.services import framework_import
     from stories import search
     from stories.models import CareerMove, Collection, CollectionItem, Function, Level, Story, Storyteller, TaggedStory
-    from stories.services import curators_group_ensure
+    from stories.services import skill_story_counts_update
     from stories.text import render_markdown
 
     rng = random.Random(RANDOM_SEED)
@@ -661,12 +662,14 @@ def seed_organisation(*, sizes: Sizes, media_root: Path) -> Seeded:
 
     with transaction.atomic():
         documents = search.documents_rebuild()
-    timer.lap(f"search index: {documents:,} documents (documents_rebuild)")
-    if connection.vendor == "postgresql":
-        # Autovacuum would do this soon after any bulk load; without it the planner guesses at row counts.
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-        timer.lap("VACUUM ANALYZE")
+        skill_story_counts_update()
+    timer.lap(f"search index and skill story counts: {documents:,} documents (as rebuild_search_index)")
+    # Statistics for the planner after a bulk load: PostgreSQL's autovacuum would gather them soon; SQLite never does
+    # on its own, and without them it may count facets through the wrong index (the README's "Production" says when
+    # to run ANALYZE).
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    timer.lap("ANALYZE")
 
     seeded.rows = {
         "published stories": Story.objects.published().count(),

@@ -111,7 +111,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "stories.cache.content_processor",
                 "careerportal.navigation.links",
                 "careerportal.roles.roles",
             ],
@@ -236,9 +235,10 @@ PORTAL_MAX_FRAMEWORK_BYTES = env_int("PORTAL_MAX_FRAMEWORK_BYTES", 100 * 1024 * 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 
-# Shared cache: with REDIS_URL (e.g. redis://cache:6379/0) every node shares one Redis, and sessions are kept in
-# the database with Redis in front, so they work on any node and survive a cache flush. Without it (one machine),
-# the cache is in files that the server's processes share, and sessions live in the database.
+# The cache: with REDIS_URL (e.g. redis://cache:6379/0) every node shares one Redis, and sessions are kept in the
+# database with Redis in front, so they work on any node and survive a cache flush. Without it (one machine), each
+# process keeps its own in memory (nothing kept there needs sharing: see README, "How caching works"), and sessions
+# live in the database.
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     if urlsplit(REDIS_URL).scheme not in {"redis", "rediss", "unix"}:
@@ -255,23 +255,12 @@ if REDIS_URL:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    # One machine: a cache in files under VAR_DIR, shared by all the server's worker processes.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(VAR_DIR / "cache"),
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "TIMEOUT": env_int("PORTAL_CACHE_TIMEOUT", 300),
-            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
-# Cached fragments and remembered lookups (stories.cache) are kept under versioned keys, which never change value: each
-# process keeps the copies it used last in memory, in front of the shared cache (careerportal.cache).
-CACHES["template_fragments"] = {
-    "BACKEND": "careerportal.cache.LocalFirstCache",
-    "LOCATION": "default",
-    "TIMEOUT": 24 * 3600,
-    "OPTIONS": {"MAX_ENTRIES": env_int("PORTAL_LOCAL_CACHE_ENTRIES", 500)},
-}
 
 # Behind HTTPS (PORTAL_HTTPS=1, the production set-up): redirect plain HTTP, send HSTS, and mark cookies Secure.
 # The proxy in front must set X-Forwarded-Proto (see README, "Production"). Off for the embedded demo on http.

@@ -1,11 +1,11 @@
 """Writes of the reflection toolkit: explored and saved stories, assessments, the plan, sharing, export, deletion."""
 
+import datetime
 import json
 import logging
 import re
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import InternalError, OperationalError, transaction
@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careerportal.notifications import email_enqueue
-from reflection.cache import toolkit_changed
 from reflection.models import (
     Action,
     Aspiration,
@@ -47,29 +46,30 @@ def on_story_viewed(sender, *, story: Story, user, **kwargs) -> None:
 
 
 def story_visit_record(*, user, story: Story) -> None:
-    """Counts a visit: one UPDATE, and one INSERT more the first time (two tabs opening it at once count once).
+    """Counts a visit: one read of the visit (through its unique index), then one INSERT the first time or one UPDATE.
 
     Opening the story again within PORTAL_VISIT_GAP_SECONDS of a counted visit is the same visit: nothing is written.
-    A database that refuses the write (read-only, full) costs the record, with a log line, not the story page.
+    Of two tabs opening it at once within the gap, one counts (the INSERT ignores the row the other made; the UPDATE
+    counts only a visit still outside the gap); with no gap (0), every view counts. Each write is one statement, so
+    it needs no transaction of its own. A database that refuses the write (read-only, full) costs the record, with a
+    log line, not the story page.
     """
-    gap = settings.PORTAL_VISIT_GAP_SECONDS
-    if gap and not cache.add(f"reflection:visit:{user.pk}:{story.pk}", True, gap):
-        return
     now = timezone.now()
+    gap = settings.PORTAL_VISIT_GAP_SECONDS
+    visit = StoryVisit.objects.filter(owner=user, story=story)
+    last = visit.values_list("last_visited_at", flat=True).first()
+    if last is not None and gap and last > now - datetime.timedelta(seconds=gap):
+        return
     try:
-        with transaction.atomic():  # a savepoint inside a transaction: a refused write leaves that one usable
-            updated = StoryVisit.objects.filter(owner=user, story=story).update(
-                visits=F("visits") + 1, last_visited_at=now
+        if last is None:
+            StoryVisit.objects.bulk_create(
+                [StoryVisit(owner=user, story=story, first_visited_at=now, last_visited_at=now)], ignore_conflicts=True
             )
-            if not updated:
-                StoryVisit.objects.bulk_create(
-                    [StoryVisit(owner=user, story=story, first_visited_at=now, last_visited_at=now)],
-                    ignore_conflicts=True,
-                )
+        else:  # with a gap, only a visit still outside it counts; without one, every view does
+            counted = visit.filter(last_visited_at__lte=now - datetime.timedelta(seconds=gap)) if gap else visit
+            counted.update(visits=F("visits") + 1, last_visited_at=now)
     except (OperationalError, InternalError):  # "read-only" from SQLite and PostgreSQL; a full disk; a lock timeout
         logger.warning("Visit of story %s by user %s not recorded", story.pk, user.pk, exc_info=True)
-        return
-    toolkit_changed(owner_id=user.pk)  # an UPDATE or bulk INSERT sends no signal; /me/ shows recent visits
 
 
 def story_progress_record(*, user, story: Story, seconds: int) -> None:
@@ -120,7 +120,6 @@ def objective_save(*, objective: Objective, version: int | None, skills, stories
         if not updated:
             raise EditConflict(Objective.objects.get(pk=objective.pk))
         objective.refresh_from_db(fields=["version", "updated_at"])
-        toolkit_changed(owner_id=objective.owner_id)  # an UPDATE sends no signal; the status decides suggestions
     objective.skills.set(skills)
     objective.stories.set(stories)
     return objective

@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
@@ -42,7 +41,6 @@ from reflection.models import (
 )
 from skills.exporters import neutralise
 from skills.models import Skill
-from stories.cache import lazy
 from stories.forms import MOMENT_MAX_SECONDS, moment_seconds
 from stories.models import Collection, Story, TaggedStory
 
@@ -100,14 +98,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "reflection/dashboard.html",
         {
-            # Built only when their cached fragments are not ({% cache_for_employee %}, reflection.cache).
-            "today": timezone.localdate(),  # the due actions are those of the month ahead
-            "due": lazy(lambda: selectors.due_actions(user)[:8]),
-            "progress": lazy(selectors.plan_progress, user),
-            "reflections": lazy(lambda: Reflection.objects.for_owner(user).select_related("story")[:4]),
-            "recent": lazy(lambda: StoryVisit.objects.for_owner(user).select_related("story")[:4]),
-            "suggested": lazy(selectors.suggested_stories, user),
-            "shared_with_me": lazy(selectors.owners_sharing_with, user),
+            "due": selectors.due_actions(user)[:8],
+            "progress": selectors.plan_progress(user),
+            "reflections": Reflection.objects.for_owner(user).select_related("story")[:4],
+            "recent": StoryVisit.objects.for_owner(user).select_related("story")[:4],
+            "suggested": selectors.suggested_stories(user),
+            "shared_with_me": selectors.owners_sharing_with(user),
         },
     )
 

@@ -95,6 +95,12 @@ class Skill(TagBase):
         default=False,
         help_text="No longer in the framework: hidden from pickers and browsing, kept on stories.",
     )
+    story_count = models.PositiveIntegerField(
+        default=0,
+        db_default=0,
+        editable=False,
+        help_text="Published stories tagged with it: kept by the stories app whenever a story or its tags change.",
+    )
 
     objects = SkillQuerySet.as_manager()
 
@@ -106,6 +112,8 @@ class Skill(TagBase):
         indexes = [
             # The /skills/ tree loads one framework's skills in tree order.
             models.Index(fields=["framework", "position"], name="skill_framework_position_idx"),
+            # The most used skills first: the home page's popular skills, the skill box of /stories/.
+            models.Index(fields=["-story_count", "name"], name="skill_story_count_idx"),
         ]
 
     def __str__(self) -> str:

@@ -4,28 +4,24 @@ from dataclasses import dataclass, field
 
 from skills.models import Framework, Skill
 
-TREE_FIELDS = ("id", "name", "slug", "kind", "parent_id", "position", "framework_id")
+TREE_FIELDS = ("id", "name", "slug", "kind", "parent_id", "position", "framework_id", "story_count")
 
 
 @dataclass
 class SkillNode:
     skill: Skill
     children: list["SkillNode"] = field(default_factory=list)
-    count: int = 0  # filled in by callers that know about stories
     hidden: int = 0  # descendants not shown because the tree is cut at max_depth
 
 
-def framework_tree(
-    framework: Framework, *, counts: dict[int, int] | None = None, max_nodes: int = 400, max_depth: int = 2
-) -> list[SkillNode]:
+def framework_tree(framework: Framework, *, max_nodes: int = 400, max_depth: int = 2) -> list[SkillNode]:
     """The framework's live skills as a tree, from one query; orphans (parent retired) go to the top level.
 
     A framework of more than `max_nodes` skills (ESCO has about 14,000) is cut at `max_depth` levels: the last shown
     level says how many skills lie below it, and each skill's own page lists its children.
     """
-    counts = counts or {}
     skills = framework.skills.filter(is_retired=False).only(*TREE_FIELDS).order_by("position", "name")
-    nodes = {skill.pk: SkillNode(skill, count=counts.get(skill.pk, 0)) for skill in skills}
+    nodes = {skill.pk: SkillNode(skill) for skill in skills}
     roots = []
     for node in nodes.values():
         parent = nodes.get(node.skill.parent_id)

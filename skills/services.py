@@ -17,7 +17,7 @@ from taggit.models import ItemBase
 
 from skills.importers import ParsedFramework, ParsedLevel, ParsedSkill, Problem
 from skills.models import Framework, ProficiencyLevel, Skill
-from skills.signals import framework_changed, skills_renamed
+from skills.signals import skills_renamed
 
 BUILTIN_FRAMEWORK_FILE = Path(__file__).resolve().parent / "data" / "builtin_framework.json"
 BATCH = 500
@@ -291,7 +291,6 @@ def framework_import(
     renamed.update(retiring_ids)
     if renamed:
         skills_renamed.send(sender=Skill, skill_ids=renamed)
-    framework_changed.send(sender=Framework)
     report.applied = True
     return report
 
@@ -358,7 +357,6 @@ def skill_merge(*, source: Skill, target: Skill) -> int:
     source.is_retired = True
     source.save(update_fields=["is_retired"])
     skills_renamed.send(sender=Skill, skill_ids={source.pk, target.pk})
-    framework_changed.send(sender=Framework)
     return moved
 
 

@@ -3,12 +3,8 @@
 skills_renamed: sent when an import or a merge changes what skills are called (names, alternative labels) or
     whether they are retired (both ways), after the change is written and inside its transaction.
     Arguments: skill_ids (a set of Skill primary keys). Stories refreshes the search text of the stories they tag.
-
-framework_changed: sent after any import or merge has been written (inside its transaction). No arguments.
-    Stories moves its cached fragments on.
 """
 
 from django.dispatch import Signal
 
 skills_renamed = Signal()
-framework_changed = Signal()

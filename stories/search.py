@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -79,23 +80,41 @@ def _websearch(query: Query) -> str:
     return groups + "".join(' -"' + " ".join(p) + '"' for p in query.excluded)
 
 
-def search(query: Query, *, limit: int = 1000) -> list[int]:
-    """Ids of published stories matching the query, best first."""
+def matching(query: Query) -> list[int]:
+    """The ids of the published stories matching the query, unranked (cheaper than ranking them all): for filters,
+    facets and counts."""
+    if connection.vendor == "postgresql":
+        hit = RawSQL("vector @@ websearch_to_tsquery('english', %s)", [_websearch(query)], output_field=BooleanField())
+        documents = StorySearchDocument.objects.filter(hit)
+    else:
+        documents = StorySearchDocument.objects.filter(
+            pk__in=RawSQL("SELECT rowid FROM stories_search_fts WHERE stories_search_fts MATCH %s", [_fts5(query)])
+        )
+    return list(documents.values_list("story_id", flat=True))
+
+
+def search(query: Query, *, among: QuerySet | None = None, limit: int = 1000, offset: int = 0) -> list[int]:
+    """Ids of published stories matching the query (and in `among`, a query of story ids), best first: only the
+    `limit` from `offset` are read, so a results page ranks every match but extracts only its own."""
     if not query:
         return []
+    narrow, narrow_params = "", []
+    if among is not None:
+        sql, narrow_params = among.values("pk").query.sql_with_params()
+        narrow = f"AND d.story_id IN ({sql}) "
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT d.story_id FROM stories_storysearchdocument d, websearch_to_tsquery('english', %s) q "
-                "WHERE d.vector @@ q ORDER BY ts_rank_cd(d.vector, q) DESC, d.story_id LIMIT %s",
-                [_websearch(query), limit],
+                f"WHERE d.vector @@ q {narrow}ORDER BY ts_rank_cd(d.vector, q) DESC, d.story_id LIMIT %s OFFSET %s",
+                [_websearch(query), *narrow_params, limit, offset],
             )
         else:
             cursor.execute(
                 f"SELECT d.story_id FROM stories_search_fts f JOIN stories_storysearchdocument d ON d.id = f.rowid "
-                f"WHERE stories_search_fts MATCH %s ORDER BY bm25(stories_search_fts, {BM25_WEIGHTS}), d.story_id "
-                f"LIMIT %s",
-                [_fts5(query), limit],
+                f"WHERE stories_search_fts MATCH %s {narrow}"
+                f"ORDER BY bm25(stories_search_fts, {BM25_WEIGHTS}), d.story_id LIMIT %s OFFSET %s",
+                [_fts5(query), *narrow_params, limit, offset],
             )
         return [row[0] for row in cursor.fetchall()]
 

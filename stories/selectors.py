@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value, prefetch_related_objects
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, prefetch_related_objects
 
 from skills.models import Skill
-from stories.models import CareerMove, Function, Level, Story, TaggedStory
+from stories.models import CareerMove, Collection, Story, TaggedStory
 
 FACETS = ("skill", "function", "level", "format", "move")
 # The skill box offers the most used skills as you open it; any other is a few letters away (typed or suggested).
@@ -20,13 +21,16 @@ class FacetOption:
     selected: bool
 
 
-def _tagged_with(skill: Skill) -> Exists:
-    return Exists(TaggedStory.objects.filter(content_object=OuterRef("pk"), tag=skill))
+def _tagged_with(skills) -> Q:
+    """Stories tagged with the skill (or any of the skills): the database starts from the tag index."""
+    tags = [skills] if isinstance(skills, Skill) else skills
+    return Q(pk__in=TaggedStory.objects.filter(tag__in=tags).values("content_object"))
 
 
-def filter_stories(stories: QuerySet, filters: dict, *, skip: str | None = None) -> QuerySet:
-    """Applies the chosen filters (cleaned values from StoryFilterForm), all but `skip`."""
-    chosen = {name: value for name, value in filters.items() if value and name != skip}
+def filter_stories(stories: QuerySet, filters: dict, *, skip: str | tuple[str, ...] = ()) -> QuerySet:
+    """Applies the chosen filters (cleaned values from StoryFilterForm), all but those named in `skip`."""
+    skip = (skip,) if isinstance(skip, str) else skip
+    chosen = {name: value for name, value in filters.items() if value and name not in skip}
     if "skill" in chosen:
         stories = stories.filter(_tagged_with(chosen["skill"]))
     if "function" in chosen:
@@ -48,60 +52,60 @@ def _options(rows, selected: str | None) -> list[FacetOption]:
     return options
 
 
-def story_facets(stories: QuerySet, filters: dict) -> dict[str, list[FacetOption]]:
-    """For each filter, its options with how many stories each would leave given the other filters.
+def story_facets(filters: dict, *, within: QuerySet | None = None) -> dict[str, list[FacetOption]]:
+    """For each filter, its options with how many published stories (all, or those `within`, a query of story ids such
+    as a search's matches) each would leave given the other filters.
 
-    Four queries (functions and levels share one), whatever the number of stories or skills.
+    Three queries, none reading a story's row: functions, levels and formats from one count per (function, level,
+    format) over the covering index story_status_teller_format_idx; kinds of move; skills, from each skill's stored
+    count (Skill.story_count) unless a filter other than the skill narrows the stories.
     """
-
-    def others(name: str) -> QuerySet:
-        return filter_stories(stories, filters, skip=name).values("pk")
-
-    def slug_of(name: str) -> str | None:
-        return filters[name].slug if filters.get(name) else None
-
-    skill_rows = (
-        TaggedStory.objects.filter(content_object__in=others("skill"), tag__is_retired=False)
-        .values_list("tag__slug", "tag__name")
-        .annotate(n=Count("content_object"))
-        .order_by("-n", "tag__name")[:SKILL_FACET_OPTIONS]
-    )
-
-    def people_counts(model, facet: str, display_order: str) -> QuerySet:
-        """A function's or a level's stories, counted with the other filters: (facet, slug, name, n, order)."""
-        return (
-            model.objects.annotate(
-                facet=Value(facet),
-                order=F(display_order),
-                n=Count("storytellers__stories", filter=Q(storytellers__stories__in=others(facet))),
-            )
-            .filter(n__gt=0)
-            .values_list("facet", "slug", "name", "n", "order")
-            .order_by()
+    stories = Story.objects.published() if within is None else Story.objects.published().filter(pk__in=within)
+    people = ("function", "level", "format")
+    rows = (
+        filter_stories(stories, filters, skip=people)
+        .values_list(
+            "storyteller__function__slug",
+            "storyteller__function__name",
+            "storyteller__function__position",
+            "storyteller__level__slug",
+            "storyteller__level__name",
+            "storyteller__level__rank",
+            "format",
         )
-
-    # Functions and levels in one query, each listed in its display order.
-    people_rows = (
-        people_counts(Function, "function", "position")
-        .union(people_counts(Level, "level", "rank"), all=True)
-        .order_by("facet", "order", "name")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    people = {"function": [], "level": []}
-    for facet, slug, name, n, _ in people_rows:
-        people[facet].append((slug, name, n))
-    format_counts = dict(
-        Story.objects.filter(pk__in=others("format")).values_list("format").annotate(n=Count("pk")).order_by()
-    )
+    chosen = {name: filters[name].slug if name != "format" else filters[name] for name in people if filters.get(name)}
+    counts: dict[str, dict[tuple, int]] = {name: {} for name in people}
+    for function, function_name, position, level, level_name, rank, story_format, n in rows:
+        values = {"function": function, "level": level, "format": story_format}
+        options = {
+            "function": (position, function_name, function),
+            "level": (rank, level_name, level),
+            "format": (story_format,),
+        }
+        for name in people:
+            # A facet counts the stories that the other two filters leave.
+            if all(chosen.get(other) in (None, values[other]) for other in people if other != name):
+                counts[name][options[name]] = counts[name].get(options[name], 0) + n
+    format_counts = {key[0]: n for key, n in counts["format"].items()}
     move_counts = dict(
-        CareerMove.objects.filter(story__in=others("move"))
+        CareerMove.objects.filter(story__in=filter_stories(stories, filters, skip="move").values("pk"))
         .values_list("kind")
         .annotate(n=Count("story", distinct=True))
         .order_by()
     )
     return {
-        "skill": _options(skill_rows, None),  # the box shows the chosen skill itself
-        "function": _options(people["function"], slug_of("function")),
-        "level": _options(people["level"], slug_of("level")),
+        "skill": _options(
+            _skill_rows(stories, filters, narrowed=within is not None), None
+        ),  # the box shows the chosen skill itself
+        "function": _options(
+            [(slug, name, n) for (_, name, slug), n in sorted(counts["function"].items())], chosen.get("function")
+        ),
+        "level": _options(
+            [(slug, name, n) for (_, name, slug), n in sorted(counts["level"].items())], chosen.get("level")
+        ),
         "format": _options(
             [(v, label, format_counts[v]) for v, label in Story.Format.choices if v in format_counts],
             filters.get("format") or None,
@@ -111,6 +115,25 @@ def story_facets(stories: QuerySet, filters: dict) -> dict[str, list[FacetOption
             filters.get("move") or None,
         ),
     }
+
+
+def _skill_rows(stories: QuerySet, filters: dict, *, narrowed: bool) -> QuerySet:
+    """The most used skills, with how many stories each would leave given the other filters: each skill's stored count
+    when nothing but the skill filter narrows the published stories, else counted over the stories left."""
+    if not narrowed and not any(value for name, value in filters.items() if name != "skill"):
+        return (
+            Skill.objects.filter(is_retired=False, story_count__gt=0)
+            .values_list("slug", "name", "story_count")
+            .order_by("-story_count", "name")[:SKILL_FACET_OPTIONS]
+        )
+    return (
+        TaggedStory.objects.filter(
+            content_object__in=filter_stories(stories, filters, skip="skill").values("pk"), tag__is_retired=False
+        )
+        .values_list("tag__slug", "tag__name")
+        .annotate(n=Count("content_object"))
+        .order_by("-n", "tag__name")[:SKILL_FACET_OPTIONS]
+    )
 
 
 def facets_total(facets: dict[str, list[FacetOption]]) -> int:
@@ -134,21 +157,25 @@ def related_skills(skill: Skill, *, limit: int = 12) -> QuerySet:
 
 
 def related_stories(story: Story, *, limit: int = 3) -> QuerySet:
-    """Other published stories: those sharing the most skills first, then the same kind of move or function."""
+    """Other published stories sharing the most skills with `story`, the newest first among equals.
+
+    It starts from the story's own tags: the other stories' rows for those tags come through the tag index
+    (tagged_story_tag_story_idx), and only the `limit` best are read as cards.
+    """
     skills = TaggedStory.objects.filter(content_object=story).values("tag")
-    kinds = CareerMove.objects.filter(story=story).values("kind")
-    same_move = Exists(CareerMove.objects.filter(story=OuterRef("pk"), kind__in=kinds))
+    best = (
+        TaggedStory.objects.filter(tag__in=skills, content_object__status=Story.Status.PUBLISHED)
+        .exclude(content_object=story)
+        .values("content_object")
+        .annotate(shared=Count("pk"))
+        .order_by("-shared", "-content_object__published_at", "-content_object")
+        .values("content_object")[:limit]
+    )
     return (
-        Story.objects.published()
-        .exclude(pk=story.pk)
-        .annotate(
-            shared=Count("tagged_skills", filter=Q(tagged_skills__tag__in=skills), distinct=True),
-            same_move=same_move,
-            same_function=Q(storyteller__function_id=story.storyteller.function_id),
-        )
-        .filter(Q(shared__gt=0) | Q(same_move=True) | Q(same_function=True))
-        .order_by("-shared", "-same_move", "-same_function", "-published_at")
-        .for_cards()[:limit]
+        Story.objects.filter(pk__in=best)
+        .annotate(shared=Count("tagged_skills", filter=Q(tagged_skills__tag__in=skills)))
+        .order_by("-shared", "-published_at", "-pk")
+        .for_cards()
     )
 
 
@@ -175,21 +202,9 @@ def home_stories(*, limit: int = 6) -> dict[str, list[Story]]:
     return stories
 
 
-def skill_story_counts(*, framework_id: int | None = None) -> dict[int, int]:
-    """Published stories per skill id, in one query."""
-    rows = TaggedStory.objects.filter(content_object__status=Story.Status.PUBLISHED)
-    if framework_id is not None:
-        rows = rows.filter(tag__framework_id=framework_id)
-    return dict(rows.values_list("tag_id").annotate(n=Count("id")).order_by())
-
-
 def popular_skills(*, limit: int = 12) -> QuerySet:
-    return (
-        Skill.objects.taggable()
-        .filter(tagged_stories__content_object__status=Story.Status.PUBLISHED)
-        .annotate(n=Count("tagged_stories"))
-        .order_by("-n", "name")[:limit]
-    )
+    """The skills that tag the most published stories, from their stored counts (skill_story_count_idx)."""
+    return Skill.objects.taggable().filter(story_count__gt=0).order_by("-story_count", "name")[:limit]
 
 
 def move_kind_counts() -> list[tuple[str, str, int]]:
@@ -200,3 +215,26 @@ def move_kind_counts() -> list[tuple[str, str, int]]:
         .order_by()
     )
     return [(value, label, counts[value]) for value, label in CareerMove.Kind.choices if value in counts]
+
+
+def featured_collections(*, limit: int) -> QuerySet:
+    """The collections curators feature on the home page, each with its number of published stories."""
+    published = Q(items__story__status=Story.Status.PUBLISHED)
+    return Collection.objects.featured().annotate(stories=Count("items", filter=published))[:limit]
+
+
+def skill_stories(skill: Skill) -> QuerySet:
+    """Published stories tagged with the skill or one of its children (a category's page lists its skills' stories)."""
+    return Story.objects.published().filter(_tagged_with(Skill.objects.filter(Q(pk=skill.pk) | Q(parent=skill))))
+
+
+def cards_page(stories: QuerySet, number, *, per_page: int, count: int | None = None) -> Page:
+    """Page `number` of `stories` (in their usual order, newest first) as cards, in one query: the page's ids are
+    picked from the index alone (a deep page skips index entries, not whole stories), then only its own stories are
+    read. `count`, when the caller knows it, saves the COUNT query."""
+    paginator = Paginator(stories.values_list("pk", flat=True), per_page)
+    if count is not None:
+        paginator.count = count
+    page = paginator.get_page(number)
+    page.object_list = Story.objects.filter(pk__in=page.object_list).for_cards()
+    return page

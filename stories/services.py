@@ -7,12 +7,13 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from careerportal.notifications import email_enqueue
 from careerportal.roles import curator_count
-from stories.cache import content_changed
+from skills.models import Skill
 from stories.images import build_renditions
 from stories.models import (
     Collection,
@@ -22,6 +23,7 @@ from stories.models import (
     StoryEvent,
     StorySearchDocument,
     Storyteller,
+    TaggedStory,
 )
 from stories.validators import parse_webvtt_cues
 
@@ -33,6 +35,23 @@ TRANSITIONS = {
     Story.Status.ARCHIVED: {Story.Status.PUBLISHED, Story.Status.DRAFT, Story.Status.IN_REVIEW},
     Story.Status.DRAFT: {Story.Status.IN_REVIEW, Story.Status.ARCHIVED, Story.Status.PUBLISHED},
 }
+
+
+def skill_story_counts_update(*, skills: QuerySet | None = None) -> int:
+    """Recounts the published stories of `skills` (default: every skill) into Skill.story_count, in one UPDATE.
+
+    The receivers in stories.signals call it for the skills a change touches (a story saved, a tag added or removed,
+    a story deleted, skills merged); rebuild_search_index recounts them all. Returns how many skills it recounted.
+    """
+    published = (
+        TaggedStory.objects.filter(tag=OuterRef("pk"), content_object__status=Story.Status.PUBLISHED)
+        .order_by()
+        .values("tag")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    skills = Skill.objects.all() if skills is None else skills
+    return skills.update(story_count=Coalesce(Subquery(published), 0))
 
 
 class PublicationCheck(NamedTuple):
@@ -166,9 +185,9 @@ def storyteller_withdraw_consent(*, storyteller: Storyteller, on: datetime.date 
     Story.objects.filter(pk__in=[story.pk for story in published]).update(
         status=Story.Status.DRAFT, updated_at=timezone.now()
     )
+    skill_story_counts_update(skills=Skill.objects.filter(tagged_stories__content_object__in=published))
     for story in published:
         story_event_record(story=story, action=StoryEvent.Action.CONSENT_WITHDRAWN, by=by)
-    content_changed()
     return len(published)
 
 

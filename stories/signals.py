@@ -17,18 +17,26 @@ def on_migrated(sender, **kwargs) -> None:
 
 
 def on_story_saved(sender, instance, raw: bool = False, **kwargs) -> None:
+    from skills.models import Skill
     from stories.search import document_update
+    from stories.services import skill_story_counts_update
 
     if not raw:
         document_update(instance)
+        skill_story_counts_update(skills=Skill.objects.filter(tagged_stories__content_object=instance))
 
 
 def on_tags_changed(sender, instance, raw: bool = False, **kwargs) -> None:
+    from skills.models import Skill
     from stories.models import Story
     from stories.search import document_update
+    from stories.services import skill_story_counts_update
 
+    if raw:
+        return
+    skill_story_counts_update(skills=Skill.objects.filter(pk=instance.tag_id))
     origin = kwargs.get("origin")
-    if raw or getattr(origin, "model", type(origin)) is Story:
+    if getattr(origin, "model", type(origin)) is Story:
         return  # the story itself is being deleted: its document goes with it
     story = Story.objects.filter(pk=instance.content_object_id).select_related("storyteller").first()
     if story is not None:
@@ -44,8 +52,11 @@ def on_storyteller_saved(sender, instance, raw: bool = False, **kwargs) -> None:
 
 
 def on_skills_renamed(sender, skill_ids: set[int], **kwargs) -> None:
-    """An import or merge renamed skills: the stories they tag are found by their new names."""
+    """An import or merge renamed skills: the stories they tag are found by their new names and counted anew."""
+    from skills.models import Skill
     from stories.models import Story
     from stories.search import documents_rebuild
+    from stories.services import skill_story_counts_update
 
     documents_rebuild(Story.objects.filter(tagged_skills__tag_id__in=skill_ids).distinct())
+    skill_story_counts_update(skills=Skill.objects.filter(pk__in=skill_ids))  # a merge moves stories between them

@@ -1,12 +1,10 @@
-from collections.abc import Callable
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.http.response import HttpResponseBase
@@ -18,7 +16,6 @@ from careerportal.roles import is_curator
 from skills.models import Skill
 from skills.selectors import framework_tree, frameworks_in_use
 from stories import images, search, selectors, services
-from stories.cache import lazy, remembered
 from stories.forms import (
     AddToCollectionForm,
     ColleagueForm,
@@ -30,31 +27,16 @@ from stories.forms import (
 )
 from stories.guide import guide_steps
 from stories.media import file_response
-from stories.models import Collection, CollectionItem, Story, Storyteller, TaggedStory
+from stories.models import Collection, CollectionItem, Story, Storyteller
 from stories.signals import story_viewed
 
 STORIES_PER_PAGE = 12
 
 
 def _get_story_for_user(request: HttpRequest, slug: str) -> Story:
-    """A published story, or any story for a curator; otherwise 404 (never a hint that it exists).
-
-    Employees' published stories come from the cache while the content is unchanged; curators' are read afresh.
-    """
-    teller = ("storyteller__function", "storyteller__level")
-    if is_curator(request.user):
-        return get_object_or_404(Story.objects.visible_to(request.user).select_related(*teller), slug=slug)
-    return _remembered_or_404(
-        f"stories:story:{slug}", lambda: Story.objects.published().select_related(*teller).filter(slug=slug).first()
-    )
-
-
-def _remembered_or_404(key: str, lookup: Callable[[], Model | None]) -> Model:
-    """What `lookup()` finds, from the cache while the content is unchanged; 404 when it finds nothing."""
-    found = remembered(key, lookup)
-    if found is None:
-        raise Http404("Nothing here.")
-    return found
+    """A published story, or any story for a curator; otherwise 404 (never a hint that it exists)."""
+    stories = Story.objects.visible_to(request.user).select_related("storyteller__function", "storyteller__level")
+    return get_object_or_404(stories, slug=slug)
 
 
 def _get_storyteller_for_user(request: HttpRequest, slug: str) -> Storyteller:
@@ -64,50 +46,38 @@ def _get_storyteller_for_user(request: HttpRequest, slug: str) -> Storyteller:
     return get_object_or_404(storytellers, slug=slug)
 
 
-# The browsing pages hand their templates lazy querysets and values: the template's cached fragment
-# (stories.cache) runs them only when it is not in the cache.
-
-
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "stories/home.html",
         {
-            "stories": lazy(selectors.home_stories),
-            "skills": lazy(selectors.popular_skills, limit=16),
-            "moves": lazy(selectors.move_kind_counts),
-            "collections": lazy(
-                lambda: Collection.objects.featured().annotate(
-                    stories=Count("items", filter=Q(items__story__status=Story.Status.PUBLISHED))
-                )[:4]
-            ),
+            "stories": selectors.home_stories(),
+            "skills": selectors.popular_skills(limit=16),
+            "moves": selectors.move_kind_counts(),
+            "collections": selectors.featured_collections(limit=4),
         },
     )
 
 
 @require_safe
 def story_list(request: HttpRequest) -> HttpResponse:
-    form = lazy(StoryFilterForm, request.GET)
-    filters = lazy(lambda: form.filters())
-    facets = lazy(lambda: selectors.story_facets(Story.objects.published(), filters))
-
-    def stories_page():
-        stories = selectors.filter_stories(Story.objects.published(), filters)
-        paginator = Paginator(stories.for_cards(), STORIES_PER_PAGE)
-        paginator.count = selectors.facets_total(facets)  # counted with the facets: no COUNT query of its own
-        return paginator.get_page(request.GET.get("page"))
-
+    form = StoryFilterForm(request.GET)
+    filters = form.filters()
+    facets = selectors.story_facets(filters)
+    stories = selectors.filter_stories(Story.objects.published(), filters)
+    total = selectors.facets_total(facets)  # counted with the facets: no COUNT query of its own
+    page = selectors.cards_page(stories, request.GET.get("page"), per_page=STORIES_PER_PAGE, count=total)
     return render(
         request,
         "stories/story_list.html",
         {
             "form": form,
             "filters": filters,
-            "active": lazy(lambda: form.active(request.GET)),
-            "problems": lazy(lambda: form.problems()),
+            "active": form.active(request.GET),
+            "problems": form.problems(),
             "facets": facets,
-            "page": lazy(stories_page),
+            "page": page,
         },
     )
 
@@ -137,10 +107,10 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "stories/story_detail.html",
         {
             "story": story,
-            "details": lazy(selectors.story_details, story),
+            "details": selectors.story_details(story),
             "start_time": start_time,
             "share_url": request.build_absolute_uri(story.get_absolute_url()),
-            "collections": lazy(Collection.objects.filter(owner=request.user).only, "pk", "title"),
+            "collections": Collection.objects.filter(owner=request.user).only("pk", "title"),
         },
     )
 
@@ -154,34 +124,24 @@ def storyteller_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def skill_index(request: HttpRequest) -> HttpResponse:
-    counts = selectors.skill_story_counts()
-    frameworks = [(framework, framework_tree(framework, counts=counts)) for framework in frameworks_in_use()]
+    frameworks = [(framework, framework_tree(framework)) for framework in frameworks_in_use()]
     return render(request, "skills/skill_index.html", {"frameworks": frameworks})
 
 
 @require_safe
 def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    skill = _remembered_or_404(
-        f"stories:skill:{slug}",
-        lambda: Skill.objects.filter(is_retired=False).select_related("framework", "parent").filter(slug=slug).first(),
-    )
-
-    def stories_page():
-        tags = Skill.objects.filter(Q(pk=skill.pk) | Q(parent=skill))
-        stories = Story.objects.published().filter(
-            Exists(TaggedStory.objects.filter(content_object=OuterRef("pk"), tag__in=tags))
-        )
-        return Paginator(stories.for_cards(), STORIES_PER_PAGE).get_page(request.GET.get("page"))
-
+    skill = get_object_or_404(Skill.objects.filter(is_retired=False).select_related("framework", "parent"), slug=slug)
+    stories = selectors.skill_stories(skill)
+    page = selectors.cards_page(stories, request.GET.get("page"), per_page=STORIES_PER_PAGE)
     return render(
         request,
         "skills/skill_detail.html",
         {
             "skill": skill,
-            "children": lazy(skill.children.filter, is_retired=False),
-            "levels": lazy(lambda: skill.levels_with_descriptors(skill.framework.levels.all())),
-            "page": lazy(stories_page),
-            "related": lazy(selectors.related_skills, skill),
+            "children": skill.children.filter(is_retired=False),
+            "levels": skill.levels_with_descriptors(skill.framework.levels.all()),
+            "page": page,
+            "related": selectors.related_skills(skill),
         },
     )
 
@@ -438,28 +398,32 @@ def search_results(request: HttpRequest) -> HttpResponse:
     query = search.parse(request.GET.get("q", ""))
     context = {"query": query, "q": query.text}
     if query:
-        form = lazy(StoryFilterForm, request.GET)
+        form = StoryFilterForm(request.GET)
         context["form"] = form
-        context["found"] = lazy(_search_found, request, query, form)
+        context["found"] = _search_found(request, query, form)
     return render(request, "stories/search.html", context)
 
 
 def _search_found(request: HttpRequest, query: search.Query, form: StoryFilterForm) -> dict:
     """The results page of a search: ranked cards with extracts and moments, facets, and help when nothing matched."""
     filters = form.filters()
-    ranked = search.search(query)
-    matching = Story.objects.published().filter(pk__in=ranked)
-    stories = selectors.filter_stories(matching, filters)
-    ids = set(stories.values_list("pk", flat=True)) if filters else set(ranked)
-    page = Paginator([pk for pk in ranked if pk in ids], STORIES_PER_PAGE).get_page(request.GET.get("page"))
+    matching = search.matching(query)
+    facets = selectors.story_facets(filters, within=matching)
+    stories = selectors.filter_stories(Story.objects.published().filter(pk__in=matching), filters)
+    paginator = Paginator(stories, STORIES_PER_PAGE)
+    paginator.count = selectors.facets_total(facets)  # counted with the facets: no COUNT query of its own
+    page = paginator.get_page(request.GET.get("page"))
+    among = stories if filters else None  # without filters, every match is one of the stories
+    offset = (page.number - 1) * STORIES_PER_PAGE
+    page.object_list = search.search(query, among=among, limit=STORIES_PER_PAGE, offset=offset)
     cards = Story.objects.filter(pk__in=page.object_list).for_cards().in_bulk()
-    extracts = search.snippets(query, list(page.object_list))
+    extracts = search.snippets(query, page.object_list)
     results = [(cards[pk], extracts.get(pk), search.moment(cards[pk], query)) for pk in page.object_list if pk in cards]
     found = {"filters": filters, "page": page, "results": results}
     if not results:
         found["suggested_skills"] = search.suggest_skills(query.text)
         found["popular"] = Story.objects.published().filter(featured=True).for_cards()[:3]
-    found["facets"] = selectors.story_facets(matching, filters)
+    found["facets"] = facets
     found["active"] = form.active(request.GET)
     found["problems"] = form.problems()
     return found

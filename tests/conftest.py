@@ -38,15 +38,11 @@ def _isolated_files(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache(settings):
-    """A memory cache emptied for every test: cached fragments never leak between tests."""
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"},
-        "template_fragments": {**settings.CACHES["template_fragments"], "LOCATION": "default"},
-    }
-    fragments = caches["template_fragments"]
-    fragments.clear()  # and the default cache behind it
+    """A memory cache emptied for every test: nothing cached leaks between tests."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    caches["default"].clear()
     yield
-    fragments.clear()
+    caches["default"].clear()
 
 
 @pytest.fixture

@@ -16,8 +16,13 @@ BEFORE_FIRST_RELEASE = {
     ("stories", "0004_search_index"),
 }
 REVIEWED_REMOVALS: set[tuple[str, str]] = set()
-# Data steps reviewed by name: they only fill in a column the same migration adds, which old code does not read.
-REVIEWED_DATA_STEPS = {("stories", "0006_collection_link_sharing"), ("stories", "0007_story_media_type")}
+# Data steps reviewed by name: they only fill in a column the same (or the migration just before) adds, which old code
+# does not read.
+REVIEWED_DATA_STEPS = {
+    ("stories", "0006_collection_link_sharing"),
+    ("stories", "0007_story_media_type"),
+    ("stories", "0009_skill_story_counts"),  # Skill.story_count, from skills 0004
+}
 ADDITIVE = (
     migrations.CreateModel,
     migrations.AddIndex,

@@ -36,7 +36,7 @@ def test_skills_page_shows_the_framework_as_a_tree_with_story_counts(employee_cl
     response = employee_client.get("/skills/")
     [(shown, roots)] = response.context["frameworks"]
     assert shown == framework["framework"]
-    tree = {node.skill.name: [(child.skill.name, child.count) for child in node.children] for node in roots}
+    tree = {node.skill.name: [(child.skill.name, child.skill.story_count) for child in node.children] for node in roots}
     assert tree == {"Communication": [("Negotiation", 0), ("Storytelling", 1)], "Courage": []}
     assert "Telegraphy" not in response.content.decode()
 

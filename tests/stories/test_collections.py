@@ -248,7 +248,7 @@ def test_only_a_collection_shared_by_link_can_be_featured(collection):
 def test_turning_link_sharing_off_takes_a_collection_off_the_home_page(employee_client, collection):
     services.collection_link_sharing(collection=collection, on=True)
     Collection.objects.filter(pk=collection.pk).update(is_featured=True)
-    assert "Moving into data roles" in employee_client.get("/").content.decode()  # now in the cached fragment
+    assert "Moving into data roles" in employee_client.get("/").content.decode()
     response = employee_client.post(
         reverse("stories:collection_link_sharing", args=[collection.pk]), {"sharing": "off"}, follow=True
     )

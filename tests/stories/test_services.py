@@ -1,9 +1,14 @@
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db.models import Count, Q
 
 from careerportal.roles import curator_set
+from skills.models import Skill
+from skills.services import skill_merge
 from stories import services
 from stories.models import Story, StoryEvent
 from tests.factories import SkillFactory, StoryFactory, StorytellerFactory, UserFactory
@@ -141,3 +146,53 @@ def test_the_checklist_is_the_rule_publishing_uses(db):
         checks["Skills"].problem,
         checks["Reviewed by another curator"].problem,
     ]
+
+
+def stored_and_fresh_counts() -> tuple[dict, dict]:
+    fresh = dict(
+        Skill.objects.annotate(
+            n=Count("tagged_stories", filter=Q(tagged_stories__content_object__status=Story.Status.PUBLISHED))
+        ).values_list("pk", "n")
+    )
+    return dict(Skill.objects.values_list("pk", "story_count")), fresh
+
+
+def test_each_skills_story_count_follows_every_kind_of_change(db):
+    negotiation, coaching, python = SkillFactory.create_batch(3)
+    story = StoryFactory(status=Story.Status.DRAFT, published_at=None, skills=[negotiation, coaching])
+    other = StoryFactory(skills=[negotiation])
+
+    def publish() -> None:  # through review, as every story goes
+        for status in (Story.Status.DRAFT, Story.Status.IN_REVIEW, Story.Status.PUBLISHED):
+            story.refresh_from_db()
+            if story.status != status:
+                services.story_transition(story=story, to=status)
+
+    changes = {
+        "publish": publish,
+        "tag added": lambda: story.skills.add(python),
+        "tag removed": lambda: story.skills.remove(coaching),
+        "tags set": lambda: story.skills.set([coaching, python]),
+        "archive": lambda: services.story_transition(story=story, to=Story.Status.ARCHIVED),
+        "republish": publish,
+        "merge": lambda: skill_merge(source=coaching, target=negotiation),
+        "consent withdrawn": lambda: services.storyteller_withdraw_consent(storyteller=other.storyteller),
+        "tags cleared": lambda: story.skills.clear(),
+        "story created": lambda: StoryFactory(skills=[python]),
+        "story deleted": lambda: story.delete(),
+    }
+    for change, apply in changes.items():
+        apply()
+        stored, fresh = stored_and_fresh_counts()
+        assert stored == fresh, change
+
+
+def test_rebuilding_the_search_index_recounts_the_skills_stories(db):
+    skill = SkillFactory()
+    StoryFactory.create_batch(2, skills=[skill])
+    Skill.objects.update(story_count=0)  # as after raw SQL, or a restored dump
+
+    call_command("rebuild_search_index", stdout=io.StringIO())
+
+    skill.refresh_from_db()
+    assert skill.story_count == 2

@@ -376,7 +376,7 @@ def test_a_story_page_lists_its_skills_then_strengths_and_the_stories_sharing_mo
 
 def test_a_retired_skill_stays_on_its_stories_but_leaves_browsing(employee_client, library):
     negotiation = library["negotiation"]
-    assert employee_client.get(negotiation.get_absolute_url()).status_code == 200  # and now in the cache
+    assert employee_client.get(negotiation.get_absolute_url()).status_code == 200
     negotiation.is_retired = True
     negotiation.save(update_fields=["is_retired"])
     story_page = employee_client.get(library["finance_text"].get_absolute_url()).content.decode()

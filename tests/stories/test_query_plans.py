@@ -1,0 +1,109 @@
+"""The hot reads behind the main pages reach the big tables through an index, never by reading every row.
+
+Each selector runs against a small library while its SQL is captured; each statement is then explained by the
+database. SQLite: no plan step may SCAN a big table, even through an index (a search by key is fine). PostgreSQL: with
+sequential scans priced out of reach (`enable_seqscan = off`), none may remain on a big table, which happens only when
+no index can serve the query. A plan cannot tell how many entries a search by key reads: the query counts and the
+benchmark watch that.
+"""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from skills.selectors import framework_tree
+from stories import search, selectors
+from stories.models import CareerMove, Story
+from tests.factories import (
+    CareerMoveFactory,
+    FunctionFactory,
+    LevelFactory,
+    SkillFactory,
+    StoryFactory,
+    StorytellerFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+BIG_TABLES = {
+    "stories_story",
+    "stories_taggedstory",
+    "stories_careermove",
+    "stories_storysearchdocument",
+    "skills_skill",
+}
+
+
+@pytest.fixture
+def library() -> dict:
+    functions = FunctionFactory.create_batch(3)
+    levels = LevelFactory.create_batch(2)
+    skills = SkillFactory.create_batch(12)
+    tellers = [StorytellerFactory(function=functions[i % 3], level=levels[i % 2]) for i in range(6)]
+    stories = []
+    for i in range(40):
+        story = StoryFactory(
+            storyteller=tellers[i % 6], skills=[skills[i % 12], skills[(i + 5) % 12]], title=f"Leadership story {i}"
+        )
+        CareerMoveFactory(story=story, kind=CareerMove.Kind.LATERAL)
+        stories.append(story)
+    StoryFactory(status=Story.Status.DRAFT, published_at=None, skills=[skills[0]])
+    return {"story": stories[0], "skill": skills[0], "function": functions[0]}
+
+
+def published_page(filters: dict, number: int):
+    stories = selectors.filter_stories(Story.objects.published(), filters)
+    return list(selectors.cards_page(stories, number, per_page=12, count=40).object_list)
+
+
+HOT_READS = {
+    "related stories": lambda lib: selectors.story_details(lib["story"])["related"],
+    "list, a deep page": lambda lib: published_page({}, 3),
+    "list filtered by a skill": lambda lib: published_page({"skill": lib["skill"]}, 1),
+    "facets": lambda lib: selectors.story_facets({}),
+    "facets, filtered": lambda lib: selectors.story_facets({"skill": lib["skill"], "function": lib["function"]}),
+    "facets of a search": lambda lib: selectors.story_facets({}, within=search.matching(search.parse("leadership"))),
+    "popular skills": lambda lib: list(selectors.popular_skills()),
+    "skill page stories": lambda lib: list(
+        selectors.cards_page(selectors.skill_stories(lib["skill"]), 1, per_page=12).object_list
+    ),
+    "skills tree with counts": lambda lib: framework_tree(lib["skill"].framework),
+}
+
+
+def statements(read, library: dict) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        read(library)
+    return [query["sql"] for query in captured.captured_queries if query["sql"].lstrip().upper().startswith("SELECT")]
+
+
+def full_scans(sql: str) -> list[str]:
+    """The plan steps that read a big table row by row."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}")
+            steps = [row[0] for row in cursor.fetchall()]
+            return [step for step in steps if _big(step, "Seq Scan on")]
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        steps = [row[3] for row in cursor.fetchall()]
+        # Even a scan of a covering index reads an entry per row of the table: only searches (by key) pass.
+        return [step for step in steps if _big(step, "SCAN")]
+
+
+def _big(step: str, verb: str) -> bool:
+    found = re.search(rf"{verb} (\w+)", step)
+    return bool(found) and found[1] in BIG_TABLES
+
+
+@pytest.mark.parametrize("name", HOT_READS)
+def test_hot_reads_reach_big_tables_through_an_index(library, name):
+    sqls = statements(HOT_READS[name], library)
+    assert sqls
+    assert {sql: full_scans(sql) for sql in sqls if full_scans(sql)} == {}
+
+
+def test_the_plan_check_sees_a_full_scan(library):
+    assert full_scans(str(Story.objects.order_by("summary").values("pk").query))
