@@ -82,6 +82,25 @@ class ActionForm(forms.ModelForm):
         labels = {"title": "What will you do?"}
 
 
+class RemovedActionForm(forms.ModelForm):
+    """A removed action's values, carried by its "Undo" button (all hidden) and checked again when it comes back."""
+
+    class Meta:
+        model = Action
+        fields = ["kind", "title", "due_date", "done_at"]
+        widgets = dict.fromkeys(fields, forms.HiddenInput)
+
+    @staticmethod
+    def values(action: Action) -> dict[str, str]:
+        """The action's values as text, as the hidden inputs carry them (and a session stores them)."""
+        return {
+            "kind": action.kind,
+            "title": action.title,
+            "due_date": action.due_date.isoformat() if action.due_date else "",
+            "done_at": action.done_at.isoformat() if action.done_at else "",
+        }
+
+
 class CommentForm(forms.Form):
     body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 

@@ -27,6 +27,7 @@ from reflection.forms import (
     DeleteAllForm,
     ObjectiveForm,
     ReflectionForm,
+    RemovedActionForm,
     ShareForm,
 )
 from reflection.models import (
@@ -356,6 +357,7 @@ def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Comment added.")
             return redirect(objective)
     objective = selectors.objectives_for_plan(objective.owner).get(pk=objective.pk)
+    removed = request.session.pop(_REMOVED_ACTION, None) if is_owner else None
     return render(
         request,
         "reflection/objective_detail.html",
@@ -364,6 +366,8 @@ def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_owner": is_owner,
             "comment_form": comment_form,
             "action_form": ActionForm() if is_owner else None,
+            # The action removed just before, with an "Undo" button that brings it back.
+            "removed": RemovedActionForm(initial=removed, auto_id=False) if removed else None,
         },
     )
 
@@ -407,13 +411,31 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_back(request, action.objective.get_absolute_url()))
 
 
+_REMOVED_ACTION = "reflection:removed_action"  # session key: the values of the action removed last, shown once
+
+
 @require_POST
 def action_delete(request: HttpRequest, pk: int) -> HttpResponse:
     action = _get_action_for_owner(request, pk)
     objective = action.objective
+    request.session[_REMOVED_ACTION] = RemovedActionForm.values(action)
     action.delete()
-    messages.success(request, "Action removed.")
-    return redirect(objective)
+    return redirect(f"{objective.get_absolute_url()}#removed")
+
+
+@require_POST
+def action_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a removal: the action comes back from the values its "Undo" button carried."""
+    objective = _get_objective_for_owner(request, pk)
+    form = RemovedActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The action could not be brought back. Add it again below.")
+        return redirect(objective)
+    action = form.save(commit=False)
+    action.objective = objective
+    action.save()
+    messages.success(request, f"“{action.title}” is back.")
+    return redirect(f"{objective.get_absolute_url()}#action-{action.pk}")
 
 
 # Sharing and conversations.

@@ -1,12 +1,17 @@
 // The GOV.UK error pattern and save confirmations: focus goes to what the server answered, so a keyboard or screen
-// reader user lands on it. The error summary first; else the status message after a save (unless the address
-// points somewhere on the page). A link in the summary moves focus to its field and shows the field's label too.
+// reader user lands on it: the error summary first; else the status message after a save; else, when the address
+// points to an action just ticked, its checkbox. A link in the summary moves focus to its field.
 const summary = document.querySelector("[data-error-summary]");
 const status = document.querySelector("[data-status]");
+const target = document.querySelector(":target");
 if (summary) {
   summary.focus();
-} else if (status && !document.querySelector(":target")) {
+} else if (target?.matches("[data-status]")) {
+  target.focus();
+} else if (status && !target) {
   status.focus();
+} else if (target?.matches(".action")) {
+  target.querySelector(".tick-button")?.focus();
 }
 summary?.addEventListener("click", (event) => {
   const link = event.target.closest("a[href^='#']");

@@ -46,7 +46,8 @@ def test_from_story_to_shared_plan_and_back(page, demo, log_in, check_page):
         page.get_by_label("What will you do?").fill(title)
         page.get_by_role("button", name="Add action").click()
         expect(page.locator(".actions")).to_contain_text(title)
-    page.get_by_role("button", name="Mark “Sit in on a forecast review” as done").click()
+    page.get_by_role("button", name="Sit in on a forecast review", pressed=False).click()
+    expect(page.get_by_role("button", name="Sit in on a forecast review", pressed=True)).to_be_focused()
     check_page("toolkit-objective")
     objective_url = page.url
 

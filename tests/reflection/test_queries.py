@@ -79,7 +79,7 @@ SHOWS = {
     "assess one skill": "Getting there",
     "plan": "Objective ",
     "plan print": "Strengths:",
-    "objective detail": "Mark “Action ",
+    "objective detail": '<span class="tick-button__box" aria-hidden="true"></span>Action ',
     "objective detail, as the manager": "Comment ",
     "sharing": "Stop sharing",
     "shared with me": "Objective: Objective ",

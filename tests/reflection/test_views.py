@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import re
 
 import pytest
 from django.core import mail
@@ -357,7 +358,7 @@ def test_an_objective_with_skills_stories_and_actions_shows_its_progress(employe
         assert response.status_code == 302
     course = Action.objects.get(title="Negotiation course")
     response = employee_client.post(reverse("reflection:action_done", args=[course.pk]), {"done": "1"})
-    assert response["Location"] == objective.get_absolute_url()
+    assert response["Location"] == objective.get_absolute_url()  # without a `next`
     course.refresh_from_db()
     assert course.is_done
 
@@ -365,8 +366,8 @@ def test_an_objective_with_skills_stories_and_actions_shows_its_progress(employe
     assert "Actions done: 1 of 2" in dashboard
     assert "<dt>On track</dt><dd>1</dd>" in dashboard
     page = employee_client.get(objective.get_absolute_url()).content.decode()
-    assert "Mark “Negotiation course” as not done" in page
-    assert "Mark “Shadow a buyer” as done" in page
+    assert tick_button(course) in page
+    assert tick_button(Action.objects.get(title="Shadow a buyer")) in page
     assert "Into finance" in page and "Negotiation" in page
 
 
@@ -666,3 +667,70 @@ def test_a_suggestion_names_every_skill_it_is_for_and_prefers_what_i_want_over_w
     assert "Because you want to develop Negotiation and Planning" in suggested
     assert "Because your plan builds Budgeting" in suggested
     assert "Hiring a team" not in suggested
+
+
+def tick_button(action) -> str:
+    """The start of an action's checkbox-like button, as the plan and the objective page show it."""
+    pressed = "true" if action.is_done else "false"
+    return f'aria-pressed="{pressed}"><span class="tick-button__box" aria-hidden="true"></span>{action.title}</button>'
+
+
+def test_actions_are_listed_once_each_with_its_checkbox(employee_client, employee):
+    objective = ObjectiveFactory(owner=employee)
+    action = ActionFactory(objective=objective, title="Call Marcus")
+    page = employee_client.get(objective.get_absolute_url()).content.decode()
+    assert page.count("Call Marcus</button>") == 1
+    assert page.count("Call Marcus") == 2  # the checkbox, and the hidden name of its "Remove" button
+    assert tick_button(action) in page
+
+
+def test_an_action_is_ticked_from_the_plan_and_the_plan_comes_back_at_it(employee_client, employee):
+    action = ActionFactory(objective=ObjectiveFactory(owner=employee), title="Call Marcus")
+    plan = employee_client.get(reverse("reflection:plan")).content.decode()
+    assert tick_button(action) in plan
+    assert f'<input type="hidden" name="next" value="/me/plan/#action-{action.pk}">' in plan
+
+    response = employee_client.post(
+        reverse("reflection:action_done", args=[action.pk]), {"done": "1", "next": f"/me/plan/#action-{action.pk}"}
+    )
+    assert response["Location"] == f"/me/plan/#action-{action.pk}"
+    action.refresh_from_db()
+    assert action.is_done
+    assert tick_button(action) in employee_client.get(reverse("reflection:plan")).content.decode()
+
+
+def test_a_removed_action_comes_back_with_undo(employee_client, employee):
+    objective = ObjectiveFactory(owner=employee)
+    done_at = timezone.now().replace(microsecond=0)
+    action = ActionFactory(
+        objective=objective, kind="mentoring", title="Call Marcus", due_date=datetime.date(2027, 1, 5), done_at=done_at
+    )
+    response = employee_client.post(reverse("reflection:action_delete", args=[action.pk]))
+    assert response["Location"] == f"{objective.get_absolute_url()}#removed"
+    assert not Action.objects.filter(objective=objective).exists()
+
+    page = employee_client.get(objective.get_absolute_url()).content.decode()
+    assert 'role="status" tabindex="-1" data-status id="removed"' in page
+    assert "“Call Marcus” removed." in page
+    undo = dict(re.findall(r'<input type="hidden" name="(kind|title|due_date|done_at)" value="([^"]*)"', page))
+    assert "“Call Marcus” removed." not in employee_client.get(objective.get_absolute_url()).content.decode()
+
+    response = employee_client.post(reverse("reflection:action_restore", args=[objective.pk]), undo)
+    restored = Action.objects.get(objective=objective)
+    assert response["Location"] == f"{objective.get_absolute_url()}#action-{restored.pk}"
+    assert (restored.kind, restored.title, restored.due_date, restored.done_at) == (
+        "mentoring",
+        "Call Marcus",
+        datetime.date(2027, 1, 5),
+        done_at,
+    )
+    assert "“Call Marcus” is back." in employee_client.get(objective.get_absolute_url()).content.decode()
+
+
+def test_undo_cannot_bring_an_action_into_another_employees_objective(employee_client, other_employee):
+    objective = ObjectiveFactory(owner=other_employee)
+    response = employee_client.post(
+        reverse("reflection:action_restore", args=[objective.pk]), {"kind": "course", "title": "Sneaked in"}
+    )
+    assert response.status_code == 404
+    assert not Action.objects.filter(title="Sneaked in").exists()
