@@ -1,5 +1,6 @@
 from django import forms
 
+from careerportal.people import ColleagueField
 from reflection.models import Action, Aspiration, Objective, Reflection
 from skills.models import Skill
 from stories.models import Story
@@ -106,13 +107,11 @@ class CommentForm(forms.Form):
 
 
 class ShareForm(forms.Form):
-    colleague = forms.CharField(
-        label="Colleague's username or email", max_length=254, help_text="Normally your manager."
-    )
+    colleague = ColleagueField(help_text="Normally your manager.")
 
 
 class ConversationForm(forms.Form):
-    colleague = forms.CharField(label="Colleague's username or email", max_length=254)
+    colleague = ColleagueField()
     message = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     objectives = forms.ModelMultipleChoiceField(
         queryset=Objective.objects.none(),
@@ -128,7 +127,7 @@ class ConversationForm(forms.Form):
     )
 
     def __init__(self, *args, objectives, stories, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, auto_id="id_conversation_%s", **kwargs)  # beside ShareForm on one page
         self.fields["objectives"].queryset = objectives
         self.fields["stories"].queryset = stories
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
-from careerportal.people import colleague_find
+from careerportal.people import AmbiguousColleague, colleague_find, colleague_offer
 from careerportal.roles import is_curator
 from reflection import insights, selectors, services
 from reflection.forms import (
@@ -455,11 +455,17 @@ def sharing(request: HttpRequest) -> HttpResponse:
             try:
                 colleague = colleague_find(owner=user, who=form.cleaned_data["colleague"])
             except ValidationError as error:
+                if isinstance(error, AmbiguousColleague):
+                    colleague_offer(form.fields["colleague"], error.matches)
                 form.add_error("colleague", error)
             else:
+                name = colleague.get_full_name() or colleague.get_username()
                 if form is share_form:
-                    services.plan_share(owner=user, colleague=colleague)
-                    messages.success(request, f"Your plan is now shared with {colleague.get_full_name() or colleague}.")
+                    if PlanShare.objects.active().filter(owner=user, shared_with=colleague).exists():
+                        messages.info(request, f"Your plan is already shared with {name}.")
+                    else:
+                        services.plan_share(owner=user, colleague=colleague)
+                        messages.success(request, f"Your plan is now shared with {name}.")
                 else:
                     services.conversation_request(
                         owner=user,
@@ -468,7 +474,7 @@ def sharing(request: HttpRequest) -> HttpResponse:
                         objectives=form.cleaned_data["objectives"],
                         stories=form.cleaned_data["stories"],
                     )
-                    messages.success(request, f"{colleague.get_full_name() or colleague} has your request.")
+                    messages.success(request, f"{name} has your request.")
                 return redirect("reflection:sharing")
     return render(
         request,

@@ -445,7 +445,7 @@ def test_saving_an_objective_changed_in_another_tab_shows_the_conflict(employee)
 # Sharing, comments and conversations.
 
 
-@pytest.mark.parametrize("who", ["mona", "MONA@example.com"])
+@pytest.mark.parametrize("who", ["mona", "MONA@example.com", "Mona Manager", "  mona   MANAGER "])
 def test_sharing_the_plan_emails_the_colleague(employee_client, employee, manager, who, tasks_run):
     response = employee_client.post(reverse("reflection:sharing"), {"share": "1", "colleague": who})
     tasks_run()
@@ -461,7 +461,7 @@ def test_sharing_the_plan_emails_the_colleague(employee_client, employee, manage
 @pytest.mark.parametrize(
     ("who", "message"),
     [
-        ("nobody", "No colleague has the username or email “nobody”."),
+        ("nobody", "No colleague has the name, username or email “nobody”."),
         ("erin", "Choose a colleague other than yourself."),
     ],
 )
@@ -474,6 +474,39 @@ def test_sharing_with_nobody_or_oneself_is_refused(employee_client, employee, wh
     assert f'value="{who}"' in content
     assert not PlanShare.objects.exists()
     assert mail.outbox == []
+
+
+def test_a_name_two_colleagues_share_asks_which_one_and_lists_no_inactive_account(employee_client, employee, manager):
+    namesake = UserFactory(username="mona2", first_name="Mona", last_name="Manager", email="mona.m@example.com")
+    UserFactory(username="mona-old", first_name="Mona", last_name="Manager", is_active=False)
+    response = employee_client.post(reverse("reflection:sharing"), {"share": "1", "colleague": "Mona Manager"})
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "2 colleagues are called “Mona Manager”." in content
+    assert content.count('type="radio" name="colleague"') == 2
+    assert 'value="mona"' in content and 'value="mona2"' in content and "mona-old" not in content
+    assert "Mona Manager (mona.m@example.com)" in content
+    assert not PlanShare.objects.exists()
+
+    employee_client.post(reverse("reflection:sharing"), {"share": "1", "colleague": "mona2"})
+    assert PlanShare.objects.active().get(owner=employee).shared_with == namesake
+
+
+def test_sharing_again_says_the_plan_is_already_shared(employee_client, employee, manager, tasks_run):
+    PlanShareFactory(owner=employee, shared_with=manager)
+    response = employee_client.post(
+        reverse("reflection:sharing"), {"share": "1", "colleague": "Mona Manager"}, follow=True
+    )
+    tasks_run()
+    assert "Your plan is already shared with Mona Manager." in response.content.decode()
+    assert PlanShare.objects.filter(owner=employee).count() == 1
+    assert mail.outbox == []
+
+
+def test_the_two_colleague_fields_of_the_sharing_page_have_their_own_ids(employee_client):
+    content = employee_client.get(reverse("reflection:sharing")).content.decode()
+    assert content.count('id="id_colleague"') == 1 and content.count('id="id_conversation_colleague"') == 1
+    assert 'data-colleagues-url="/colleagues/"' in content
 
 
 @pytest.fixture
