@@ -27,10 +27,12 @@ class AssessmentForm(forms.Form):
 
     def __init__(self, *args, skill: Skill, **kwargs):
         super().__init__(*args, **kwargs)
-        scale = skill.framework.levels.all()
         self.fields["level"].choices = [
             ("", "Not sure"),
-            *((level.level, f"{level.level}. {level.name}") for level in scale),
+            *(
+                (number, ": ".join(part for part in (f"{number}. {name}".rstrip(". "), descriptor) if part))
+                for number, name, descriptor in skill.levels_with_descriptors(skill.framework.levels.all())
+            ),
         ]
         self.fields["level"].label = "My level now"
 

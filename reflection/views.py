@@ -220,7 +220,12 @@ def assessment(request: HttpRequest) -> HttpResponse:
     found = []
     if query:
         found = Skill.objects.taggable().filter(Q(name__icontains=query) | Q(alternative_labels__icontains=query))[:20]
-    latest = selectors.latest_assessments(request.user).order_by("skill__name")
+    latest = (
+        selectors.latest_assessments(request.user)
+        .select_related("skill__framework")
+        .prefetch_related("skill__framework__levels")
+        .order_by("skill__name")
+    )
     explored_skills = (
         Skill.objects.taggable()
         .filter(tagged_stories__content_object__in=StoryVisit.objects.for_owner(request.user).values("story"))

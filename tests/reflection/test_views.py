@@ -767,3 +767,19 @@ def test_undo_cannot_bring_an_action_into_another_employees_objective(employee_c
     )
     assert response.status_code == 404
     assert not Action.objects.filter(title="Sneaked in").exists()
+
+
+def test_the_assessments_show_level_names_and_what_each_level_looks_like(employee_client, employee, skill):
+    ProficiencyLevel = skill.framework.levels.model
+    ProficiencyLevel.objects.filter(framework=skill.framework, level=2).update(description="Works unaided.")
+    other = SkillFactory(framework=skill.framework, name="Coaching", level_descriptors={"3": "Coaches a team."})
+    SelfAssessmentFactory(owner=employee, skill=skill, level=2)
+    SelfAssessmentFactory(owner=employee, skill=other, level=3)
+    page = employee_client.get(reverse("reflection:assessment")).content.decode()
+    assert '<strong>2 · Level 2</strong><br><span class="muted">Works unaided.</span>' in page
+    assert '<strong>3 · Level 3</strong><br><span class="muted">Coaches a team.</span>' in page  # the skill's own
+    assert '<table class="table table--stack">' in page and '<td data-label="Level">' in page
+    assert "table-wrap" not in page  # no sideways scrolling on a phone
+
+    form = employee_client.get(reverse("reflection:assess_skill", args=[other.slug])).content.decode()
+    assert "3. Level 3: Coaches a team." in form
