@@ -3,7 +3,7 @@
 // points to an action just ticked, its checkbox. A link in the summary moves focus to its field.
 const summary = document.querySelector("[data-error-summary]");
 const status = document.querySelector("[data-status]");
-const target = document.querySelector(":target");
+const target = location.hash ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
 if (summary) {
   summary.focus();
 } else if (target?.matches("[data-status]")) {
@@ -11,7 +11,8 @@ if (summary) {
 } else if (status && !target) {
   status.focus();
 } else if (target?.matches(".action")) {
-  target.querySelector(".tick-button")?.focus();
+  // After the browser has scrolled to the fragment, which takes focus away from anything but its target.
+  addEventListener("load", () => target.querySelector(".tick-button")?.focus());
 }
 summary?.addEventListener("click", (event) => {
   const link = event.target.closest("a[href^='#']");
