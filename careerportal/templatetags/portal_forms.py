@@ -1,4 +1,4 @@
-"""The GOV.UK error pattern in one place: base.html asks `{% form_problems as problems %}` for what went wrong in
+"""The GOV.UK error pattern in one place: base.html asks `{% form_problems as form_problems %}` for what went wrong in
 the forms its page was given, titles the page "Error: …" and lists each problem as a link to its field."""
 
 from django import template
