@@ -121,7 +121,10 @@ class ThrottledLoginMixin:
 
 
 class LoginForm(ThrottledLoginMixin, AuthenticationForm):
-    pass
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": "Your username and password didn’t match. Please try again. Both may be case-sensitive.",
+    }
 
 
 class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):

@@ -1,19 +1,88 @@
 """Finding colleagues, for every app that lets one person share something with another."""
 
+from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Concat
+from django.urls import reverse_lazy
+
+SUGGESTIONS = 10  # colleagues offered as one types a name
+
+
+class AmbiguousColleague(ValidationError):
+    """More than one active colleague has the name typed: `matches` are theirs, for the person to choose."""
+
+    def __init__(self, who: str, matches: list):
+        self.matches = matches
+        super().__init__(
+            f"{len(matches)} colleagues are called “{who}”. Choose one, or type their username or email: "
+            + ", ".join(colleague_label(colleague) for colleague in matches)
+            + "."
+        )
+
+
+def colleague_label(colleague) -> str:
+    """A colleague as a person picks them from several with one name: "Marcus Bell (mbell@example.com)"."""
+    return f"{colleague.get_full_name() or colleague.get_username()} ({colleague.email or colleague.get_username()})"
+
+
+def _active_colleagues() -> QuerySet:
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .annotate(full_name=Concat("first_name", Value(" "), "last_name"))
+    )
+
+
+def colleagues_matching(text: str, *, owner) -> QuerySet:
+    """Other active colleagues whose name, last name, username or email starts with what was typed (suggestions)."""
+    text = " ".join(text.split())
+    starts = Q(full_name__istartswith=text) | Q(last_name__istartswith=text)
+    starts |= Q(username__istartswith=text) | Q(email__istartswith=text)
+    return (
+        _active_colleagues()
+        .filter(starts)
+        .exclude(pk=owner.pk)
+        .order_by("first_name", "last_name", "username")[:SUGGESTIONS]
+    )
 
 
 def colleague_find(*, owner, who: str):
-    """An active colleague by username or email; a clear error for nobody, or for oneself."""
-    User = get_user_model()
-    who = who.strip()
-    colleague = (
-        User.objects.filter(is_active=True, username__iexact=who).first()
-        or User.objects.filter(is_active=True, email__iexact=who).first()
-    )
+    """An active colleague by username, email or full name (first and last, in any case); a clear error for nobody,
+    for oneself, and for a name that several colleagues have (AmbiguousColleague, which lists them)."""
+    who = " ".join(who.split())
+    active = _active_colleagues()
+    colleague = active.filter(username__iexact=who).first() or active.filter(email__iexact=who).first()
     if colleague is None:
-        raise ValidationError(f"No colleague has the username or email “{who}”.")
+        named = list(active.filter(full_name__iexact=who).order_by("username")[:SUGGESTIONS])
+        others = [person for person in named if person.pk != owner.pk]
+        if len(others) > 1:
+            raise AmbiguousColleague(who, others)
+        colleague = (others or named or [None])[0]
+    if colleague is None:
+        raise ValidationError(f"No colleague has the name, username or email “{who}”.")
     if colleague.pk == owner.pk:
         raise ValidationError("Choose a colleague other than yourself.")
     return colleague
+
+
+class ColleagueField(forms.CharField):
+    """A colleague typed as a name, username or email (colleague_find resolves it), with suggestions as one types
+    (static/js/colleagues.js)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Colleague's name, username or email")
+        super().__init__(max_length=254, **kwargs)
+
+    def widget_attrs(self, widget):
+        return {
+            **super().widget_attrs(widget),
+            "autocomplete": "off",
+            "data-colleagues-url": reverse_lazy("colleagues"),
+        }
+
+
+def colleague_offer(field: forms.Field, matches: list) -> None:
+    """Turn a form's colleague field into a choice between `matches` (by username), after an ambiguous name."""
+    field.widget = forms.RadioSelect(choices=[(person.get_username(), colleague_label(person)) for person in matches])

@@ -18,5 +18,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("oidc/authenticate/", views.oidc_authenticate, name="oidc_authentication_init"),
     path("oidc/callback/", views.oidc_callback, name="oidc_authentication_callback"),
+    path("colleagues/", views.colleagues, name="colleagues"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -10,6 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from careerportal.people import colleague_label, colleagues_matching
+
 
 @login_not_required
 @never_cache
@@ -52,3 +54,23 @@ def _when_sso_is_configured(view):
 
 oidc_authenticate = _when_sso_is_configured(OIDCAuthenticationRequestView.as_view())
 oidc_callback = _when_sso_is_configured(OIDCAuthenticationCallbackView.as_view())
+
+
+@require_safe
+def colleagues(request: HttpRequest) -> JsonResponse:
+    """Suggestions for a colleague picker (static/js/colleagues.js): active colleagues whose name, username or email
+    starts with `q`. Each is offered by name, or by email where the suggestions hold two of one name."""
+    query = request.GET.get("q", "").strip()[:100]
+    found = list(colleagues_matching(query, owner=request.user)) if len(query) >= 2 else []
+    names = [person.get_full_name() or person.get_username() for person in found]
+    return JsonResponse(
+        {
+            "colleagues": [
+                {
+                    "value": name if names.count(name) == 1 else person.email or person.get_username(),
+                    "label": colleague_label(person),
+                }
+                for name, person in zip(names, found, strict=True)
+            ]
+        }
+    )

@@ -1,5 +1,6 @@
 from django import forms
 
+from careerportal.people import ColleagueField
 from reflection.models import Action, Aspiration, Objective, Reflection
 from skills.models import Skill
 from stories.models import Story
@@ -26,10 +27,12 @@ class AssessmentForm(forms.Form):
 
     def __init__(self, *args, skill: Skill, **kwargs):
         super().__init__(*args, **kwargs)
-        scale = skill.framework.levels.all()
         self.fields["level"].choices = [
             ("", "Not sure"),
-            *((level.level, f"{level.level}. {level.name}") for level in scale),
+            *(
+                (number, ": ".join(part for part in (f"{number}. {name}".rstrip(". "), descriptor) if part))
+                for number, name, descriptor in skill.levels_with_descriptors(skill.framework.levels.all())
+            ),
         ]
         self.fields["level"].label = "My level now"
 
@@ -82,18 +85,35 @@ class ActionForm(forms.ModelForm):
         labels = {"title": "What will you do?"}
 
 
+class RemovedActionForm(forms.ModelForm):
+    """A removed action's values, carried by its "Undo" button (all hidden) and checked again when it comes back."""
+
+    class Meta:
+        model = Action
+        fields = ["kind", "title", "due_date", "done_at"]
+        widgets = dict.fromkeys(fields, forms.HiddenInput)
+
+    @staticmethod
+    def values(action: Action) -> dict[str, str]:
+        """The action's values as text, as the hidden inputs carry them (and a session stores them)."""
+        return {
+            "kind": action.kind,
+            "title": action.title,
+            "due_date": action.due_date.isoformat() if action.due_date else "",
+            "done_at": action.done_at.isoformat() if action.done_at else "",
+        }
+
+
 class CommentForm(forms.Form):
     body = forms.CharField(label="Comment", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
 class ShareForm(forms.Form):
-    colleague = forms.CharField(
-        label="Colleague's username or email", max_length=254, help_text="Normally your manager."
-    )
+    colleague = ColleagueField(help_text="Normally your manager.")
 
 
 class ConversationForm(forms.Form):
-    colleague = forms.CharField(label="Colleague's username or email", max_length=254)
+    colleague = ColleagueField()
     message = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
     objectives = forms.ModelMultipleChoiceField(
         queryset=Objective.objects.none(),
@@ -109,7 +129,7 @@ class ConversationForm(forms.Form):
     )
 
     def __init__(self, *args, objectives, stories, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, auto_id="id_conversation_%s", **kwargs)  # beside ShareForm on one page
         self.fields["objectives"].queryset = objectives
         self.fields["stories"].queryset = stories
 

@@ -117,6 +117,15 @@ class SelfAssessment(models.Model):
     def __str__(self) -> str:
         return f"{self.skill}: {self.level or '–'}"
 
+    @property
+    def level_described(self) -> tuple[str, str]:
+        """The level's name and what it looks like for this skill (its descriptor, else the scale's), or blanks.
+        Reads the framework's levels: prefetch `skill__framework__levels` for a list."""
+        for number, name, descriptor in self.skill.levels_with_descriptors(self.skill.framework.levels.all()):
+            if number == self.level:
+                return name, descriptor
+        return "", ""
+
 
 class Aspiration(models.Model):
     """Long-term goals and preferences: one per employee, kept up to date."""

@@ -23,6 +23,7 @@ urlpatterns = [
     path("plan/<int:pk>/edit/", views.objective_edit, name="objective_edit"),
     path("plan/<int:pk>/delete/", views.objective_delete, name="objective_delete"),
     path("plan/<int:pk>/actions/", views.action_add, name="action_add"),
+    path("plan/<int:pk>/actions/restore", views.action_restore, name="action_restore"),
     path("actions/<int:pk>/done", views.action_done, name="action_done"),
     path("actions/<int:pk>/delete", views.action_delete, name="action_delete"),
     path("sharing/", views.sharing, name="sharing"),

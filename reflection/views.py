@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
-from careerportal.people import colleague_find
+from careerportal.people import AmbiguousColleague, colleague_find, colleague_offer
 from careerportal.roles import is_curator
 from reflection import insights, selectors, services
 from reflection.forms import (
@@ -26,6 +26,7 @@ from reflection.forms import (
     DeleteAllForm,
     ObjectiveForm,
     ReflectionForm,
+    RemovedActionForm,
     ShareForm,
 )
 from reflection.models import (
@@ -215,7 +216,12 @@ def assessment(request: HttpRequest) -> HttpResponse:
     found = []
     if query:
         found = Skill.objects.taggable().filter(Q(name__icontains=query) | Q(alternative_labels__icontains=query))[:20]
-    latest = selectors.latest_assessments(request.user).order_by("skill__name")
+    latest = (
+        selectors.latest_assessments(request.user)
+        .select_related("skill__framework")
+        .prefetch_related("skill__framework__levels")
+        .order_by("skill__name")
+    )
     explored_skills = (
         Skill.objects.taggable()
         .filter(tagged_stories__content_object__in=StoryVisit.objects.for_owner(request.user).values("story"))
@@ -352,6 +358,7 @@ def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Comment added.")
             return redirect(objective)
     objective = selectors.objectives_for_plan(objective.owner).get(pk=objective.pk)
+    removed = request.session.pop(_REMOVED_ACTION, None) if is_owner else None
     return render(
         request,
         "reflection/objective_detail.html",
@@ -360,6 +367,8 @@ def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_owner": is_owner,
             "comment_form": comment_form,
             "action_form": ActionForm() if is_owner else None,
+            # The action removed just before, with an "Undo" button that brings it back.
+            "removed": RemovedActionForm(initial=removed, auto_id=False) if removed else None,
         },
     )
 
@@ -403,13 +412,31 @@ def action_done(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_back(request, action.objective.get_absolute_url()))
 
 
+_REMOVED_ACTION = "reflection:removed_action"  # session key: the values of the action removed last, shown once
+
+
 @require_POST
 def action_delete(request: HttpRequest, pk: int) -> HttpResponse:
     action = _get_action_for_owner(request, pk)
     objective = action.objective
+    request.session[_REMOVED_ACTION] = RemovedActionForm.values(action)
     action.delete()
-    messages.success(request, "Action removed.")
-    return redirect(objective)
+    return redirect(f"{objective.get_absolute_url()}#removed")
+
+
+@require_POST
+def action_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a removal: the action comes back from the values its "Undo" button carried."""
+    objective = _get_objective_for_owner(request, pk)
+    form = RemovedActionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The action could not be brought back. Add it again below.")
+        return redirect(objective)
+    action = form.save(commit=False)
+    action.objective = objective
+    action.save()
+    messages.success(request, f"“{action.title}” is back.")
+    return redirect(f"{objective.get_absolute_url()}#action-{action.pk}")
 
 
 # Sharing and conversations.
@@ -429,11 +456,17 @@ def sharing(request: HttpRequest) -> HttpResponse:
             try:
                 colleague = colleague_find(owner=user, who=form.cleaned_data["colleague"])
             except ValidationError as error:
+                if isinstance(error, AmbiguousColleague):
+                    colleague_offer(form.fields["colleague"], error.matches)
                 form.add_error("colleague", error)
             else:
+                name = colleague.get_full_name() or colleague.get_username()
                 if form is share_form:
-                    services.plan_share(owner=user, colleague=colleague)
-                    messages.success(request, f"Your plan is now shared with {colleague.get_full_name() or colleague}.")
+                    if PlanShare.objects.active().filter(owner=user, shared_with=colleague).exists():
+                        messages.info(request, f"Your plan is already shared with {name}.")
+                    else:
+                        services.plan_share(owner=user, colleague=colleague)
+                        messages.success(request, f"Your plan is now shared with {name}.")
                 else:
                     services.conversation_request(
                         owner=user,
@@ -442,7 +475,7 @@ def sharing(request: HttpRequest) -> HttpResponse:
                         objectives=form.cleaned_data["objectives"],
                         stories=form.cleaned_data["stories"],
                     )
-                    messages.success(request, f"{colleague.get_full_name() or colleague} has your request.")
+                    messages.success(request, f"{name} has your request.")
                 return redirect("reflection:sharing")
     return render(
         request,

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.http import QueryDict
 
+from careerportal.people import ColleagueField
 from skills.models import Skill
 from stories.models import CareerMove, Collection, CollectionItem, Function, Level, Story
 from stories.validators import validate_image, validate_media, validate_webvtt
@@ -172,7 +173,7 @@ class AddToCollectionForm(forms.Form):
 
 
 class ColleagueForm(forms.Form):
-    colleague = forms.CharField(label="Colleague's username or email", max_length=254)
+    colleague = ColleagueField()
 
 
 MOMENT_MAX_SECONDS = 24 * 3600  # no story is longer than a day

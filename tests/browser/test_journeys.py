@@ -24,7 +24,7 @@ def test_login_page_is_accessible_and_logs_in(page, demo, check_page):
     page.get_by_label("Username").fill("employee")
     page.get_by_label("Password").fill("wrong password")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("alert")).to_contain_text("didn't match")
+    expect(page.get_by_role("alert")).to_contain_text("didn’t match")
 
 
 def test_employee_browses_by_skill_and_combines_filters(page, demo, log_in, check_page):

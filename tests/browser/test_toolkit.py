@@ -36,6 +36,13 @@ def test_from_story_to_shared_plan_and_back(page, demo, log_in, check_page):
     # Make it an objective with two actions.
     page.goto(f"{demo.url}{story.get_absolute_url()}")
     page.get_by_role("link", name="Make it an objective").click()
+    # Saved empty, it answers the GOV.UK way: focus on the error summary, whose link takes focus to the field.
+    page.get_by_role("button", name="Save objective").click()
+    expect(page).to_have_title(re.compile(r"^Error: New objective"))
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name="This field is required.").click()
+    expect(page.get_by_label("Title")).to_be_focused()
     page.get_by_label("Title").fill("Learn how our forecasts are made")
     expect(page.get_by_label(story.title)).to_be_checked()
     check_page("toolkit-objective-form")
@@ -46,14 +53,19 @@ def test_from_story_to_shared_plan_and_back(page, demo, log_in, check_page):
         page.get_by_label("What will you do?").fill(title)
         page.get_by_role("button", name="Add action").click()
         expect(page.locator(".actions")).to_contain_text(title)
-    page.get_by_role("button", name="Mark “Sit in on a forecast review” as done").click()
+    page.get_by_role("button", name="Sit in on a forecast review", exact=True, pressed=False).click()
+    expect(page.get_by_role("button", name="Sit in on a forecast review", exact=True, pressed=True)).to_be_focused()
     check_page("toolkit-objective")
     objective_url = page.url
 
-    # The demo plan is already shared with the manager: here the employee shares again, by email, to no effect.
+    # The demo plan is already shared with the manager: sharing again, by his name, says so.
     page.goto(f"{demo.url}/me/sharing/")
     check_page("toolkit-sharing")
     expect(page.locator(".list").first).to_contain_text("Marcus Bell")
+    page.locator("#id_colleague").fill("marcus bell")  # by name: he is one of the demo's colleagues
+    page.get_by_role("button", name="Share my plan").click()
+    expect(page.get_by_role("status")).to_have_text("Your plan is already shared with Marcus Bell.")
+    expect(page.get_by_role("status")).to_be_focused()
     page.get_by_role("button", name="Log out").click()
 
     # The manager reads it and comments.

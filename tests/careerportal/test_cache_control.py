@@ -38,6 +38,7 @@ def toolkit(curator):
         "action_add": {"pk": objective.pk},
         "action_done": {"pk": ActionFactory(objective=objective).pk},
         "action_delete": {"pk": ActionFactory(objective=objective).pk},
+        "action_restore": {"pk": objective.pk},
         "share_stop": {"pk": PlanShareFactory(owner=curator).pk},
         "shared_plan": {"owner_id": sharer.pk},
     }

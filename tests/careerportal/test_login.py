@@ -42,7 +42,7 @@ def test_five_failures_pause_the_account_even_with_the_right_password(client, er
     for _ in range(settings.PORTAL_LOGIN_FAILURES_PER_ACCOUNT):
         response = log_in(client, "erin", "wrong")
         assert response.status_code == 200
-        assert "didn't match" in response.content.decode()
+        assert "didn’t match" in response.content.decode()
     response = log_in(client, "ERIN", PASSWORD, address="10.9.9.9")  # any spelling, any address
     assert response.status_code == 429
     assert "Too many failed attempts to log in" in response.content.decode()

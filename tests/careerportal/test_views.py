@@ -61,3 +61,23 @@ def test_the_error_page_after_a_failed_write_does_not_claim_that_nothing_was_los
     page = response.content.decode()
     assert "Nothing you entered was lost" not in page
     assert "may not have been saved" in page
+
+
+def test_colleague_suggestions_match_names_usernames_and_emails_of_active_colleagues(client, employee):
+    UserFactory(username="mbell", first_name="Marcus", last_name="Bell", email="mbell@example.com")
+    UserFactory(username="mbell2", first_name="Marcus", last_name="Bell", email="marcus.bell@example.com")
+    UserFactory(username="mbellamy", first_name="Marcus", last_name="Bellamy", is_active=False)
+    client.force_login(employee)
+    for query in ("marcus b", "Bell", "mbel"):
+        assert client.get("/colleagues/", {"q": query}).json()["colleagues"] == [
+            {"value": "mbell@example.com", "label": "Marcus Bell (mbell@example.com)"},  # one name: by email
+            {"value": "marcus.bell@example.com", "label": "Marcus Bell (marcus.bell@example.com)"},
+        ]
+    UserFactory(username="nina", first_name="Nina", last_name="Patel")
+    assert client.get("/colleagues/", {"q": "nina p"}).json()["colleagues"][0]["value"] == "Nina Patel"
+    assert client.get("/colleagues/", {"q": "m"}).json() == {"colleagues": []}  # two letters at least
+    assert client.get("/colleagues/", {"q": employee.username}).json() == {"colleagues": []}  # not oneself
+
+
+def test_colleague_suggestions_need_a_login(client):
+    assert client.get("/colleagues/", {"q": "mar"}).status_code == 302

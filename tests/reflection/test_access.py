@@ -154,6 +154,11 @@ ENDPOINTS = {
         data=lambda w: {},
         took_effect=lambda w, user: not Action.objects.filter(pk=w.action.pk).exists(),
     ),
+    "action restore": SimpleNamespace(
+        url=lambda w: reverse("reflection:action_restore", args=[w.objective.pk]),
+        data=lambda w: {"kind": "course", "title": "Brought back"},
+        took_effect=lambda w, user: Action.objects.filter(objective=w.objective, title="Brought back").exists(),
+    ),
     "share stop": SimpleNamespace(
         url=lambda w: reverse("reflection:share_stop", args=[w.share.pk]),
         data=lambda w: {},
@@ -185,6 +190,8 @@ MATRIX = [
     ("action done",                 "POST", 302,      302,  404,  404,    404,    404,    404),
     ("action delete",               "GET",  302,      405,  405,  405,    405,    405,    405),
     ("action delete",               "POST", 302,      302,  404,  404,    404,    404,    404),
+    ("action restore",              "GET",  302,      405,  405,  405,    405,    405,    405),
+    ("action restore",              "POST", 302,      302,  404,  404,    404,    404,    404),
     ("share stop",                  "GET",  302,      405,  405,  405,    405,    405,    405),
     ("share stop",                  "POST", 302,      302,  404,  404,    404,    404,    404),
     ("shared plan",                 "GET",  302,      404,  404,  200,    404,    404,    404),
@@ -236,6 +243,7 @@ def test_the_matrix_covers_every_url_of_the_toolkit_that_takes_an_id():
         "action_add",
         "action_done",
         "action_delete",
+        "action_restore",
         "share_stop",
         "shared_plan",
     }

@@ -45,7 +45,7 @@ PAGES = {
     "explored, one skill": ("erin", lambda d: reverse("reflection:explored") + f"?skill={d['skill'].slug}", 7),
     "saved": ("erin", lambda d: reverse("reflection:explored") + "?saved=1", 7),
     "reflections": ("erin", lambda d: reverse("reflection:reflections"), 4),
-    "assessment": ("erin", lambda d: reverse("reflection:assessment"), 4),
+    "assessment": ("erin", lambda d: reverse("reflection:assessment"), 5),  # + the scales, to name each level
     "assess one skill": ("erin", lambda d: reverse("reflection:assess_skill", args=[d["skill"].slug]), 6),
     "aspirations": ("erin", lambda d: reverse("reflection:aspirations"), 3),
     "plan": ("erin", lambda d: reverse("reflection:plan"), 8),  # progress by status and actions done in one query
@@ -79,7 +79,7 @@ SHOWS = {
     "assess one skill": "Getting there",
     "plan": "Objective ",
     "plan print": "Strengths:",
-    "objective detail": "Mark “Action ",
+    "objective detail": '<span class="tick-button__box" aria-hidden="true"></span>Action ',
     "objective detail, as the manager": "Comment ",
     "sharing": "Stop sharing",
     "shared with me": "Objective: Objective ",

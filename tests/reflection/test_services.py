@@ -154,7 +154,7 @@ def test_a_colleague_is_found_by_username_or_email(employee, other_employee, who
 
 @pytest.mark.parametrize(
     ("who", "message"),
-    [("nobody", "No colleague has the username or email “nobody”."), ("erin", "other than yourself")],
+    [("nobody", "No colleague has the name, username or email “nobody”."), ("erin", "other than yourself")],
 )
 def test_unknown_colleagues_and_oneself_are_refused(employee, who, message):
     with pytest.raises(ValidationError, match=message):

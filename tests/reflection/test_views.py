@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import re
 
 import pytest
 from django.conf import settings
@@ -358,7 +359,7 @@ def test_an_objective_with_skills_stories_and_actions_shows_its_progress(employe
         assert response.status_code == 302
     course = Action.objects.get(title="Negotiation course")
     response = employee_client.post(reverse("reflection:action_done", args=[course.pk]), {"done": "1"})
-    assert response["Location"] == objective.get_absolute_url()
+    assert response["Location"] == objective.get_absolute_url()  # without a `next`
     course.refresh_from_db()
     assert course.is_done
 
@@ -366,8 +367,8 @@ def test_an_objective_with_skills_stories_and_actions_shows_its_progress(employe
     assert "Actions done: 1 of 2" in dashboard
     assert "<dt>On track</dt><dd>1</dd>" in dashboard
     page = employee_client.get(objective.get_absolute_url()).content.decode()
-    assert "Mark “Negotiation course” as not done" in page
-    assert "Mark “Shadow a buyer” as done" in page
+    assert tick_button(course) in page
+    assert tick_button(Action.objects.get(title="Shadow a buyer")) in page
     assert "Into finance" in page and "Negotiation" in page
 
 
@@ -445,7 +446,7 @@ def test_saving_an_objective_changed_in_another_tab_shows_the_conflict(employee)
 # Sharing, comments and conversations.
 
 
-@pytest.mark.parametrize("who", ["mona", "MONA@example.com"])
+@pytest.mark.parametrize("who", ["mona", "MONA@example.com", "Mona Manager", "  mona   MANAGER "])
 def test_sharing_the_plan_emails_the_colleague(employee_client, employee, manager, who, tasks_run):
     response = employee_client.post(reverse("reflection:sharing"), {"share": "1", "colleague": who})
     tasks_run()
@@ -461,7 +462,7 @@ def test_sharing_the_plan_emails_the_colleague(employee_client, employee, manage
 @pytest.mark.parametrize(
     ("who", "message"),
     [
-        ("nobody", "No colleague has the username or email “nobody”."),
+        ("nobody", "No colleague has the name, username or email “nobody”."),
         ("erin", "Choose a colleague other than yourself."),
     ],
 )
@@ -474,6 +475,39 @@ def test_sharing_with_nobody_or_oneself_is_refused(employee_client, employee, wh
     assert f'value="{who}"' in content
     assert not PlanShare.objects.exists()
     assert mail.outbox == []
+
+
+def test_a_name_two_colleagues_share_asks_which_one_and_lists_no_inactive_account(employee_client, employee, manager):
+    namesake = UserFactory(username="mona2", first_name="Mona", last_name="Manager", email="mona.m@example.com")
+    UserFactory(username="mona-old", first_name="Mona", last_name="Manager", is_active=False)
+    response = employee_client.post(reverse("reflection:sharing"), {"share": "1", "colleague": "Mona Manager"})
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "2 colleagues are called “Mona Manager”." in content
+    assert content.count('type="radio" name="colleague"') == 2
+    assert 'value="mona"' in content and 'value="mona2"' in content and "mona-old" not in content
+    assert "Mona Manager (mona.m@example.com)" in content
+    assert not PlanShare.objects.exists()
+
+    employee_client.post(reverse("reflection:sharing"), {"share": "1", "colleague": "mona2"})
+    assert PlanShare.objects.active().get(owner=employee).shared_with == namesake
+
+
+def test_sharing_again_says_the_plan_is_already_shared(employee_client, employee, manager, tasks_run):
+    PlanShareFactory(owner=employee, shared_with=manager)
+    response = employee_client.post(
+        reverse("reflection:sharing"), {"share": "1", "colleague": "Mona Manager"}, follow=True
+    )
+    tasks_run()
+    assert "Your plan is already shared with Mona Manager." in response.content.decode()
+    assert PlanShare.objects.filter(owner=employee).count() == 1
+    assert mail.outbox == []
+
+
+def test_the_two_colleague_fields_of_the_sharing_page_have_their_own_ids(employee_client):
+    content = employee_client.get(reverse("reflection:sharing")).content.decode()
+    assert content.count('id="id_colleague"') == 1 and content.count('id="id_conversation_colleague"') == 1
+    assert 'data-colleagues-url="/colleagues/"' in content
 
 
 @pytest.fixture
@@ -673,3 +707,86 @@ def _gap_passes() -> None:
     """As when PORTAL_VISIT_GAP_SECONDS have passed since the last counted visit."""
     gap = datetime.timedelta(seconds=settings.PORTAL_VISIT_GAP_SECONDS + 1)
     StoryVisit.objects.update(last_visited_at=F("last_visited_at") - gap)
+
+
+def tick_button(action) -> str:
+    """The start of an action's checkbox-like button, as the plan and the objective page show it."""
+    pressed = "true" if action.is_done else "false"
+    return f'aria-pressed="{pressed}"><span class="tick-button__box" aria-hidden="true"></span>{action.title}</button>'
+
+
+def test_actions_are_listed_once_each_with_its_checkbox(employee_client, employee):
+    objective = ObjectiveFactory(owner=employee)
+    action = ActionFactory(objective=objective, title="Call Marcus")
+    page = employee_client.get(objective.get_absolute_url()).content.decode()
+    assert page.count("Call Marcus</button>") == 1
+    assert page.count("Call Marcus") == 2  # the checkbox, and the hidden name of its "Remove" button
+    assert tick_button(action) in page
+
+
+def test_an_action_is_ticked_from_the_plan_and_the_plan_comes_back_at_it(employee_client, employee):
+    action = ActionFactory(objective=ObjectiveFactory(owner=employee), title="Call Marcus")
+    plan = employee_client.get(reverse("reflection:plan")).content.decode()
+    assert tick_button(action) in plan
+    assert f'<input type="hidden" name="next" value="/me/plan/#action-{action.pk}">' in plan
+
+    response = employee_client.post(
+        reverse("reflection:action_done", args=[action.pk]), {"done": "1", "next": f"/me/plan/#action-{action.pk}"}
+    )
+    assert response["Location"] == f"/me/plan/#action-{action.pk}"
+    action.refresh_from_db()
+    assert action.is_done
+    assert tick_button(action) in employee_client.get(reverse("reflection:plan")).content.decode()
+
+
+def test_a_removed_action_comes_back_with_undo(employee_client, employee):
+    objective = ObjectiveFactory(owner=employee)
+    done_at = timezone.now().replace(microsecond=0)
+    action = ActionFactory(
+        objective=objective, kind="mentoring", title="Call Marcus", due_date=datetime.date(2027, 1, 5), done_at=done_at
+    )
+    response = employee_client.post(reverse("reflection:action_delete", args=[action.pk]))
+    assert response["Location"] == f"{objective.get_absolute_url()}#removed"
+    assert not Action.objects.filter(objective=objective).exists()
+
+    page = employee_client.get(objective.get_absolute_url()).content.decode()
+    assert 'role="status" tabindex="-1" data-status id="removed"' in page
+    assert "“Call Marcus” removed." in page
+    undo = dict(re.findall(r'<input type="hidden" name="(kind|title|due_date|done_at)" value="([^"]*)"', page))
+    assert "“Call Marcus” removed." not in employee_client.get(objective.get_absolute_url()).content.decode()
+
+    response = employee_client.post(reverse("reflection:action_restore", args=[objective.pk]), undo)
+    restored = Action.objects.get(objective=objective)
+    assert response["Location"] == f"{objective.get_absolute_url()}#action-{restored.pk}"
+    assert (restored.kind, restored.title, restored.due_date, restored.done_at) == (
+        "mentoring",
+        "Call Marcus",
+        datetime.date(2027, 1, 5),
+        done_at,
+    )
+    assert "“Call Marcus” is back." in employee_client.get(objective.get_absolute_url()).content.decode()
+
+
+def test_undo_cannot_bring_an_action_into_another_employees_objective(employee_client, other_employee):
+    objective = ObjectiveFactory(owner=other_employee)
+    response = employee_client.post(
+        reverse("reflection:action_restore", args=[objective.pk]), {"kind": "course", "title": "Sneaked in"}
+    )
+    assert response.status_code == 404
+    assert not Action.objects.filter(title="Sneaked in").exists()
+
+
+def test_the_assessments_show_level_names_and_what_each_level_looks_like(employee_client, employee, skill):
+    ProficiencyLevel = skill.framework.levels.model
+    ProficiencyLevel.objects.filter(framework=skill.framework, level=2).update(description="Works unaided.")
+    other = SkillFactory(framework=skill.framework, name="Coaching", level_descriptors={"3": "Coaches a team."})
+    SelfAssessmentFactory(owner=employee, skill=skill, level=2)
+    SelfAssessmentFactory(owner=employee, skill=other, level=3)
+    page = employee_client.get(reverse("reflection:assessment")).content.decode()
+    assert '<strong>2 · Level 2</strong><br><span class="muted">Works unaided.</span>' in page
+    assert '<strong>3 · Level 3</strong><br><span class="muted">Coaches a team.</span>' in page  # the skill's own
+    assert '<table class="table table--stack">' in page and '<td data-label="Level">' in page
+    assert "table-wrap" not in page  # no sideways scrolling on a phone
+
+    form = employee_client.get(reverse("reflection:assess_skill", args=[other.slug])).content.decode()
+    assert "3. Level 3: Coaches a team." in form

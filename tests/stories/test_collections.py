@@ -344,7 +344,7 @@ def test_collection_owner_cannot_share_with_an_unknown_colleague(employee_client
     response = employee_client.post(
         reverse("stories:collection_share", args=[collection.pk]), {"colleague": "nobody"}, follow=True
     )
-    assert "No colleague has the username or email" in response.content.decode()
+    assert "No colleague has the name, username or email" in response.content.decode()
     assert not collection.shares.exists()
 
 
