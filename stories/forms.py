@@ -69,6 +69,8 @@ class SkillChoiceField(forms.ModelChoiceField):
 class StoryFilterForm(forms.Form):
     """The filters of /stories/, read from the query string. Unknown values are reported and ignored."""
 
+    errors_are_warnings = True  # shown as warnings beside the results (problems()), not as the page's error summary
+
     skill = SkillChoiceField(queryset=Skill.objects.taggable(), required=False, label="Skill or strength")
     function = forms.ModelChoiceField(queryset=Function.objects.all(), to_field_name="slug", required=False)
     level = forms.ModelChoiceField(queryset=Level.objects.all(), to_field_name="slug", required=False)

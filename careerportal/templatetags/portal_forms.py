@@ -22,7 +22,9 @@ def _first_field(form) -> str:
 def form_problems(context) -> list[tuple[str, str]]:
     """(message, "#id") for every error of every bound form in the page's context, in the order of the fields.
 
-    A form-wide error (and one on a hidden field) links to the form's first visible field."""
+    A form-wide error (and one on a hidden field) links to the form's first visible field. A form whose invalid input
+    is ignored rather than refused (the story filters: a warning, and the results without that filter) says so with
+    `errors_are_warnings = True` and is left out: nothing was refused, so the page is no error page."""
     problems = []
     forms = {}
     for value in context.flatten().values():
@@ -34,7 +36,7 @@ def form_problems(context) -> list[tuple[str, str]]:
         elif issubclass(kind, BaseForm):
             forms[id(value)] = value
     for form in forms.values():
-        if not form.is_bound or not form.errors:
+        if not form.is_bound or getattr(form, "errors_are_warnings", False) or not form.errors:
             continue
         first = _first_field(form)
         for name, errors in form.errors.items():

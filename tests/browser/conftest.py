@@ -1,5 +1,6 @@
 """Browser tests: Playwright drives the system Chromium against a live server with the demo content."""
 
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -59,16 +60,34 @@ def axe():
     return Axe()
 
 
+@contextlib.contextmanager
+def text_at_200_percent(page):
+    """The browser's own text size doubled (as a reader's setting does), not the page's CSS: rem-based sizes grow."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    try:
+        yield
+    finally:
+        cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 16, "fixed": 13}})
+        cdp.detach()
+
+
 @pytest.fixture
 def check_page(page, axe):
-    """Runs axe-core on the page (no serious or critical violations) and screenshots it at both widths; at 320 px
-    nothing may make the page scroll sideways."""
+    """Runs axe-core on the page (no serious or critical violations) and screenshots it at both widths. Nothing may
+    make the page scroll sideways at 320 px, nor at 390 px with 200% text, and a phone's header stays small."""
 
     def check(name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.set_viewport_size(NARROWEST)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= NARROWEST["width"], f"{name} scrolls sideways at 320 px: it is {width} px wide"
+        page.set_viewport_size(PHONE)
+        header = page.evaluate("document.querySelector('.site-header')?.getBoundingClientRect().height ?? 0")
+        assert header <= 120, f"{name}: the header takes {header} px of a phone's screen"
+        with text_at_200_percent(page):
+            width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{name} scrolls sideways at 390 px with 200% text: it is {width} px wide"
         for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
             page.set_viewport_size(viewport)
             results = axe.run(page)

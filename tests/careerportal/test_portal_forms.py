@@ -99,3 +99,11 @@ def test_a_save_answers_with_a_status_message_that_can_take_focus(employee_clien
     html = response.content.decode()
     assert '<div role="status" tabindex="-1" class="messages-region" data-status>' in html
     assert "Objective saved." in html
+
+
+def test_ignored_filters_are_a_warning_beside_the_results_not_an_error_page(employee_client):
+    page = employee_client.get("/stories/?skill=no-such-skill").content.decode()
+
+    assert "No skill or strength is called “no-such-skill”" in page
+    assert "There is a problem" not in page
+    assert "<title>Error:" not in page
