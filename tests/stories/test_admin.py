@@ -364,9 +364,8 @@ def test_publish_action_publishes_what_it_can_and_explains_the_rest(curator_clie
     assert any("Tag the story with at least one skill" in message for message in messages)
 
 
-def test_withdrawing_consent_in_the_admin_unpublishes_stories(curator_client):
-    story = StoryFactory()
-    storyteller = story.storyteller
+def withdraw_consent_in_the_admin(curator_client, storyteller, **kwargs):
+    """Posts the storyteller's change form as it is, with consent withdrawn."""
     data = storyteller_form(
         name=storyteller.name,
         slug=storyteller.slug,
@@ -374,7 +373,12 @@ def test_withdrawing_consent_in_the_admin_unpublishes_stories(curator_client):
         level=storyteller.level_id,
         consent_withdrawn_on="2026-11-20",
     )
-    response = curator_client.post(reverse("admin:stories_storyteller_change", args=[storyteller.pk]), data)
+    return curator_client.post(reverse("admin:stories_storyteller_change", args=[storyteller.pk]), data, **kwargs)
+
+
+def test_withdrawing_consent_in_the_admin_unpublishes_stories(curator_client):
+    story = StoryFactory()
+    response = withdraw_consent_in_the_admin(curator_client, story.storyteller)
     assert response.status_code == 302
     story.refresh_from_db()
     assert story.status == Story.Status.DRAFT
@@ -602,16 +606,7 @@ def test_workflow_messages_count_stories_in_proper_plurals(curator_client):
 
 def test_withdrawing_consent_counts_one_unpublished_story_in_the_singular(curator_client):
     story = StoryFactory()
-    storyteller = story.storyteller
-    data = storyteller_form(
-        name=storyteller.name,
-        slug=storyteller.slug,
-        function=storyteller.function_id,
-        level=storyteller.level_id,
-        consent_withdrawn_on="2026-11-20",
-    )
-    url = reverse("admin:stories_storyteller_change", args=[storyteller.pk])
-    response = curator_client.post(url, data, follow=True)
+    response = withdraw_consent_in_the_admin(curator_client, story.storyteller, follow=True)
     messages = [str(message) for message in response.context["messages"]]
     assert "Consent withdrawn: 1 published story was unpublished." in messages
 
