@@ -739,6 +739,27 @@ def test_an_action_is_ticked_from_the_plan_and_the_plan_comes_back_at_it(employe
     assert tick_button(action) in employee_client.get(reverse("reflection:plan")).content.decode()
 
 
+def meta_line(page: str, element_id: str) -> list[str]:
+    """The parts of the facts line ("Course · due 9 Jan") inside an element: each its own element, the dots drawn by
+    CSS between them; any text outside the parts (a stray "·") is returned too, so it fails the comparison."""
+    element = re.search(rf'id="{element_id}".*?<span class="muted meta">(.*?)</span>\s*(?:<form|</li>)', page, re.S)
+    parts = re.findall(r"<span>(.*?)</span>", element.group(1))
+    stray = re.sub(r"<span>.*?</span>", "", element.group(1)).strip()
+    return parts + ([stray] if stray else [])
+
+
+def test_an_actions_facts_have_dots_only_between_them(employee_client, employee):
+    objective = ObjectiveFactory(owner=employee)
+    plain = ActionFactory(objective=objective, kind=Action.Kind.READING, due_date=None)
+    dated = ActionFactory(
+        objective=objective, kind=Action.Kind.COURSE, due_date=datetime.date(2027, 1, 9), done_at=timezone.now()
+    )
+    for url in (reverse("reflection:plan"), objective.get_absolute_url()):
+        page = employee_client.get(url).content.decode()
+        assert meta_line(page, f"action-{plain.pk}") == ["Reading"]
+        assert meta_line(page, f"action-{dated.pk}") == ["Course", "due 9 Jan", "done"]
+
+
 def test_a_removed_action_comes_back_with_undo(employee_client, employee):
     objective = ObjectiveFactory(owner=employee)
     done_at = timezone.now().replace(microsecond=0)
