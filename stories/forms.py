@@ -9,6 +9,7 @@ from django.http import QueryDict
 from careerportal.people import ColleagueField
 from skills.models import Skill
 from stories.models import CareerMove, Collection, CollectionItem, Function, Level, Story
+from stories.selectors import chosen_filter
 from stories.validators import validate_image, validate_media, validate_webvtt
 
 
@@ -91,8 +92,7 @@ class StoryFilterForm(forms.Form):
             params = query.copy()
             for key in (name, "page"):
                 params.pop(key, None)
-            label = str(value) if isinstance(value, Model) else dict(self.fields[name].choices)[value]
-            chips.append((label, f"?{params.urlencode()}"))
+            chips.append((chosen_filter(name, value)[1], f"?{params.urlencode()}"))
         return chips
 
     def problems(self) -> list[str]:

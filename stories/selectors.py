@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet, prefetch_related_objects
 
 from skills.models import Skill
 from stories.models import CareerMove, Collection, Story, TaggedStory
@@ -44,11 +44,23 @@ def filter_stories(stories: QuerySet, filters: dict, *, skip: str | tuple[str, .
     return stories
 
 
-def _options(rows, selected: str | None) -> list[FacetOption]:
-    options = [FacetOption(value, label, count, value == selected) for value, label, count in rows]
+_CHOICE_LABELS = {"format": dict(Story.Format.choices), "move": dict(CareerMove.Kind.choices)}
+
+
+def chosen_filter(name: str, value) -> tuple[str, str]:
+    """A filter value cleaned by StoryFilterForm as the query string spells it and as a person reads it: a skill,
+    function or level by its slug and name, a format or kind of move by its choice."""
+    if isinstance(value, Model):
+        return value.slug, value.name
+    return value, _CHOICE_LABELS[name][value]
+
+
+def _options(rows, chosen: tuple[str, str] | None = None) -> list[FacetOption]:
+    selected, label = chosen or (None, "")
+    options = [FacetOption(value, text, count, value == selected) for value, text, count in rows]
     if selected and not any(option.selected for option in options):
         # The current choice stays visible (with 0) so it can be seen and cleared.
-        options.insert(0, FacetOption(selected, selected, 0, True))
+        options.insert(0, FacetOption(selected, label, 0, True))
     return options
 
 
@@ -76,7 +88,9 @@ def story_facets(filters: dict, *, within: QuerySet | None = None) -> dict[str, 
         .annotate(n=Count("pk"))
         .order_by()
     )
-    chosen = {name: filters[name].slug if name != "format" else filters[name] for name in people if filters.get(name)}
+    # The chosen values, as (slug or value, label); the skill box shows the chosen skill itself, not as an option.
+    picked = {name: chosen_filter(name, value) for name, value in filters.items() if value and name != "skill"}
+    chosen = {name: picked[name][0] for name in people if name in picked}
     counts: dict[str, dict[tuple, int]] = {name: {} for name in people}
     for function, function_name, position, level, level_name, rank, story_format, n in rows:
         values = {"function": function, "level": level, "format": story_format}
@@ -97,22 +111,19 @@ def story_facets(filters: dict, *, within: QuerySet | None = None) -> dict[str, 
         .order_by()
     )
     return {
-        "skill": _options(
-            _skill_rows(stories, filters, narrowed=within is not None), None
-        ),  # the box shows the chosen skill itself
+        "skill": _options(_skill_rows(stories, filters, narrowed=within is not None)),
         "function": _options(
-            [(slug, name, n) for (_, name, slug), n in sorted(counts["function"].items())], chosen.get("function")
+            [(slug, name, n) for (_, name, slug), n in sorted(counts["function"].items())], picked.get("function")
         ),
         "level": _options(
-            [(slug, name, n) for (_, name, slug), n in sorted(counts["level"].items())], chosen.get("level")
+            [(slug, name, n) for (_, name, slug), n in sorted(counts["level"].items())], picked.get("level")
         ),
         "format": _options(
             [(v, label, format_counts[v]) for v, label in Story.Format.choices if v in format_counts],
-            filters.get("format") or None,
+            picked.get("format"),
         ),
         "move": _options(
-            [(v, label, move_counts[v]) for v, label in CareerMove.Kind.choices if v in move_counts],
-            filters.get("move") or None,
+            [(v, label, move_counts[v]) for v, label in CareerMove.Kind.choices if v in move_counts], picked.get("move")
         ),
     }
 

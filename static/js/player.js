@@ -3,6 +3,12 @@
 const player = document.querySelector(".player__media");
 
 if (player) {
+  // The browser's own controls draw a faint focus ring that no page style reaches: while the keyboard is in them, the
+  // whole player wears the page's ring. Clicks on those controls reach no page script, so a mark set by a key stays
+  // until focus leaves the player or the picture is clicked.
+  for (const type of ["keydown", "keyup"]) player.addEventListener(type, () => player.toggleAttribute("data-keys", true));
+  for (const type of ["focusout", "pointerdown"]) player.addEventListener(type, () => player.removeAttribute("data-keys"));
+
   // The poster rendition as wide as the player shows the video (a poster attribute has no srcset of its own): chosen
   // once the video's own size is known, which the player never grows past.
   if (player.dataset.posterSrcset) {

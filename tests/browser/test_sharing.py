@@ -37,7 +37,7 @@ def test_manager_builds_reorders_and_shares_a_collection(page, demo, log_in, che
     )
     check_page("collection")
     page.get_by_text("Share", exact=True).click()
-    page.get_by_label("Colleague's name, username or email").fill("employee")
+    page.get_by_label("Colleague's name, username or email").fill("Erin Walsh")  # her full name, as people know her
     page.get_by_role("button", name="Share with this colleague").click()
     expect(page.get_by_role("status")).to_contain_text("Shared with Erin Walsh")
     page.get_by_role("button", name="Log out").click()

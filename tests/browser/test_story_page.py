@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from stories.models import Story
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS
 from tests.browser.test_journeys import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -90,3 +90,35 @@ def test_video_is_never_wider_than_its_own_size(page, demo, log_in):
     assert poster.endswith(f"-{next(width for width in widths if width >= shown)}.webp"), poster
     shown_with_poster = page.locator("video").evaluate("v => v.getBoundingClientRect().width")
     assert shown_with_poster == shown
+
+
+FOCUS_RING = "getComputedStyle(document.querySelector('.player__media')).outlineStyle === 'solid'"
+
+
+@pytest.mark.parametrize("media", ["video", "audio"])
+def test_the_players_own_controls_show_the_focus_ring_by_keyboard(page, demo, log_in, media):
+    """The browser's controls draw a faint ring of their own that no page style reaches: while the keyboard is in them
+    the whole player wears the page's ring, and a click on a control shows none."""
+    story_format = Story.Format.VIDEO if media == "video" else Story.Format.PODCAST
+    story = Story.objects.published().filter(format=story_format).exclude(transcript_cues=[]).first()
+    log_in("employee")
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        page.goto(f"{demo.url}{story.get_absolute_url()}")
+        wait_until(page, f"document.querySelector('{media}').readyState >= 1")
+        player = page.locator(".player__media")
+        player.focus()
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Tab")  # onto the player
+        assert page.evaluate(FOCUS_RING)
+        page.keyboard.press("Tab")  # onto its play button, inside the player
+        assert page.evaluate("document.activeElement.matches('.player__media:not(:focus)')"), "left the player"
+        assert page.evaluate(FOCUS_RING), f"no ring on the {media}'s controls at {viewport['width']} px"
+        page.screenshot(path=SCREENSHOTS / f"player-controls-focus-{media}-{viewport['width']}.png")
+
+        # Focus leaves, and a click on its controls (which reaches no page script) brings it back: no ring.
+        page.locator("h1").click()
+        box = player.bounding_box()
+        page.mouse.click(box["x"] + 20, box["y"] + box["height"] - 20)
+        assert page.evaluate("document.activeElement.matches('.player__media:focus-within')")
+        assert not page.evaluate(FOCUS_RING), "a click drew the keyboard's focus ring"

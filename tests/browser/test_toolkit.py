@@ -27,6 +27,13 @@ def test_from_story_to_shared_plan_and_back(page, demo, log_in, check_page):
     # Reflect on it.
     page.get_by_role("link", name="Reflect on this story").click()
     check_page("toolkit-reflection-form")
+    # Saved empty, it answers the GOV.UK way, the problem linked to the first box.
+    page.get_by_role("button", name="Save reflection").click()
+    expect(page).to_have_title(re.compile(r"^Error: New reflection"))
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name="Write something in at least one of the boxes before saving.").click()
+    expect(page.get_by_label("Title (optional)")).to_be_focused()
     page.get_by_label("What did they do, and why?").fill("They moved sideways to learn the numbers.")
     page.get_by_label("What could I try?").fill("Shadow a forecasting review.")
     page.get_by_role("button", name="Save reflection").click()

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.db.models import F
+from django.template.defaultfilters import date as date_filter
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -260,6 +261,7 @@ def test_a_stand_alone_reflection(employee_client, employee):
     content = employee_client.get(reverse("reflection:reflections")).content.decode()
     assert "After my review" in content
     assert "Reflection saved." in content
+    assert meta_line(content, "After my review") == ["Updated " + date_filter(reflection.updated_at, "j M Y")]
 
 
 def test_a_reflection_on_a_story_links_back_to_it(employee_client, employee):
@@ -275,7 +277,10 @@ def test_a_reflection_on_a_story_links_back_to_it(employee_client, employee):
     edit_page = employee_client.get(reflection.get_absolute_url()).content.decode()
     assert f'href="{story.get_absolute_url()}"' in edit_page
     list_page = employee_client.get(reverse("reflection:reflections")).content.decode()
-    assert f'On <a href="{story.get_absolute_url()}">Into finance</a>' in list_page
+    assert meta_line(list_page, "<h2>") == [
+        f'On <a href="{story.get_absolute_url()}">Into finance</a>',
+        "Updated " + date_filter(reflection.updated_at, "j M Y"),
+    ]
     story_page = employee_client.get(story.get_absolute_url()).content.decode()
     assert f'href="{reflection.get_absolute_url()}"' in story_page
 
@@ -737,6 +742,28 @@ def test_an_action_is_ticked_from_the_plan_and_the_plan_comes_back_at_it(employe
     action.refresh_from_db()
     assert action.is_done
     assert tick_button(action) in employee_client.get(reverse("reflection:plan")).content.decode()
+
+
+def meta_line(page: str, after: str) -> list[str]:
+    """The parts of the first facts line ("Course · due 9 Jan") after `after` in the page: each its own element, the
+    dots drawn by CSS between them; any text outside the parts (a stray "·") is returned too, and fails a comparison."""
+    start = page.index(after)
+    line = re.compile(r'class="muted meta">(.*?)(?:</span>\s*(?:<form|</li>)|</p>)', re.S).search(page, start).group(1)
+    parts = re.findall(r"<span>(.*?)</span>", line)
+    stray = re.sub(r"<span>.*?</span>", "", line).strip()
+    return parts + ([stray] if stray else [])
+
+
+def test_an_actions_facts_have_dots_only_between_them(employee_client, employee):
+    objective = ObjectiveFactory(owner=employee)
+    plain = ActionFactory(objective=objective, kind=Action.Kind.READING, due_date=None)
+    dated = ActionFactory(
+        objective=objective, kind=Action.Kind.COURSE, due_date=datetime.date(2027, 1, 9), done_at=timezone.now()
+    )
+    for url in (reverse("reflection:plan"), objective.get_absolute_url()):
+        page = employee_client.get(url).content.decode()
+        assert meta_line(page, f'id="action-{plain.pk}"') == ["Reading"]
+        assert meta_line(page, f'id="action-{dated.pk}"') == ["Course", "due 9 Jan", "done"]
 
 
 def test_a_removed_action_comes_back_with_undo(employee_client, employee):

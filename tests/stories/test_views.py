@@ -192,6 +192,19 @@ def test_unknown_filter_value_is_reported_and_ignored(employee_client, library):
     response = employee_client.get("/stories/", {"function": "astrology", "format": "video"})
     assert titles(response) == ["Numbers on camera"]
     assert "“astrology” is not one of the choices" in response.content.decode()
+    assert "astrology (" not in response.content.decode()  # not offered as an option
+
+
+@pytest.mark.parametrize("url, query", [("/stories/", {}), ("/search/", {"q": "finance"})])
+def test_a_chosen_filter_with_no_stories_shows_its_name_not_its_code(employee_client, library, url, query):
+    FunctionFactory(name="Legal", slug="legal")
+    LevelFactory(name="Vice president", slug="vice-president")
+    chosen = {"function": "legal", "level": "vice-president", "format": "podcast", "move": "secondment"}
+    content = employee_client.get(url, {**query, **chosen}).content.decode()
+    for label in ("Legal", "Vice president", "Podcast", "Secondment"):
+        assert f"selected>{label} (0)</option>" in content
+    for code in ("legal", "vice-president", "podcast", "secondment"):
+        assert f">{code} (0)<" not in content
 
 
 def test_pagination_keeps_the_filters(employee_client, db):
