@@ -339,8 +339,9 @@ class CollectionShare(models.Model):
 class StorySearchDocument(models.Model):
     """A published story's searchable text, kept in step with the story by stories.search.
 
-    The database indexes it with its own full-text engine: a weighted tsvector column with a GIN index on
-    PostgreSQL, an FTS5 table kept in sync by triggers on SQLite (both made in migration 0004).
+    The database indexes it with its own full-text engine (see stories.search): on PostgreSQL a tsvector of all of it
+    with a GIN index, to match (migration 0004), and a small weighted one, to rank (0012); on SQLite an FTS5 table kept
+    in sync by triggers, whose rowid is the story's id (0012).
     """
 
     story = models.OneToOneField(Story, on_delete=models.CASCADE, related_name="search_document")

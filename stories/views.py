@@ -405,20 +405,27 @@ def search_results(request: HttpRequest) -> HttpResponse:
 
 
 def _search_found(request: HttpRequest, query: search.Query, form: StoryFilterForm) -> dict:
-    """The results page of a search: ranked cards with extracts and moments, facets, and help when nothing matched."""
+    """The results page of a search: ranked cards with extracts and moments, facets, and help when nothing matched.
+
+    The matches are found and ranked once; the facets, the count and the page are read from their ids."""
     filters = form.filters()
-    matching = search.matching(query)
-    facets = selectors.story_facets(filters, within=matching)
-    stories = selectors.filter_stories(Story.objects.published().filter(pk__in=matching), filters)
-    paginator = Paginator(stories, STORIES_PER_PAGE)
-    paginator.count = selectors.facets_total(facets)  # counted with the facets: no COUNT query of its own
+    ranked = search.search(query)
+    matches = search.story_ids(ranked)
+    facets = selectors.story_facets(filters, within=matches)
+    if filters:
+        stories = selectors.filter_stories(Story.objects.published().filter(pk__in=matches), filters)
+        kept = set(stories.values_list("pk", flat=True))
+        ranked = [pk for pk in ranked if pk in kept]
+    paginator = Paginator(ranked, STORIES_PER_PAGE)
+    paginator.count = selectors.facets_total(facets)  # counted with the facets: only published stories
     page = paginator.get_page(request.GET.get("page"))
-    among = stories if filters else None  # without filters, every match is one of the stories
-    offset = (page.number - 1) * STORIES_PER_PAGE
-    page.object_list = search.search(query, among=among, limit=STORIES_PER_PAGE, offset=offset)
     cards = Story.objects.filter(pk__in=page.object_list).for_cards().in_bulk()
-    extracts = search.snippets(query, page.object_list)
-    results = [(cards[pk], extracts.get(pk), search.moment(cards[pk], query)) for pk in page.object_list if pk in cards]
+    extracts = search.snippets(query, list(page.object_list))
+    results = [
+        (cards[pk], extracts.get(pk, search.Extract()), search.moment(cards[pk], query))
+        for pk in page.object_list
+        if pk in cards
+    ]
     found = {"filters": filters, "page": page, "results": results}
     if not results:
         found["suggested_skills"] = search.suggest_skills(query.text)

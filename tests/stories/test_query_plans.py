@@ -64,7 +64,11 @@ HOT_READS = {
     "list filtered by a skill": lambda lib: published_page({"skill": lib["skill"]}, 1),
     "facets": lambda lib: selectors.story_facets({}),
     "facets, filtered": lambda lib: selectors.story_facets({"skill": lib["skill"], "function": lib["function"]}),
-    "facets of a search": lambda lib: selectors.story_facets({}, within=search.matching(search.parse("leadership"))),
+    "search": lambda lib: search.search(search.parse("leadership")),
+    "extracts of a search": lambda lib: search.snippets(search.parse("leadership"), [lib["story"].pk]),
+    "facets of a search": lambda lib: selectors.story_facets(
+        {}, within=search.story_ids(search.search(search.parse("leadership")))
+    ),
     "popular skills": lambda lib: list(selectors.popular_skills()),
     "skill page stories": lambda lib: list(
         selectors.cards_page(selectors.skill_stories(lib["skill"]), 1, per_page=12).object_list

@@ -5,11 +5,13 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils.html import escape
 
 from skills.importers import ParsedFramework, ParsedSkill
 from skills.models import Skill
 from skills.services import framework_import, skill_merge
 from stories import search
+from stories.demo import demo_load
 from stories.models import Story, StorySearchDocument
 from tests.factories import SkillFactory, StoryFactory
 
@@ -30,10 +32,10 @@ def titles(response) -> list[str]:
     return [story.title for story, _, _ in response.context["results"]]
 
 
-def test_title_and_skills_rank_above_body_and_drafts_never_appear(employee_client, library):
+def test_the_title_ranks_first_a_skill_finds_a_story_and_drafts_never_appear(employee_client, library):
     found = titles(employee_client.get(reverse("stories:search"), {"q": "negotiation"}))
-    assert set(found[:2]) == {"Negotiating my secondment", "Into finance"}
-    assert found[2:] == ["Sales to product"]
+    assert found[0] == "Negotiating my secondment"
+    assert set(found[1:]) == {"Into finance", "Sales to product"}
 
 
 @pytest.mark.parametrize(
@@ -59,9 +61,9 @@ def test_a_match_in_a_transcript_links_to_that_moment(employee_client):
     story = StoryFactory(video=True, transcript="We opened the Dublin office.")
     story.transcript_cues = [[0.0, 2.5, "Hello."], [2.5, 6.0, "We opened the Dublin office."]]
     story.save()
-    [(found, snippet, moment)] = employee_client.get(reverse("stories:search"), {"q": "dublin"}).context["results"]
+    [(found, extract, moment)] = employee_client.get(reverse("stories:search"), {"q": "dublin"}).context["results"]
     assert found == story and moment == (2, "We opened the Dublin office.")
-    assert "<mark>" in snippet
+    assert "<mark>" in extract.text
     assert (
         f"{story.get_absolute_url()}?t=2"
         in employee_client.get(reverse("stories:search"), {"q": "dublin"}).content.decode()
@@ -75,6 +77,44 @@ def test_a_moment_quotes_the_words_said_without_the_captions_markup(employee_cli
     content = employee_client.get(reverse("stories:search"), {"q": "dublin"}).content.decode()
     assert "“Aisling Doyle: We opened the Dublin office &amp; hired.”" in content
     assert "&lt;v" not in content and "&lt;b&gt;" not in content
+
+
+def test_the_extract_comes_from_the_story_text_and_a_skill_match_shows_the_skill(employee_client):
+    leadership = SkillFactory(name="Leadership", alternative_labels="People management\nManaging teams")
+    by_skill = StoryFactory(title="Into sales", summary="A move.", body="Plain words.", skills=[leadership])
+    by_text = StoryFactory(title="Into finance", summary="Numbers.", body="My first year in management was hard.")
+    response = employee_client.get(reverse("stories:search"), {"q": "management"})
+    extracts = {story: extract for story, extract, _ in response.context["results"]}
+    assert extracts[by_skill].text is None and extracts[by_skill].skills == ["Leadership"]
+    assert (
+        extracts[by_text].text == "My first year in <mark>management</mark> was hard."
+        and extracts[by_text].skills == []
+    )
+    content = response.content.decode()
+    assert "Matched skill: Leadership" in content
+    assert "People management" not in content and "Managing teams" not in content  # no list of labels
+
+
+def test_a_summary_match_gives_the_extract_when_the_text_does_not_match(employee_client):
+    story = StoryFactory(title="A move", summary="Why I chose management.", body="Other words entirely.")
+    [(found, extract, _)] = employee_client.get(reverse("stories:search"), {"q": "management"}).context["results"]
+    assert found == story and extract.text == "Why I chose <mark>management</mark>."
+
+
+def test_searching_manager_in_the_demo_puts_the_story_of_becoming_a_manager_in_the_top_three(employee_client):
+    demo_load()
+    response = employee_client.get(reverse("stories:search"), {"q": "manager"})
+    results = response.context["results"]
+    assert "choosing-management-on-purpose" in [story.slug for story, _, _ in results[:3]]
+    # Every extract quotes the story's own words, never its list of skills.
+    quoted = 0
+    for story, extract, _ in results:
+        if extract.text:
+            words = escape(" ".join([story.summary, story.body, story.transcript]))
+            fragments = extract.text.replace("<mark>", "").replace("</mark>", "").split("…")
+            assert all(fragment.strip() in words for fragment in fragments), extract.text
+            quoted += 1
+    assert quoted >= len(results) // 2
 
 
 def test_no_result_suggests_close_skills(employee_client, library):
@@ -95,7 +135,7 @@ def test_unpublishing_removes_the_document(library):
 def test_search_keeps_its_query_count(employee_client, django_assert_num_queries):
     for size in (3, 30):
         StoryFactory.create_batch(size, title="Leadership lessons")
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(9):  # login 2, matches 1, facets 3, cards 2, extracts 1
             employee_client.get(reverse("stories:search"), {"q": "leadership"})
 
 
@@ -111,6 +151,7 @@ def graded():
             title="On air", summary="A podcast.", podcast=True, transcript="We talked negotiation."
         ),
         "draft": StoryFactory(title="Negotiation draft", status=Story.Status.DRAFT),
+        "skill": StoryFactory(title="Into law", summary="Contracts.", skills=[SkillFactory(name="Negotiation skills")]),
     }
     return {key: story.pk for key, story in stories.items()}
 
@@ -118,10 +159,10 @@ def graded():
 @pytest.mark.parametrize(
     ("q", "expected"),
     [
-        ("negotiation", ["title", "summary", "body", "transcript"]),
-        ("negotiating", ["title", "summary", "body", "transcript"]),  # stemmed alike
+        ("negotiation", ["title", "summary", "body", "transcript", "skill"]),
+        ("negotiating", ["title", "summary", "body", "transcript", "skill"]),  # stemmed alike
         ('"the board"', ["summary"]),
-        ("negotiation -abroad", ["summary", "body", "transcript"]),
+        ("negotiation -abroad", ["summary", "body", "transcript", "skill"]),
         ("board OR talked", ["summary", "transcript"]),
         ('negotiation "lost then won"', ["body"]),
     ],
