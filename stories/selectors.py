@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, prefetch_related_objects
 
 from skills.models import Skill
@@ -117,7 +118,7 @@ def story_facets(filters: dict, *, within: QuerySet | None = None) -> dict[str, 
     }
 
 
-def _skill_rows(stories: QuerySet, filters: dict, *, narrowed: bool) -> QuerySet:
+def _skill_rows(stories: QuerySet, filters: dict, *, narrowed: bool) -> QuerySet | list[tuple[str, str, int]]:
     """The most used skills, with how many stories each would leave given the other filters: each skill's stored count
     when nothing but the skill filter narrows the published stories, else counted over the stories left."""
     if not narrowed and not any(value for name, value in filters.items() if name != "skill"):
@@ -126,14 +127,17 @@ def _skill_rows(stories: QuerySet, filters: dict, *, narrowed: bool) -> QuerySet
             .values_list("slug", "name", "story_count")
             .order_by("-story_count", "name")[:SKILL_FACET_OPTIONS]
         )
-    return (
-        TaggedStory.objects.filter(
-            content_object__in=filter_stories(stories, filters, skip="skill").values("pk"), tag__is_retired=False
+    # Counted per tag first, then only the counted skills are read: joining every tag row to its skill before
+    # counting read a skill's row (with its description) per tag row, 20 ms for a search's thousands of stories.
+    left, params = filter_stories(stories, filters, skip="skill").order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.slug, s.name, c.n FROM (SELECT tag_id, COUNT(*) AS n FROM {TaggedStory._meta.db_table} "
+            f"WHERE content_object_id IN ({left}) GROUP BY tag_id) c JOIN {Skill._meta.db_table} s ON s.id = c.tag_id "
+            "WHERE s.is_retired = %s ORDER BY c.n DESC, s.name LIMIT %s",
+            [*params, False, SKILL_FACET_OPTIONS],
         )
-        .values_list("tag__slug", "tag__name")
-        .annotate(n=Count("content_object"))
-        .order_by("-n", "tag__name")[:SKILL_FACET_OPTIONS]
-    )
+        return cursor.fetchall()
 
 
 def facets_total(facets: dict[str, list[FacetOption]]) -> int:

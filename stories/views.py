@@ -419,7 +419,8 @@ def _search_found(request: HttpRequest, query: search.Query, form: StoryFilterFo
     paginator = Paginator(ranked, STORIES_PER_PAGE)
     paginator.count = selectors.facets_total(facets)  # counted with the facets: only published stories
     page = paginator.get_page(request.GET.get("page"))
-    cards = Story.objects.filter(pk__in=page.object_list).for_cards().in_bulk()
+    # A card shows neither the text nor the transcript (20 KB a story); the moment reads the captions' cues.
+    cards = Story.objects.filter(pk__in=page.object_list).for_cards().defer("body", "body_html", "transcript").in_bulk()
     extracts = search.snippets(query, list(page.object_list))
     results = [
         (cards[pk], extracts.get(pk, search.Extract()), search.moment(cards[pk], query))
