@@ -30,6 +30,8 @@ from stories.media import file_response
 from stories.models import Collection, CollectionItem, Story, Storyteller
 from stories.signals import story_viewed
 
+# Counting each filter option over a search's matches costs an index lookup per match: up to this many, about 3 ms.
+SEARCH_FACETS_COUNTED_UP_TO = 500
 STORIES_PER_PAGE = 12
 
 
@@ -407,19 +409,21 @@ def search_results(request: HttpRequest) -> HttpResponse:
 def _search_found(request: HttpRequest, query: search.Query, form: StoryFilterForm) -> dict:
     """The results page of a search: ranked cards with extracts and moments, facets, and help when nothing matched.
 
-    The matches are found and ranked once; the facets, the count and the page are read from their ids."""
+    The matches are found and ranked once; the facets, the count and the page are read from their ids. Their options
+    are counted when there are few enough matches to count cheaply; a broader search lists them uncounted."""
     filters = form.filters()
     ranked = search.search(query)
     matches = search.story_ids(ranked)
-    facets = selectors.story_facets(filters, within=matches)
-    if filters:
+    counted = len(ranked) <= SEARCH_FACETS_COUNTED_UP_TO
+    facets = selectors.story_facets(filters, within=matches) if counted else selectors.facet_options(filters)
+    if filters or not counted:
         stories = selectors.filter_stories(Story.objects.published().filter(pk__in=matches), filters)
-        kept = set(stories.values_list("pk", flat=True))
+        kept = set(stories.order_by().values_list("pk", flat=True))
         ranked = [pk for pk in ranked if pk in kept]
     paginator = Paginator(ranked, STORIES_PER_PAGE)
-    paginator.count = selectors.facets_total(facets)  # counted with the facets: only published stories
+    if counted:
+        paginator.count = selectors.facets_total(facets)  # counted with the facets: only published stories
     page = paginator.get_page(request.GET.get("page"))
-    # A card shows neither the text nor the transcript (20 KB a story); the moment reads the captions' cues.
     cards = Story.objects.filter(pk__in=page.object_list).for_cards().defer("body", "body_html", "transcript").in_bulk()
     extracts = search.snippets(query, list(page.object_list))
     results = [

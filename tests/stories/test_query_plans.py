@@ -69,6 +69,7 @@ HOT_READS = {
     "facets of a search": lambda lib: selectors.story_facets(
         {}, within=search.story_ids(search.search(search.parse("leadership")))
     ),
+    "options of a broad search": lambda lib: selectors.facet_options({"function": lib["function"]}),
     "popular skills": lambda lib: list(selectors.popular_skills()),
     "skill page stories": lambda lib: list(
         selectors.cards_page(selectors.skill_stories(lib["skill"]), 1, per_page=12).object_list

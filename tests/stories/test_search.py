@@ -10,10 +10,10 @@ from django.utils.html import escape
 from skills.importers import ParsedFramework, ParsedSkill
 from skills.models import Skill
 from skills.services import framework_import, skill_merge
-from stories import search
+from stories import search, views
 from stories.demo import demo_load
 from stories.models import Story, StorySearchDocument
-from tests.factories import SkillFactory, StoryFactory
+from tests.factories import FunctionFactory, SkillFactory, StoryFactory, StorytellerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -132,11 +132,50 @@ def test_unpublishing_removes_the_document(library):
     assert story.pk not in search.search(search.parse("secondment"))
 
 
-def test_search_keeps_its_query_count(employee_client, django_assert_num_queries):
+def test_search_keeps_its_query_count(employee_client, django_assert_num_queries, settings):
     for size in (3, 30):
         StoryFactory.create_batch(size, title="Leadership lessons")
         with django_assert_num_queries(9):  # login 2, matches 1, facets 3, cards 2, extracts 1
             employee_client.get(reverse("stories:search"), {"q": "leadership"})
+        with django_assert_num_queries(10):  # and the matches left by the filter
+            employee_client.get(reverse("stories:search"), {"q": "leadership", "format": "text"})
+
+
+def test_a_broad_search_keeps_its_query_count(employee_client, django_assert_num_queries, monkeypatch):
+    monkeypatch.setattr(views, "SEARCH_FACETS_COUNTED_UP_TO", 2)
+    for size in (3, 30):
+        StoryFactory.create_batch(size, title="Leadership lessons")
+        with django_assert_num_queries(10):  # login 2, matches 1, options 3, published matches 1, cards 2, extracts 1
+            employee_client.get(reverse("stories:search"), {"q": "leadership", "format": "text"})
+
+
+@pytest.fixture
+def spread(db):
+    finance, sales = FunctionFactory(name="Finance", slug="finance"), FunctionFactory(name="Sales", slug="sales")
+    for function, count in ((finance, 3), (sales, 2)):
+        StoryFactory.create_batch(count, title="Leadership lessons", storyteller=StorytellerFactory(function=function))
+    StoryFactory(title="Leadership draft", status=Story.Status.DRAFT, storyteller=StorytellerFactory(function=sales))
+    return {"finance": finance, "sales": sales}
+
+
+def test_a_search_counts_each_filter_option_among_its_matches(employee_client, spread):
+    response = employee_client.get(reverse("stories:search"), {"q": "leadership"})
+    assert response.context["page"].paginator.count == 5
+    content = response.content.decode()
+    assert ">Finance (3)</option>" in content and ">Sales (2)</option>" in content
+
+
+def test_a_search_with_too_many_matches_to_count_lists_the_options_uncounted(employee_client, spread, monkeypatch):
+    """Counting every option costs a lookup per match: a broad search still says exactly how many stories match."""
+    monkeypatch.setattr(views, "SEARCH_FACETS_COUNTED_UP_TO", 4)
+    response = employee_client.get(reverse("stories:search"), {"q": "leadership"})
+    content = response.content.decode()
+    assert response.context["page"].paginator.count == 5 and "5 stories for “leadership”" in content
+    assert ">Finance</option>" in content and ">Sales</option>" in content and "(3)" not in content
+    filtered = employee_client.get(reverse("stories:search"), {"q": "leadership", "function": "sales"})
+    assert filtered.context["page"].paginator.count == 2
+    assert '<option value="sales" selected>Sales</option>' in filtered.content.decode()
+    assert len(filtered.context["results"]) == 2
 
 
 @pytest.fixture
