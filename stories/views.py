@@ -409,22 +409,27 @@ def search_results(request: HttpRequest) -> HttpResponse:
 def _search_found(request: HttpRequest, query: search.Query, form: StoryFilterForm) -> dict:
     """The results page of a search: ranked cards with extracts and moments, facets, and help when nothing matched.
 
-    The matches are found and ranked once; the facets, the count and the page are read from their ids. Their options
-    are counted when there are few enough matches to count cheaply; a broader search lists them uncounted."""
+    The matches (published stories: only they have a search document) are found and ranked once; the facets, the
+    count and the page are read from their ids. Their options are counted when there are few enough matches to count
+    cheaply; a broader search lists them uncounted."""
     filters = form.filters()
     ranked = search.search(query)
     matches = search.story_ids(ranked)
     counted = len(ranked) <= SEARCH_FACETS_COUNTED_UP_TO
     facets = selectors.story_facets(filters, within=matches) if counted else selectors.facet_options(filters)
-    if filters or not counted:
+    if filters:
         stories = selectors.filter_stories(Story.objects.published().filter(pk__in=matches), filters)
         kept = set(stories.order_by().values_list("pk", flat=True))
         ranked = [pk for pk in ranked if pk in kept]
-    paginator = Paginator(ranked, STORIES_PER_PAGE)
-    if counted:
-        paginator.count = selectors.facets_total(facets)  # counted with the facets: only published stories
-    page = paginator.get_page(request.GET.get("page"))
-    cards = Story.objects.filter(pk__in=page.object_list).for_cards().defer("body", "body_html", "transcript").in_bulk()
+    page = Paginator(ranked, STORIES_PER_PAGE).get_page(request.GET.get("page"))
+    # A card shows neither the text nor the transcript (20 KB a story); the moment reads the captions' cues.
+    cards = (
+        Story.objects.published()
+        .filter(pk__in=page.object_list)
+        .for_cards()
+        .defer("body", "body_html", "transcript")
+        .in_bulk()
+    )
     extracts = search.snippets(query, list(page.object_list))
     results = [
         (cards[pk], extracts.get(pk, search.Extract()), search.moment(cards[pk], query))
