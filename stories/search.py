@@ -36,7 +36,9 @@ HEADLINE = "StartSel=\x02, StopSel=\x03, MaxWords=30, MinWords=12, ShortWord=2"
 HEADLINE_CHARS = 3000  # of each text, on PostgreSQL
 SNIPPET_WORDS = 24
 EXTRACT_FROM = ("body", "transcript", "summary")  # the first that matched gives the extract
-SKILL_SEPARATOR = "\t"  # between a skill's name and its alternative labels, on the skill's line of the document
+# A skill's line in the document: its name, then this before each alternative label and after the name even when it
+# has none (documents written before it have one line of every name and label: they show no matched skill).
+SKILL_SEPARATOR = "\t"
 TOKENS = re.compile(r'-?"[^"]*"?|\S+')
 WORDS = re.compile(r"\w+", re.UNICODE)
 
@@ -166,7 +168,7 @@ def _extract(texts: list[str | None], skills: str) -> Extract:
     names = [
         line.split(SKILL_SEPARATOR)[0].replace(MARK_START, "").replace(MARK_END, "").strip()
         for line in skills.splitlines()
-        if MARK_START in line
+        if MARK_START in line and SKILL_SEPARATOR in line
     ]
     return Extract(_highlight(matched) if matched else None, names)
 
@@ -215,7 +217,7 @@ def document_update(story: Story) -> None:
         StorySearchDocument.objects.filter(story_id=story.pk).delete()
         return
     teller = story.storyteller
-    skills = [SKILL_SEPARATOR.join([skill.name, *skill.alternative_label_list]) for skill in story.skills.all()]
+    skills = [SKILL_SEPARATOR.join([skill.name, *skill.alternative_label_list, ""]) for skill in story.skills.all()]
     StorySearchDocument.objects.update_or_create(
         story=story,
         defaults={

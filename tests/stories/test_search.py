@@ -95,6 +95,15 @@ def test_the_extract_comes_from_the_story_text_and_a_skill_match_shows_the_skill
     assert "People management" not in content and "Managing teams" not in content  # no list of labels
 
 
+def test_a_document_from_before_skill_lines_shows_no_matched_skill(employee_client):
+    """Until rebuild_search_index rewrites it, an older document lists every name and label on one line."""
+    leadership = SkillFactory(name="Leadership", alternative_labels="People management")
+    story = StoryFactory(title="Into sales", summary="A move.", skills=[leadership])
+    StorySearchDocument.objects.filter(story=story).update(skills="Leadership People management Coaching")
+    [(found, extract, _)] = employee_client.get(reverse("stories:search"), {"q": "management"}).context["results"]
+    assert found == story and extract.skills == []
+
+
 def test_a_summary_match_gives_the_extract_when_the_text_does_not_match(employee_client):
     story = StoryFactory(title="A move", summary="Why I chose management.", body="Other words entirely.")
     [(found, extract, _)] = employee_client.get(reverse("stories:search"), {"q": "management"}).context["results"]
