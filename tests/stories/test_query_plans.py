@@ -112,3 +112,15 @@ def test_hot_reads_reach_big_tables_through_an_index(library, name):
 
 def test_the_plan_check_sees_a_full_scan(library):
     assert full_scans(str(Story.objects.order_by("summary").values("pk").query))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the function is PostgreSQL's (migration 0012)")
+def test_the_search_function_matches_through_the_gin_index(library):
+    """EXPLAIN shows a function call as one step: its own query (stories_search_match) is explained here."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_functiondef('stories_search_match(tsquery)'::regprocedure)")
+        [definition] = cursor.fetchone()
+    body = re.search(r"\$function\$\s*(.*?)\s*\$function\$", definition, re.DOTALL)[1]
+    sql = body.replace("query", "websearch_to_tsquery('english', 'leadership')")
+    assert "enable_seqscan" in definition and "stories_storysearchdocument" in sql
+    assert full_scans(sql) == []
