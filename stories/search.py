@@ -131,12 +131,12 @@ def story_ids(ids: list[int]) -> RawSQL:
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
 
 
-def snippets(query: Query, story_ids: list[int]) -> dict[int, Extract]:
+def snippets(query: Query, ids: list[int]) -> dict[int, Extract]:
     """Why each story matched: a highlighted extract (escaped, with <mark> around matches) of the first of its text,
     transcript or summary that matched, and the names of its skills that matched by name or alternative label."""
-    if not query or not story_ids:
+    if not query or not ids:
         return {}
-    placeholders = ", ".join(["%s"] * len(story_ids))
+    placeholders = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # ts_headline parses every word it is given (3 ms a 2,000-word story): it reads the opening of each text.
@@ -147,7 +147,7 @@ def snippets(query: Query, story_ids: list[int]) -> dict[int, Extract]:
                 f"SELECT d.story_id, {texts}, ts_headline('english', d.skills, q, %s) "
                 "FROM stories_storysearchdocument d, websearch_to_tsquery('english', %s) q "
                 f"WHERE d.story_id IN ({placeholders})",
-                [HEADLINE, HEADLINE, HEADLINE, f"{HEADLINE}, HighlightAll=true", _websearch(query), *story_ids],
+                [HEADLINE, HEADLINE, HEADLINE, f"{HEADLINE}, HighlightAll=true", _websearch(query), *ids],
             )
         else:
             columns = ("title", "summary", "people", "body", "transcript", "skills")  # of stories_search_index
@@ -158,7 +158,7 @@ def snippets(query: Query, story_ids: list[int]) -> dict[int, Extract]:
             cursor.execute(
                 f"SELECT rowid, {texts}, highlight(stories_search_index, {columns.index('skills')}, char(2), char(3)) "
                 f"FROM stories_search_index WHERE stories_search_index MATCH %s AND rowid IN ({placeholders})",
-                [_fts5(query), *story_ids],
+                [_fts5(query), *ids],
             )
         return {story_id: _extract(texts, skills) for story_id, *texts, skills in cursor.fetchall()}
 
