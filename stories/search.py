@@ -1,17 +1,22 @@
 """Full-text search over published stories, in each database's own engine, behind one small function.
 
-PostgreSQL: a weighted, generated tsvector column with a GIN index, queried with websearch_to_tsquery.
-SQLite: an FTS5 table over the same documents (porter stemming), kept in sync by triggers, ranked with bm25.
-Both read the same query syntax: words, "quoted phrases", OR, and -minus; anything else is treated as words, so
-no query can raise an error. Weights: title and skills above summary and people above body above transcript.
+PostgreSQL: a tsvector of each document with a GIN index matches (websearch_to_tsquery), and a small weighted one
+(title, summary, storyteller) ranks, so ranking reads no large vector. SQLite: an FTS5 table over the same documents
+(porter stemming), kept in sync by triggers, whose rowid is the story's id, ranked with bm25. Both read the same query
+syntax: words, "quoted phrases", OR, and -minus; anything else is treated as words, so no query can raise an error.
+
+Rank: the title above the summary above the storyteller, and on SQLite (where it costs nothing more) the story's text
+and transcript below them. Skills, by name or alternative label, find a story but never rank it, and the extract
+comes from the story's own text: a match through a skill is shown as that skill (`Extract.skills`).
 """
 
 import difflib
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BooleanField, QuerySet
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -22,8 +27,18 @@ from stories.text import cue_plain_text
 
 MAX_QUERY = 200
 MARK_START, MARK_END = "\x02", "\x03"
-# bm25 weights, in the FTS5 table's column order: title, skills, summary, people, body, transcript.
-BM25_WEIGHTS = "10.0, 10.0, 4.0, 4.0, 2.0, 1.0"
+# bm25 weights, in the FTS5 table's column order (migration 0012): title, summary, people, body, transcript, skills.
+BM25_WEIGHTS = "10.0, 5.0, 3.0, 2.0, 2.0, 0.0"
+# ts_rank weights of the ranked vector's labels, in PostgreSQL's order: D (unused), C people, B summary, A title.
+TS_RANK_WEIGHTS = "{0, 0.3, 0.5, 1.0}"
+# Highlighting options of an extract (ts_headline), and the most words of one (snippet).
+HEADLINE = "StartSel=\x02, StopSel=\x03, MaxWords=30, MinWords=12, ShortWord=2"
+HEADLINE_CHARS = 3000  # of each text, on PostgreSQL
+SNIPPET_WORDS = 24
+EXTRACT_FROM = ("body", "transcript", "summary")  # the first that matched gives the extract
+# A skill's line in the document: its name, then this before each alternative label and after the name even when it
+# has none (documents written before it have one line of every name and label: they show no matched skill).
+SKILL_SEPARATOR = "\t"
 TOKENS = re.compile(r'-?"[^"]*"?|\S+')
 WORDS = re.compile(r"\w+", re.UNICODE)
 
@@ -42,6 +57,14 @@ class Query:
 
     def __bool__(self) -> bool:
         return bool(self.groups)
+
+
+@dataclass(frozen=True)
+class Extract:
+    """Why a story was found: a highlighted extract of its own text that matched, and the skills that matched."""
+
+    text: SafeString | None = None
+    skills: list[str] = field(default_factory=list)
 
 
 def parse(text: str) -> Query:
@@ -80,67 +103,74 @@ def _websearch(query: Query) -> str:
     return groups + "".join(' -"' + " ".join(p) + '"' for p in query.excluded)
 
 
-def matching(query: Query) -> list[int]:
-    """The ids of the published stories matching the query, unranked (cheaper than ranking them all): for filters,
-    facets and counts."""
-    if connection.vendor == "postgresql":
-        hit = RawSQL("vector @@ websearch_to_tsquery('english', %s)", [_websearch(query)], output_field=BooleanField())
-        documents = StorySearchDocument.objects.filter(hit)
-    else:
-        documents = StorySearchDocument.objects.filter(
-            pk__in=RawSQL("SELECT rowid FROM stories_search_fts WHERE stories_search_fts MATCH %s", [_fts5(query)])
-        )
-    return list(documents.values_list("story_id", flat=True))
-
-
-def search(query: Query, *, among: QuerySet | None = None, limit: int = 1000, offset: int = 0) -> list[int]:
-    """Ids of published stories matching the query (and in `among`, a query of story ids), best first: only the
-    `limit` from `offset` are read, so a results page ranks every match but extracts only its own."""
+def search(query: Query) -> list[int]:
+    """The ids of the stories matching the query, best first: all of them, in one query, so that the page, its facets
+    and its count read them from here rather than matching again (see `story_ids`)."""
     if not query:
         return []
-    narrow, narrow_params = "", []
-    if among is not None:
-        sql, narrow_params = among.values("pk").query.sql_with_params()
-        narrow = f"AND d.story_id IN ({sql}) "
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT d.story_id FROM stories_storysearchdocument d, websearch_to_tsquery('english', %s) q "
-                f"WHERE d.vector @@ q {narrow}ORDER BY ts_rank_cd(d.vector, q) DESC, d.story_id LIMIT %s OFFSET %s",
-                [_websearch(query), *narrow_params, limit, offset],
+                "SELECT m.story_id FROM websearch_to_tsquery('english', %s) q, stories_search_match(q) m "
+                "ORDER BY ts_rank(%s, m.ranked, q) DESC, m.story_id",
+                [_websearch(query), TS_RANK_WEIGHTS],
             )
         else:
             cursor.execute(
-                f"SELECT d.story_id FROM stories_search_fts f JOIN stories_storysearchdocument d ON d.id = f.rowid "
-                f"WHERE stories_search_fts MATCH %s {narrow}"
-                f"ORDER BY bm25(stories_search_fts, {BM25_WEIGHTS}), d.story_id LIMIT %s OFFSET %s",
-                [_fts5(query), *narrow_params, limit, offset],
+                "SELECT rowid FROM stories_search_index WHERE stories_search_index MATCH %s "
+                f"ORDER BY bm25(stories_search_index, {BM25_WEIGHTS}), rowid",
+                [_fts5(query)],
             )
         return [row[0] for row in cursor.fetchall()]
 
 
-def snippets(query: Query, story_ids: list[int]) -> dict[int, SafeString]:
-    """A highlighted extract of each story's best matching text (escaped, with <mark> around matches)."""
-    if not query or not story_ids:
+def story_ids(ids: list[int]) -> RawSQL:
+    """A subquery of these story ids, sent as one parameter (thousands of matches cost no more to send than one)."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+
+
+def snippets(query: Query, ids: list[int]) -> dict[int, Extract]:
+    """Why each story matched: a highlighted extract (escaped, with <mark> around matches) of the first of its text,
+    transcript or summary that matched, and the names of its skills that matched by name or alternative label."""
+    if not query or not ids:
         return {}
-    placeholders = ", ".join(["%s"] * len(story_ids))
+    placeholders = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # ts_headline parses every word it is given (3 ms a 2,000-word story): it reads the opening of each text.
+            texts = ", ".join(
+                f"ts_headline('english', left(d.{column}, {HEADLINE_CHARS}), q, %s)" for column in EXTRACT_FROM
+            )
             cursor.execute(
-                "SELECT d.story_id, ts_headline('english', concat_ws(' … ', d.summary, d.body, d.transcript), "
-                "websearch_to_tsquery('english', %s), "
-                "'StartSel=\x02, StopSel=\x03, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2') "
-                f"FROM stories_storysearchdocument d WHERE d.story_id IN ({placeholders})",
-                [_websearch(query), *story_ids],
+                f"SELECT d.story_id, {texts}, ts_headline('english', d.skills, q, %s) "
+                "FROM stories_storysearchdocument d, websearch_to_tsquery('english', %s) q "
+                f"WHERE d.story_id IN ({placeholders})",
+                [HEADLINE, HEADLINE, HEADLINE, f"{HEADLINE}, HighlightAll=true", _websearch(query), *ids],
             )
         else:
-            cursor.execute(
-                "SELECT d.story_id, snippet(stories_search_fts, -1, char(2), char(3), '…', 24) "
-                "FROM stories_search_fts f JOIN stories_storysearchdocument d ON d.id = f.rowid "
-                f"WHERE stories_search_fts MATCH %s AND d.story_id IN ({placeholders})",
-                [_fts5(query), *story_ids],
+            columns = ("title", "summary", "people", "body", "transcript", "skills")  # of stories_search_index
+            texts = ", ".join(
+                f"snippet(stories_search_index, {columns.index(name)}, char(2), char(3), '…', {SNIPPET_WORDS})"
+                for name in EXTRACT_FROM
             )
-        return {story_id: _highlight(text) for story_id, text in cursor.fetchall()}
+            cursor.execute(
+                f"SELECT rowid, {texts}, highlight(stories_search_index, {columns.index('skills')}, char(2), char(3)) "
+                f"FROM stories_search_index WHERE stories_search_index MATCH %s AND rowid IN ({placeholders})",
+                [_fts5(query), *ids],
+            )
+        return {story_id: _extract(texts, skills) for story_id, *texts, skills in cursor.fetchall()}
+
+
+def _extract(texts: list[str | None], skills: str) -> Extract:
+    matched = next((text for text in texts if text and MARK_START in text), None)
+    names = [
+        line.split(SKILL_SEPARATOR)[0].replace(MARK_START, "").replace(MARK_END, "").strip()
+        for line in skills.splitlines()
+        if MARK_START in line and SKILL_SEPARATOR in line
+    ]
+    return Extract(_highlight(matched) if matched else None, names)
 
 
 def _highlight(text: str) -> SafeString:
@@ -187,12 +217,12 @@ def document_update(story: Story) -> None:
         StorySearchDocument.objects.filter(story_id=story.pk).delete()
         return
     teller = story.storyteller
-    skills = [f"{skill.name} {' '.join(skill.alternative_label_list)}" for skill in story.skills.all()]
+    skills = [SKILL_SEPARATOR.join([skill.name, *skill.alternative_label_list, ""]) for skill in story.skills.all()]
     StorySearchDocument.objects.update_or_create(
         story=story,
         defaults={
             "title": story.title,
-            "skills": " ".join(skills),
+            "skills": "\n".join(skills),
             "summary": story.summary,
             "people": f"{teller.name} {teller.role_title} {teller.function} {teller.level}",
             "body": story.body,

@@ -3,10 +3,11 @@
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet, prefetch_related_objects
 
 from skills.models import Skill
-from stories.models import CareerMove, Collection, Story, TaggedStory
+from stories.models import CareerMove, Collection, Function, Level, Story, TaggedStory
 
 FACETS = ("skill", "function", "level", "format", "move")
 # The skill box offers the most used skills as you open it; any other is a few letters away (typed or suggested).
@@ -17,7 +18,7 @@ SKILL_FACET_OPTIONS = 40
 class FacetOption:
     value: str
     label: str
-    count: int
+    count: int | None  # None: not counted (facet_options)
     selected: bool
 
 
@@ -128,7 +129,7 @@ def story_facets(filters: dict, *, within: QuerySet | None = None) -> dict[str, 
     }
 
 
-def _skill_rows(stories: QuerySet, filters: dict, *, narrowed: bool) -> QuerySet:
+def _skill_rows(stories: QuerySet, filters: dict, *, narrowed: bool) -> QuerySet | list[tuple[str, str, int]]:
     """The most used skills, with how many stories each would leave given the other filters: each skill's stored count
     when nothing but the skill filter narrows the published stories, else counted over the stories left."""
     if not narrowed and not any(value for name, value in filters.items() if name != "skill"):
@@ -137,14 +138,36 @@ def _skill_rows(stories: QuerySet, filters: dict, *, narrowed: bool) -> QuerySet
             .values_list("slug", "name", "story_count")
             .order_by("-story_count", "name")[:SKILL_FACET_OPTIONS]
         )
-    return (
-        TaggedStory.objects.filter(
-            content_object__in=filter_stories(stories, filters, skip="skill").values("pk"), tag__is_retired=False
+    # Counted per tag first, then only the counted skills are read: joining every tag row to its skill before
+    # counting read a skill's row (with its description) per tag row, 20 ms for a search's thousands of stories.
+    left, params = filter_stories(stories, filters, skip="skill").order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.slug, s.name, c.n FROM (SELECT tag_id, COUNT(*) AS n FROM {TaggedStory._meta.db_table} "
+            f"WHERE content_object_id IN ({left}) GROUP BY tag_id) c JOIN {Skill._meta.db_table} s ON s.id = c.tag_id "
+            "WHERE s.is_retired = %s ORDER BY c.n DESC, s.name LIMIT %s",
+            [*params, False, SKILL_FACET_OPTIONS],
         )
-        .values_list("tag__slug", "tag__name")
-        .annotate(n=Count("content_object"))
-        .order_by("-n", "tag__name")[:SKILL_FACET_OPTIONS]
-    )
+        return cursor.fetchall()
+
+
+def facet_options(filters: dict) -> dict[str, list[FacetOption]]:
+    """Each filter's options, uncounted: for a search whose matches are too many to count per option on every request
+    (an index lookup per match and filter: 28 ms for 4,800 matches on SQLite). Three small queries: functions, levels
+    and the most used skills (from their stored counts)."""
+
+    def uncounted(pairs) -> list[tuple[str, str, None]]:
+        return [(value, label, None) for value, label in pairs]
+
+    chosen = {name: filters[name].slug for name in ("function", "level") if filters.get(name)}
+    skills = Skill.objects.filter(is_retired=False, story_count__gt=0).order_by("-story_count", "name")
+    return {
+        "skill": _options(uncounted(skills.values_list("slug", "name")[:SKILL_FACET_OPTIONS]), None),
+        "function": _options(uncounted(Function.objects.values_list("slug", "name")), chosen.get("function")),
+        "level": _options(uncounted(Level.objects.values_list("slug", "name")), chosen.get("level")),
+        "format": _options(uncounted(Story.Format.choices), filters.get("format") or None),
+        "move": _options(uncounted(CareerMove.Kind.choices), filters.get("move") or None),
+    }
 
 
 def facets_total(facets: dict[str, list[FacetOption]]) -> int:

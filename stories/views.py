@@ -30,6 +30,8 @@ from stories.media import file_response
 from stories.models import Collection, CollectionItem, Story, Storyteller
 from stories.signals import story_viewed
 
+# Counting each filter option over a search's matches costs index lookups per match: up to this many, about 6 ms.
+SEARCH_FACETS_COUNTED_UP_TO = 300
 STORIES_PER_PAGE = 12
 
 
@@ -405,20 +407,35 @@ def search_results(request: HttpRequest) -> HttpResponse:
 
 
 def _search_found(request: HttpRequest, query: search.Query, form: StoryFilterForm) -> dict:
-    """The results page of a search: ranked cards with extracts and moments, facets, and help when nothing matched."""
+    """The results page of a search: ranked cards with extracts and moments, facets, and help when nothing matched.
+
+    The matches (published stories: only they have a search document) are found and ranked once; the facets, the
+    count and the page are read from their ids. Their options are counted when there are few enough matches to count
+    cheaply; a broader search lists them uncounted."""
     filters = form.filters()
-    matching = search.matching(query)
-    facets = selectors.story_facets(filters, within=matching)
-    stories = selectors.filter_stories(Story.objects.published().filter(pk__in=matching), filters)
-    paginator = Paginator(stories, STORIES_PER_PAGE)
-    paginator.count = selectors.facets_total(facets)  # counted with the facets: no COUNT query of its own
-    page = paginator.get_page(request.GET.get("page"))
-    among = stories if filters else None  # without filters, every match is one of the stories
-    offset = (page.number - 1) * STORIES_PER_PAGE
-    page.object_list = search.search(query, among=among, limit=STORIES_PER_PAGE, offset=offset)
-    cards = Story.objects.filter(pk__in=page.object_list).for_cards().in_bulk()
-    extracts = search.snippets(query, page.object_list)
-    results = [(cards[pk], extracts.get(pk), search.moment(cards[pk], query)) for pk in page.object_list if pk in cards]
+    ranked = search.search(query)
+    matches = search.story_ids(ranked)
+    counted = len(ranked) <= SEARCH_FACETS_COUNTED_UP_TO
+    facets = selectors.story_facets(filters, within=matches) if counted else selectors.facet_options(filters)
+    if filters:
+        stories = selectors.filter_stories(Story.objects.published().filter(pk__in=matches), filters)
+        kept = set(stories.order_by().values_list("pk", flat=True))
+        ranked = [pk for pk in ranked if pk in kept]
+    page = Paginator(ranked, STORIES_PER_PAGE).get_page(request.GET.get("page"))
+    # A card shows neither the text nor the transcript (20 KB a story); the moment reads the captions' cues.
+    cards = (
+        Story.objects.published()
+        .filter(pk__in=page.object_list)
+        .for_cards()
+        .defer("body", "body_html", "transcript")
+        .in_bulk()
+    )
+    extracts = search.snippets(query, list(page.object_list))
+    results = [
+        (cards[pk], extracts.get(pk, search.Extract()), search.moment(cards[pk], query))
+        for pk in page.object_list
+        if pk in cards
+    ]
     found = {"filters": filters, "page": page, "results": results}
     if not results:
         found["suggested_skills"] = search.suggest_skills(query.text)

@@ -36,7 +36,7 @@ PAGES = {
     "storyteller": (lambda lib: lib["video"].storyteller.get_absolute_url(), 5),
     "skills tree": (lambda lib: "/skills/", 4),
     "skill": (lambda lib: lib["skill"].get_absolute_url(), 9),
-    "search": (lambda lib: "/search/?q=career", 10),  # the matches (unranked), then only the page ranked
+    "search": (lambda lib: "/search/?q=career", 9),  # every match ranked once, their facets, the page's cards
     "conversation guide": (lambda lib: "/guide/", 10),
     "story media": (lambda lib: reverse("stories:media", args=[lib["video"].slug]), 3),
     "portrait": (lambda lib: reverse("stories:portrait", args=[lib["video"].storyteller.slug, 160]), 3),

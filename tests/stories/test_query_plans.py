@@ -64,7 +64,12 @@ HOT_READS = {
     "list filtered by a skill": lambda lib: published_page({"skill": lib["skill"]}, 1),
     "facets": lambda lib: selectors.story_facets({}),
     "facets, filtered": lambda lib: selectors.story_facets({"skill": lib["skill"], "function": lib["function"]}),
-    "facets of a search": lambda lib: selectors.story_facets({}, within=search.matching(search.parse("leadership"))),
+    "search": lambda lib: search.search(search.parse("leadership")),
+    "extracts of a search": lambda lib: search.snippets(search.parse("leadership"), [lib["story"].pk]),
+    "facets of a search": lambda lib: selectors.story_facets(
+        {}, within=search.story_ids(search.search(search.parse("leadership")))
+    ),
+    "options of a broad search": lambda lib: selectors.facet_options({"function": lib["function"]}),
     "popular skills": lambda lib: list(selectors.popular_skills()),
     "skill page stories": lambda lib: list(
         selectors.cards_page(selectors.skill_stories(lib["skill"]), 1, per_page=12).object_list
@@ -107,3 +112,15 @@ def test_hot_reads_reach_big_tables_through_an_index(library, name):
 
 def test_the_plan_check_sees_a_full_scan(library):
     assert full_scans(str(Story.objects.order_by("summary").values("pk").query))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the function is PostgreSQL's (migration 0012)")
+def test_the_search_function_matches_through_the_gin_index(library):
+    """EXPLAIN shows a function call as one step: its own query (stories_search_match) is explained here."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_functiondef('stories_search_match(tsquery)'::regprocedure)")
+        [definition] = cursor.fetchone()
+    body = re.search(r"\$function\$\s*(.*?)\s*\$function\$", definition, re.DOTALL)[1]
+    sql = body.replace("query", "websearch_to_tsquery('english', 'leadership')")
+    assert "enable_seqscan" in definition and "stories_storysearchdocument" in sql
+    assert full_scans(sql) == []

@@ -5,13 +5,15 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils.html import escape
 
 from skills.importers import ParsedFramework, ParsedSkill
 from skills.models import Skill
 from skills.services import framework_import, skill_merge
-from stories import search
+from stories import search, views
+from stories.demo import demo_load
 from stories.models import Story, StorySearchDocument
-from tests.factories import SkillFactory, StoryFactory
+from tests.factories import FunctionFactory, SkillFactory, StoryFactory, StorytellerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,10 +32,10 @@ def titles(response) -> list[str]:
     return [story.title for story, _, _ in response.context["results"]]
 
 
-def test_title_and_skills_rank_above_body_and_drafts_never_appear(employee_client, library):
+def test_the_title_ranks_first_a_skill_finds_a_story_and_drafts_never_appear(employee_client, library):
     found = titles(employee_client.get(reverse("stories:search"), {"q": "negotiation"}))
-    assert set(found[:2]) == {"Negotiating my secondment", "Into finance"}
-    assert found[2:] == ["Sales to product"]
+    assert found[0] == "Negotiating my secondment"
+    assert set(found[1:]) == {"Into finance", "Sales to product"}
 
 
 @pytest.mark.parametrize(
@@ -59,9 +61,9 @@ def test_a_match_in_a_transcript_links_to_that_moment(employee_client):
     story = StoryFactory(video=True, transcript="We opened the Dublin office.")
     story.transcript_cues = [[0.0, 2.5, "Hello."], [2.5, 6.0, "We opened the Dublin office."]]
     story.save()
-    [(found, snippet, moment)] = employee_client.get(reverse("stories:search"), {"q": "dublin"}).context["results"]
+    [(found, extract, moment)] = employee_client.get(reverse("stories:search"), {"q": "dublin"}).context["results"]
     assert found == story and moment == (2, "We opened the Dublin office.")
-    assert "<mark>" in snippet
+    assert "<mark>" in extract.text
     assert (
         f"{story.get_absolute_url()}?t=2"
         in employee_client.get(reverse("stories:search"), {"q": "dublin"}).content.decode()
@@ -75,6 +77,53 @@ def test_a_moment_quotes_the_words_said_without_the_captions_markup(employee_cli
     content = employee_client.get(reverse("stories:search"), {"q": "dublin"}).content.decode()
     assert "“Aisling Doyle: We opened the Dublin office &amp; hired.”" in content
     assert "&lt;v" not in content and "&lt;b&gt;" not in content
+
+
+def test_the_extract_comes_from_the_story_text_and_a_skill_match_shows_the_skill(employee_client):
+    leadership = SkillFactory(name="Leadership", alternative_labels="People management\nManaging teams")
+    by_skill = StoryFactory(title="Into sales", summary="A move.", body="Plain words.", skills=[leadership])
+    by_text = StoryFactory(title="Into finance", summary="Numbers.", body="My first year in management was hard.")
+    response = employee_client.get(reverse("stories:search"), {"q": "management"})
+    extracts = {story: extract for story, extract, _ in response.context["results"]}
+    assert extracts[by_skill].text is None and extracts[by_skill].skills == ["Leadership"]
+    assert (
+        extracts[by_text].text == "My first year in <mark>management</mark> was hard."
+        and extracts[by_text].skills == []
+    )
+    content = response.content.decode()
+    assert "Matched skill: Leadership" in content
+    assert "People management" not in content and "Managing teams" not in content  # no list of labels
+
+
+def test_a_document_from_before_skill_lines_shows_no_matched_skill(employee_client):
+    """Until rebuild_search_index rewrites it, an older document lists every name and label on one line."""
+    leadership = SkillFactory(name="Leadership", alternative_labels="People management")
+    story = StoryFactory(title="Into sales", summary="A move.", skills=[leadership])
+    StorySearchDocument.objects.filter(story=story).update(skills="Leadership People management Coaching")
+    [(found, extract, _)] = employee_client.get(reverse("stories:search"), {"q": "management"}).context["results"]
+    assert found == story and extract.skills == []
+
+
+def test_a_summary_match_gives_the_extract_when_the_text_does_not_match(employee_client):
+    story = StoryFactory(title="A move", summary="Why I chose management.", body="Other words entirely.")
+    [(found, extract, _)] = employee_client.get(reverse("stories:search"), {"q": "management"}).context["results"]
+    assert found == story and extract.text == "Why I chose <mark>management</mark>."
+
+
+def test_searching_manager_in_the_demo_puts_the_story_of_becoming_a_manager_in_the_top_three(employee_client):
+    demo_load()
+    response = employee_client.get(reverse("stories:search"), {"q": "manager"})
+    results = response.context["results"]
+    assert "choosing-management-on-purpose" in [story.slug for story, _, _ in results[:3]]
+    # Every extract quotes the story's own words, never its list of skills.
+    quoted = 0
+    for story, extract, _ in results:
+        if extract.text:
+            words = escape(" ".join([story.summary, story.body, story.transcript]))
+            fragments = extract.text.replace("<mark>", "").replace("</mark>", "").split("…")
+            assert all(fragment.strip() in words for fragment in fragments), extract.text
+            quoted += 1
+    assert quoted >= len(results) // 2
 
 
 def test_no_result_suggests_close_skills(employee_client, library):
@@ -92,11 +141,52 @@ def test_unpublishing_removes_the_document(library):
     assert story.pk not in search.search(search.parse("secondment"))
 
 
-def test_search_keeps_its_query_count(employee_client, django_assert_num_queries):
+def test_search_keeps_its_query_count(employee_client, django_assert_num_queries, settings):
     for size in (3, 30):
         StoryFactory.create_batch(size, title="Leadership lessons")
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(9):  # login 2, matches 1, facets 3, cards 2, extracts 1
             employee_client.get(reverse("stories:search"), {"q": "leadership"})
+        with django_assert_num_queries(10):  # and the matches left by the filter
+            employee_client.get(reverse("stories:search"), {"q": "leadership", "format": "text"})
+
+
+def test_a_broad_search_keeps_its_query_count(employee_client, django_assert_num_queries, monkeypatch):
+    monkeypatch.setattr(views, "SEARCH_FACETS_COUNTED_UP_TO", 2)
+    for size in (3, 30):
+        StoryFactory.create_batch(size, title="Leadership lessons")
+        with django_assert_num_queries(9):  # login 2, matches 1, options 3, cards 2, extracts 1
+            employee_client.get(reverse("stories:search"), {"q": "leadership"})
+        with django_assert_num_queries(10):  # and the matches left by the filter
+            employee_client.get(reverse("stories:search"), {"q": "leadership", "format": "text"})
+
+
+@pytest.fixture
+def spread(db):
+    finance, sales = FunctionFactory(name="Finance", slug="finance"), FunctionFactory(name="Sales", slug="sales")
+    for function, count in ((finance, 3), (sales, 2)):
+        StoryFactory.create_batch(count, title="Leadership lessons", storyteller=StorytellerFactory(function=function))
+    StoryFactory(title="Leadership draft", status=Story.Status.DRAFT, storyteller=StorytellerFactory(function=sales))
+    return {"finance": finance, "sales": sales}
+
+
+def test_a_search_counts_each_filter_option_among_its_matches(employee_client, spread):
+    response = employee_client.get(reverse("stories:search"), {"q": "leadership"})
+    assert response.context["page"].paginator.count == 5
+    content = response.content.decode()
+    assert ">Finance (3)</option>" in content and ">Sales (2)</option>" in content
+
+
+def test_a_search_with_too_many_matches_to_count_lists_the_options_uncounted(employee_client, spread, monkeypatch):
+    """Counting every option costs a lookup per match: a broad search still says exactly how many stories match."""
+    monkeypatch.setattr(views, "SEARCH_FACETS_COUNTED_UP_TO", 4)
+    response = employee_client.get(reverse("stories:search"), {"q": "leadership"})
+    content = response.content.decode()
+    assert response.context["page"].paginator.count == 5 and "5 stories for “leadership”" in content
+    assert ">Finance</option>" in content and ">Sales</option>" in content and "(3)" not in content
+    filtered = employee_client.get(reverse("stories:search"), {"q": "leadership", "function": "sales"})
+    assert filtered.context["page"].paginator.count == 2
+    assert '<option value="sales" selected>Sales</option>' in filtered.content.decode()
+    assert len(filtered.context["results"]) == 2
 
 
 @pytest.fixture
@@ -111,6 +201,7 @@ def graded():
             title="On air", summary="A podcast.", podcast=True, transcript="We talked negotiation."
         ),
         "draft": StoryFactory(title="Negotiation draft", status=Story.Status.DRAFT),
+        "skill": StoryFactory(title="Into law", summary="Contracts.", skills=[SkillFactory(name="Negotiation skills")]),
     }
     return {key: story.pk for key, story in stories.items()}
 
@@ -118,10 +209,10 @@ def graded():
 @pytest.mark.parametrize(
     ("q", "expected"),
     [
-        ("negotiation", ["title", "summary", "body", "transcript"]),
-        ("negotiating", ["title", "summary", "body", "transcript"]),  # stemmed alike
+        ("negotiation", ["title", "summary", "body", "transcript", "skill"]),
+        ("negotiating", ["title", "summary", "body", "transcript", "skill"]),  # stemmed alike
         ('"the board"', ["summary"]),
-        ("negotiation -abroad", ["summary", "body", "transcript"]),
+        ("negotiation -abroad", ["summary", "body", "transcript", "skill"]),
         ("board OR talked", ["summary", "transcript"]),
         ('negotiation "lost then won"', ["body"]),
     ],
