@@ -159,14 +159,14 @@ def facet_options(filters: dict) -> dict[str, list[FacetOption]]:
     def uncounted(pairs) -> list[tuple[str, str, None]]:
         return [(value, label, None) for value, label in pairs]
 
-    chosen = {name: filters[name].slug for name in ("function", "level") if filters.get(name)}
+    picked = {name: chosen_filter(name, value) for name, value in filters.items() if value and name != "skill"}
     skills = Skill.objects.filter(is_retired=False, story_count__gt=0).order_by("-story_count", "name")
     return {
         "skill": _options(uncounted(skills.values_list("slug", "name")[:SKILL_FACET_OPTIONS]), None),
-        "function": _options(uncounted(Function.objects.values_list("slug", "name")), chosen.get("function")),
-        "level": _options(uncounted(Level.objects.values_list("slug", "name")), chosen.get("level")),
-        "format": _options(uncounted(Story.Format.choices), filters.get("format") or None),
-        "move": _options(uncounted(CareerMove.Kind.choices), filters.get("move") or None),
+        "function": _options(uncounted(Function.objects.values_list("slug", "name")), picked.get("function")),
+        "level": _options(uncounted(Level.objects.values_list("slug", "name")), picked.get("level")),
+        "format": _options(uncounted(Story.Format.choices), picked.get("format")),
+        "move": _options(uncounted(CareerMove.Kind.choices), picked.get("move")),
     }
 
 
