@@ -16,6 +16,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import BinaryIO
 
 import openpyxl
@@ -41,6 +42,17 @@ _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 _UNDECODED = re.compile("[\udc80-\udcff]")
 
 type Rows = Iterator[tuple[int, list[str]]]
+
+
+@dataclass
+class Problem:
+    """Something that stops the file being imported; `row` is the spreadsheet row, None for the whole file."""
+
+    row: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"Row {self.row}: {self.message}" if self.row else self.message
 
 
 class Unreadable(Exception):

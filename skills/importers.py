@@ -19,7 +19,7 @@ from typing import BinaryIO, NamedTuple
 
 import nh3
 
-from careerportal.spreadsheets import Columns, Rows, Unreadable, normalise, open_rows
+from careerportal.spreadsheets import Columns, Problem, Rows, Unreadable, normalise, open_rows
 
 FORMATS = {
     "moodle": "Moodle competency framework CSV",
@@ -54,17 +54,6 @@ NO_SKILLS = "The file has no skills."
 _TRUE_VALUES = {"1", "true", "yes"}
 # "level 3" or "Level 3 description": a skill's descriptor for level 3 (the plain sheet, and our Moodle export).
 _LEVEL_COLUMN = r"level([1-9][0-9]*)(?:description)?"
-
-
-@dataclass
-class Problem:
-    """Something that stops the file being imported; `row` is the spreadsheet row, None for the whole file."""
-
-    row: int | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"Row {self.row}: {self.message}" if self.row else self.message
 
 
 @dataclass
