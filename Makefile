@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres lint format check venv bench-import bench-import-postgres bench \
+.PHONY: run test test-sqlite test-postgres lint format check venv bench-import bench-import-postgres bench-people bench \
 	bench-postgres
 
 venv: .venv/.synced
@@ -51,6 +51,9 @@ format: venv
 
 bench-import: venv
 	$(PY) benchmark/import_esco.py
+
+bench-people: venv
+	$(PY) benchmark/import_people.py
 
 bench-import-postgres: venv
 	.ci/with-postgres $(PY) benchmark/import_esco.py

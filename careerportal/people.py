@@ -36,10 +36,12 @@ def _active_colleagues() -> QuerySet:
 
 
 def colleagues_matching(text: str, *, owner) -> QuerySet:
-    """Other active colleagues whose name, last name, username or email starts with what was typed (suggestions)."""
+    """Other active colleagues whose name, last name, username, email or job title (in the directory) starts with what
+    was typed (suggestions). People who left are not active (careerportal.directory), so never offered."""
     text = " ".join(text.split())
     starts = Q(full_name__istartswith=text) | Q(last_name__istartswith=text)
     starts |= Q(username__istartswith=text) | Q(email__istartswith=text)
+    starts |= Q(profile__job_title__istartswith=text)
     return (
         _active_colleagues()
         .filter(starts)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from openpyxl import Workbook
 
-from skills.importers import NEUTRALISED_STARTS
+from careerportal.spreadsheets import NEUTRALISED_STARTS
 from skills.models import Framework, ProficiencyLevel, Skill
 
 MOODLE_PLAIN_TEXT = "2"  # Moodle's FORMAT_PLAIN: our descriptions are plain text

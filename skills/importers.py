@@ -5,26 +5,21 @@ sheet, O*NET's Content Model Reference and a plain spreadsheet, as their publish
 UTF-16 or Windows-1252, with Excel's `sep=` line, or `.xlsx`. It never touches the database: it returns a
 `ParsedFramework` listing every problem it found (the caller imports all of it or nothing) and every warning
 (a publisher's quirk that was skipped or worked around; warnings never stop an import). Files are read as
-streams, row by row, within caps on rows, cell size and a workbook's expanded size, so memory stays bounded.
+streams, row by row, within caps on rows, cell size and a workbook's expanded size, so memory stays bounded
+(careerportal.spreadsheets reads them).
 """
 
-import codecs
-import csv
-import datetime
 import html
-import io
-import itertools
 import json
 import re
 import unicodedata
-import zipfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import BinaryIO, NamedTuple
 
 import nh3
-import openpyxl
+
+from careerportal.spreadsheets import Columns, Problem, Rows, Unreadable, normalise, open_rows
 
 FORMATS = {
     "moodle": "Moodle competency framework CSV",
@@ -44,8 +39,6 @@ MAX_DESCRIPTION_LENGTH = 10_000
 MAX_LABEL_LENGTH = 255
 # Caps that keep a hostile or mistaken file from taking the server's memory and time.
 MAX_ROWS = 100_000  # ESCO, the largest published framework, has about 14,000
-MAX_CELL_LENGTH = 32_767  # the most Excel itself holds in a cell
-MAX_XLSX_EXPANDED_BYTES = 50 * 1024 * 1024  # an ESCO-sized workbook expands to about 10 MB
 SFIA_LEVEL_NAMES = (
     "Follow",
     "Assist",
@@ -57,39 +50,10 @@ SFIA_LEVEL_NAMES = (
 )
 
 NO_SKILLS = "The file has no skills."
-NOT_A_SPREADSHEET = "This is not a CSV file or an Excel spreadsheet (.xlsx)."
-SAVE_AS_UTF8 = "Save it as 'CSV UTF-8' and try again."
 
-_SNIFF_BYTES = 8192
-_MEGABYTE = 1024 * 1024
-_XLSX_MAGIC = b"PK\x03\x04"
-_XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_BINARY_MAGICS = (b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!", b"\x1f\x8b")
-# Our exports put a ' before a cell starting with one of these (a spreadsheet would run it as a formula); the
-# importer removes a leading ' only before one of them, so a ' that is part of the data stays.
-NEUTRALISED_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# The text encodings a CSV is read in, as the preview names them.
-ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16": "UTF-16", "utf-16-le": "UTF-16",
-             "utf-16-be": "UTF-16", "cp1252": "Windows-1252"}  # fmt: skip
-_SEP_LINE = re.compile(r'"?sep=(.)"?', flags=re.IGNORECASE)  # Excel's first line naming the delimiter
-_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
-_UNDECODED = re.compile("[\udc80-\udcff]")
 _TRUE_VALUES = {"1", "true", "yes"}
 # "level 3" or "Level 3 description": a skill's descriptor for level 3 (the plain sheet, and our Moodle export).
 _LEVEL_COLUMN = r"level([1-9][0-9]*)(?:description)?"
-
-type Rows = Iterator[tuple[int, list[str]]]
-
-
-@dataclass
-class Problem:
-    """Something that stops the file being imported; `row` is the spreadsheet row, None for the whole file."""
-
-    row: int | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"Row {self.row}: {self.message}" if self.row else self.message
 
 
 @dataclass
@@ -154,10 +118,6 @@ _LABELS = {
 }
 
 
-class _Unreadable(Exception):
-    """The file cannot be read any further; the message is a file-level problem."""
-
-
 def parse_framework_file(
     file: BinaryIO,
     *,
@@ -170,7 +130,7 @@ def parse_framework_file(
     result = ParsedFramework(format=format or "")
     try:
         _parse_into(result, file, filename=filename, broader_file=broader_file, max_bytes=max_bytes)
-    except _Unreadable as error:
+    except Unreadable as error:
         result.add_problem(None, str(error))
     result.problems = _capped(result.problems)
     return result
@@ -185,29 +145,29 @@ def _parse_into(
     max_bytes: int | None,
 ) -> None:
     if result.format and result.format not in FORMATS:
-        raise _Unreadable(f"Unknown format '{result.format}'; choose one of: {', '.join(FORMATS)}.")
-    with _open_rows(file, max_bytes=max_bytes) as (rows, encoding):
+        raise Unreadable(f"Unknown format '{result.format}'; choose one of: {', '.join(FORMATS)}.")
+    with open_rows(file, max_bytes=max_bytes, max_rows=MAX_ROWS) as (rows, encoding):
         result.encoding = encoding
         first = next(rows, None)
         if first is None:
-            raise _Unreadable(f"{NO_SKILLS} It is empty.")
-        columns = _Columns(first[1])
+            raise Unreadable(f"{NO_SKILLS} It is empty.")
+        columns = Columns(first[1])
         result.format = result.format or _detect_format(columns)
         if not result.format:
-            raise _Unreadable(
+            raise Unreadable(
                 f"Could not tell the format from the columns ({columns.found()}); choose it explicitly: "
                 f"{_joined(list(FORMATS.values()), 'or')}."
             )
         labels = _LABELS[result.format]
-        missing = [label for label in (labels.code, labels.name) if not columns.has(_normalise(label))]
+        missing = [label for label in (labels.code, labels.name) if not columns.has(normalise(label))]
         if missing:
-            raise _Unreadable(
+            raise Unreadable(
                 f"The file is missing required columns for {FORMATS[result.format]}: {', '.join(missing)}. "
                 f"Columns found: {columns.found()}."
             )
         _PARSERS[result.format](result, columns, rows)
     if not result.skills:
-        raise _Unreadable(f"{NO_SKILLS} It has a header row but no skills under it.")
+        raise Unreadable(f"{NO_SKILLS} It has a header row but no skills under it.")
     if result.format == "sfia":
         result.default_name = _sfia_name(filename)
     if broader_file is not None:
@@ -219,267 +179,7 @@ def _parse_into(
 
 
 # Reading rows
-
-
-@contextmanager
-def _open_rows(file: BinaryIO, *, max_bytes: int | None) -> Iterator[tuple[Rows, str]]:
-    """Yields the non-blank rows of a CSV or XLSX file as (row number, cleaned cells), header included, and the
-    name of the text encoding a CSV was read in ("" for XLSX). Row numbers are the spreadsheet's: records, not
-    lines, with the header as row 1."""
-    size = file.seek(0, io.SEEK_END)
-    file.seek(0)
-    if max_bytes is not None and size > max_bytes:
-        raise _Unreadable(
-            f"The file is {_megabytes(size)} MB, over the {_megabytes(max_bytes)} MB limit. "
-            "Make it smaller (for example by removing columns you do not need) and try again."
-        )
-    head = file.read(_SNIFF_BYTES)
-    file.seek(0)
-    encoding = ""
-    if head.startswith(_XLSX_MAGIC):
-        cells = _xlsx_cells(file)
-    elif head.startswith(_XLS_MAGIC):
-        raise _Unreadable(
-            "This is an old Excel file (.xls). Open it in Excel, save it as .xlsx or CSV, then try again."
-        )
-    elif head.startswith(_BINARY_MAGICS):
-        raise _Unreadable(NOT_A_SPREADSHEET)
-    else:
-        encoding = _text_encoding(file, head)
-        cells = _csv_cells(file, encoding)
-    try:
-        yield _numbered(cells), ENCODINGS.get(encoding, "")
-    finally:
-        cells.close()
-
-
-def _numbered(cells: Iterator[list[str]]) -> Rows:
-    """Numbers the records (blank ones count, as in a spreadsheet), skips blank ones, and stops at the caps."""
-    for number, row in enumerate(cells, start=1):
-        if number > MAX_ROWS:
-            raise _Unreadable(
-                f"The file has more than {MAX_ROWS:,} rows, the most one import takes. "
-                "Remove empty or unneeded rows, or split it, and try again."
-            )
-        for cell in row:
-            if len(cell) > MAX_CELL_LENGTH:
-                raise _Unreadable(
-                    f"Row {number} has a cell of {len(cell):,} characters, over the limit of {MAX_CELL_LENGTH:,} "
-                    "(the most Excel holds). Shorten it and try again."
-                )
-        if any(row):
-            yield number, row
-
-
-def _text_encoding(file: BinaryIO, head: bytes) -> str:
-    """The codec a text file is in: UTF-8 (with or without BOM), UTF-16 (by its BOM, or by its NUL bytes without
-    one), else Windows-1252, which is what Excel on Windows saves as "CSV". Each is checked over the whole file."""
-    if head.startswith(codecs.BOM_UTF8):
-        candidates = ["utf-8-sig"]
-    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        candidates = ["utf-16"]
-    elif utf16 := _utf16_without_bom(head):
-        candidates = [utf16]
-    elif b"\x00" in head:
-        raise _Unreadable(NOT_A_SPREADSHEET)
-    else:
-        candidates = ["utf-8", "cp1252"]
-    for encoding in candidates:
-        if _decodes(file, encoding):
-            if encoding == "cp1252" and _has_utf8_sequences(file):  # Windows-1252 would garble the UTF-8 part
-                raise _Unreadable(
-                    f"The file mixes UTF-8 with another encoding: row {_first_undecodable_row(file)} is not "
-                    f"UTF-8. {SAVE_AS_UTF8}"
-                )
-            return encoding
-    if candidates[0].startswith("utf-16"):
-        raise _Unreadable(f"The file is UTF-16 text, but some of it is not valid UTF-16. {SAVE_AS_UTF8}")
-    raise _Unreadable(
-        f"The file is not UTF-8 or Windows-1252 text: row {_first_undecodable_row(file)} is neither. {SAVE_AS_UTF8}"
-    )
-
-
-def _utf16_without_bom(head: bytes) -> str:
-    """'utf-16-le' or 'utf-16-be' when the head looks like mostly-Latin UTF-16 without a byte order mark: one byte
-    of each pair is NUL."""
-    even, odd = head[0::2], head[1::2]
-    if len(odd) < 2:
-        return ""
-    for nuls, others, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
-        if nuls.count(0) >= len(nuls) / 2 and others.count(0) <= len(others) / 20:
-            return codec
-    return ""
-
-
-def _decodes(file: BinaryIO, encoding: str) -> bool:
-    decoder = codecs.getincrementaldecoder(encoding)()
-    try:
-        while chunk := file.read(_MEGABYTE):
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    finally:
-        file.seek(0)
-    return True
-
-
-def _has_utf8_sequences(file: BinaryIO) -> bool:
-    try:
-        return any(_UTF8_SEQUENCE.search(chunk) for chunk in iter(lambda: file.read(_MEGABYTE), b""))
-    finally:
-        file.seek(0)
-
-
-def _first_undecodable_row(file: BinaryIO) -> int:
-    """The first record with bytes that are not UTF-8 (the file is read with them escaped, to find it)."""
-    cells = _csv_cells(file, "utf-8", errors="surrogateescape")
-    try:
-        for number, row in enumerate(cells, start=1):
-            if any(_UNDECODED.search(cell) for cell in row):
-                return number
-    finally:
-        cells.close()
-        file.seek(0)
-    return 1
-
-
-def _csv_cells(file: BinaryIO, encoding: str, *, errors: str = "strict") -> Iterator[list[str]]:
-    """Streams CSV records, with the delimiter from Excel's `sep=` first line (which is skipped) or sniffed from
-    the header."""
-    text = io.TextIOWrapper(file, encoding=encoding, errors=errors, newline="")
-    record = 0
-    try:
-        leading: list[str] = []
-        for line in text:
-            leading.append(line)
-            if line.strip():
-                break
-        sep = _SEP_LINE.fullmatch(leading[-1].strip("\r\n")) if leading else None
-        if sep:
-            leading.pop()
-        delimiter = sep.group(1) if sep else _sniff_delimiter(leading[-1] if leading else "")
-        reader = csv.reader(itertools.chain(leading, text), delimiter=delimiter)
-        for cells in reader:
-            record += 1
-            yield [_clean(cell) for cell in cells]
-    except csv.Error as error:
-        raise _Unreadable(
-            f"The file could not be read as CSV at row {record + 1} ({error}). "
-            "Save it again from your spreadsheet program as CSV and try again."
-        ) from error
-    finally:
-        text.detach()  # Leaves the caller's file open.
-
-
-def _sniff_delimiter(header_line: str) -> str:
-    """The commonest of comma, semicolon and tab outside quotes in the header line; comma on a tie."""
-    unquoted = re.sub(r'"[^"]*"', "", header_line)
-    return max((",", ";", "\t"), key=unquoted.count)
-
-
-def _xlsx_cells(file: BinaryIO) -> Iterator[list[str]]:
-    """Streams the rows of the workbook's first sheet as text, once its expanded size is known to be in bounds."""
-    _check_expanded_size(file)
-    try:
-        workbook = openpyxl.load_workbook(file, read_only=True, data_only=True)
-    except Exception as error:  # A zip that is not a workbook fails in many ways inside openpyxl.
-        raise _Unreadable(NOT_A_SPREADSHEET) from error
-    try:
-        if not workbook.worksheets:
-            return
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # Some programs write wrong dimensions; read every row there is.
-        for values in sheet.iter_rows(values_only=True):
-            yield [_clean(_cell_text(value)) for value in values]
-    except _Unreadable:
-        raise
-    except Exception as error:
-        raise _Unreadable(f"The spreadsheet could not be read ({error}). Save it again as .xlsx or CSV.") from error
-    finally:
-        workbook.close()
-
-
-def _check_expanded_size(file: BinaryIO) -> None:
-    """Refuses a workbook whose parts declare more than MAX_XLSX_EXPANDED_BYTES (a zip bomb, say) before any part
-    is opened. Python's zipfile stops reading a part at its declared size, so a part cannot lie its way past."""
-    try:
-        with zipfile.ZipFile(file) as archive:
-            expanded = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise _Unreadable(NOT_A_SPREADSHEET) from error
-    finally:
-        file.seek(0)
-    if expanded > MAX_XLSX_EXPANDED_BYTES:
-        raise _Unreadable(
-            f"The spreadsheet expands to {_megabytes(expanded)} MB when opened, over the limit of "
-            f"{_megabytes(MAX_XLSX_EXPANDED_BYTES)} MB. Save the sheet with the skills as CSV (or remove other "
-            "sheets and formatting) and try again."
-        )
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.date | datetime.time):
-        return value.isoformat()
-    return str(value)
-
-
-def _clean(value: str) -> str:
-    """Undoes our exporter's formula neutralising ("'=SUM(...)" becomes "=SUM(...)"; "'s-Hertogenbosch" stays),
-    then strips whitespace."""
-    if value.startswith("'") and value[1:].startswith(NEUTRALISED_STARTS):
-        value = value[1:]
-    return value.strip()
-
-
-class _Columns:
-    """Finds cells by normalised header name ("ID number", "Idnumber" and "idnumber" are all "idnumber")."""
-
-    def __init__(self, header: list[str]) -> None:
-        self.header = header
-        self.positions: dict[str, int] = {}
-        for position, title in enumerate(header):
-            self.positions.setdefault(_normalise(title), position)
-
-    def has(self, name: str) -> bool:
-        return name in self.positions
-
-    def value(self, cells: list[str], *names: str) -> str:
-        """The cell under the first of `names` the file has, or ""."""
-        for name in names:
-            position = self.positions.get(name)
-            if position is not None:
-                return cells[position] if position < len(cells) else ""
-        return ""
-
-    def levels(self, cells: list[str], pattern: str) -> dict[str, str]:
-        """Non-empty cells under columns whose normalised name matches `pattern`, keyed by its level group."""
-        found = {}
-        for name, position in self.positions.items():
-            match = re.fullmatch(pattern, name)
-            if match and position < len(cells) and cells[position]:
-                found.setdefault(match.group(1), cells[position])
-        return dict(sorted(found.items(), key=lambda item: int(item[0])))
-
-    def found(self) -> str:
-        """The header's titles for messages, the first 20 of them."""
-        titles = [title for title in self.header if title]
-        if len(titles) > 20:
-            return ", ".join(titles[:20]) + f" and {len(titles) - 20} more"
-        return ", ".join(titles) or "none"
-
-
-def _normalise(title: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", title.lower())
-
-
-def _detect_format(columns: _Columns) -> str:
+def _detect_format(columns: Columns) -> str:
     """The format a telling column points to, so a file missing a required column gets a precise message."""
     if columns.has("concepturi") or columns.has("preferredlabel"):
         return "esco"
@@ -497,7 +197,7 @@ def _detect_format(columns: _Columns) -> str:
 # Formats
 
 
-def _parse_moodle(result: ParsedFramework, columns: _Columns, rows: Rows) -> None:
+def _parse_moodle(result: ParsedFramework, columns: Columns, rows: Rows) -> None:
     """One optional framework row (Is framework = 1) and competencies linked by Parent ID number."""
     labels = _LABELS["moodle"]
     framework_row = 0
@@ -598,7 +298,7 @@ def _named_scale(configuration: str) -> list[ParsedLevel]:
     return sorted(named, key=lambda level: level.level) if named else []
 
 
-def _parse_esco(result: ParsedFramework, columns: _Columns, rows: Rows) -> None:
+def _parse_esco(result: ParsedFramework, columns: Columns, rows: Rows) -> None:
     """ESCO's skills_en.csv: one skill per concept URI, flat until broader relations give it a tree.
 
     ESCO's own quirks lose nothing and only warn: a concept without a preferred label takes its first alternative
@@ -655,15 +355,13 @@ def _apply_broader_relations(result: ParsedFramework, file: BinaryIO, *, max_byt
         skills.setdefault(skill.code, skill)
     outside = extra = 0
     try:
-        with _open_rows(file, max_bytes=max_bytes) as (rows, _encoding):
+        with open_rows(file, max_bytes=max_bytes, max_rows=MAX_ROWS) as (rows, _encoding):
             first = next(rows, None)
             if first is None:
-                raise _Unreadable("The file is empty.")
-            columns = _Columns(first[1])
+                raise Unreadable("The file is empty.")
+            columns = Columns(first[1])
             if not (columns.has("concepturi") and columns.has("broaderuri")):
-                raise _Unreadable(
-                    f"The file needs conceptUri and broaderUri columns. Columns found: {columns.found()}."
-                )
+                raise Unreadable(f"The file needs conceptUri and broaderUri columns. Columns found: {columns.found()}.")
             for _row, cells in rows:
                 child = skills.get(columns.value(cells, "concepturi"))
                 parent = skills.get(columns.value(cells, "broaderuri"))
@@ -673,7 +371,7 @@ def _apply_broader_relations(result: ParsedFramework, file: BinaryIO, *, max_byt
                     extra += 1
                 else:
                     child.parent_code = parent.code
-    except _Unreadable as error:
+    except Unreadable as error:
         result.add_problem(None, f"Broader relations file: {error}")
         return
     if outside:
@@ -687,7 +385,7 @@ def _apply_broader_relations(result: ParsedFramework, file: BinaryIO, *, max_byt
         )
 
 
-def _parse_sfia(result: ParsedFramework, columns: _Columns, rows: Rows) -> None:
+def _parse_sfia(result: ParsedFramework, columns: Columns, rows: Rows) -> None:
     """SFIA's skills sheet: categories and subcategories become category nodes above the skills."""
     result.code, result.default_name = "sfia", "SFIA"
     result.scale = [ParsedLevel(level=level, name=name) for level, name in enumerate(SFIA_LEVEL_NAMES, start=1)]
@@ -728,7 +426,7 @@ def _sfia_name(filename: str) -> str:
     return f"SFIA {version.group(1)}" if version else "SFIA"
 
 
-def _parse_onet(result: ParsedFramework, columns: _Columns, rows: Rows) -> None:
+def _parse_onet(result: ParsedFramework, columns: Columns, rows: Rows) -> None:
     """O*NET's Content Model Reference: dotted Element IDs encode the tree (1.A.1.a's parent is 1.A.1), and the
     elements that hold others are O*NET's headings, so they become categories above the rated elements."""
     result.code, result.default_name = "onet", "O*NET content model"
@@ -763,7 +461,7 @@ def _groups_become_categories(result: ParsedFramework, what: str = "", *, stated
         )
 
 
-def _parse_plain(result: ParsedFramework, columns: _Columns, rows: Rows) -> None:
+def _parse_plain(result: ParsedFramework, columns: Columns, rows: Rows) -> None:
     """The hand-written sheet: code, name, kind, parent code, description, alternative labels, level N.
 
     Optional rows of kind "framework" (its code, name and description) and "level" (the level's number as its code,
@@ -825,7 +523,7 @@ def _labels(cell: str) -> list[str]:
     return _distinct(re.split(r"[\n;]", cell))
 
 
-_PARSERS: dict[str, Callable[[ParsedFramework, _Columns, Rows], None]] = {
+_PARSERS: dict[str, Callable[[ParsedFramework, Columns, Rows], None]] = {
     "moodle": _parse_moodle,
     "esco": _parse_esco,
     "sfia": _parse_sfia,
@@ -974,10 +672,6 @@ def _rows(rows: list[int]) -> str:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}" + ("" if count == 1 else "s")
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / _MEGABYTE:.1f}".removesuffix(".0")
 
 
 def _joined(items: list[str], conjunction: str) -> str:

@@ -1,5 +1,6 @@
 """The health check tells a load balancer whether this node can serve writes; the error page tells the truth."""
 
+import datetime
 import socket
 
 import pytest
@@ -7,6 +8,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from careerportal.models import Profile
 from tests.conftest import read_only_database
 from tests.factories import UserFactory
 from tests.reflection.factories import ObjectiveFactory
@@ -77,6 +79,18 @@ def test_colleague_suggestions_match_names_usernames_and_emails_of_active_collea
     assert client.get("/colleagues/", {"q": "nina p"}).json()["colleagues"][0]["value"] == "Nina Patel"
     assert client.get("/colleagues/", {"q": "m"}).json() == {"colleagues": []}  # two letters at least
     assert client.get("/colleagues/", {"q": employee.username}).json() == {"colleagues": []}  # not oneself
+
+
+def test_colleague_suggestions_match_job_titles_from_the_directory_and_never_people_who_left(client, employee):
+    analyst = UserFactory(username="ewalsh", first_name="Erin", last_name="Walsh", email="ewalsh@example.com")
+    Profile.objects.create(user=analyst, employee_id="E2", job_title="Financial Analyst")
+    gone = UserFactory(username="fgone", first_name="Fay", last_name="Gone", is_active=False)
+    Profile.objects.create(user=gone, employee_id="E3", job_title="Financial Controller", left_on=datetime.date.today())
+    client.force_login(employee)
+
+    assert client.get("/colleagues/", {"q": "financial"}).json()["colleagues"] == [
+        {"value": "Erin Walsh", "label": "Erin Walsh (ewalsh@example.com)"}
+    ]
 
 
 def test_colleague_suggestions_need_a_login(client):

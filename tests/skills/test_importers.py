@@ -9,9 +9,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from careerportal.spreadsheets import MAX_XLSX_EXPANDED_BYTES
 from skills import importers
 from skills.exporters import to_csv
-from skills.importers import FORMATS, MAX_XLSX_EXPANDED_BYTES, ParsedFramework, Problem, parse_framework_file
+from skills.importers import FORMATS, ParsedFramework, Problem, parse_framework_file
 
 FILES = Path(__file__).parent / "files"
 ESCO = "http://data.europa.eu/esco/skill/"
@@ -714,7 +715,7 @@ def test_xlsx_bomb_is_refused_from_its_declared_sizes_before_it_is_opened(tmp_pa
     result = parse_bytes(bomb.getvalue(), filename="skills.xlsx")
 
     assert messages(result) == [
-        "The spreadsheet expands to 50.5 MB when opened, over the limit of 50 MB. Save the sheet with the skills as "
+        "The spreadsheet expands to 50.5 MB when opened, over the limit of 50 MB. Save the sheet you import as "
         "CSV (or remove other sheets and formatting) and try again."
     ]
 
