@@ -157,8 +157,8 @@ def related_skills(skill: Skill, *, limit: int = 12) -> QuerySet:
 
 
 def related_stories(story: Story, *, limit: int = 3) -> QuerySet:
-    """The `limit` other published stories sharing the most skills with `story`, the newest first among equals, as
-    cards, newest first (`story_details` puts the most skills shared first).
+    """The `limit` other published stories sharing the most skills with `story` (the newest first among equals), as
+    cards in Story's own order, newest first: `story_details` puts the ones sharing most first.
 
     It starts from the story's own tags: the other stories' rows for those tags come through the tag index
     (tagged_story_tag_story_idx), and only the `limit` best are read as cards.
