@@ -283,6 +283,11 @@ class MixResult:
     def ratio(self) -> float:
         return self.median("mix")["rps"] / self.median("baseline")["rps"]
 
+    def cpu_ms(self, part: str) -> str:
+        """The median round's server CPU per request, in ms; a dash where it could not be read."""
+        each = sorted(round_[part]["cpu_ms"] for round_ in self.rounds if "cpu_ms" in round_[part])
+        return f"{each[len(each) // 2]:.1f}" if each else "–"
+
     def total(self, part: str, key: str) -> int:
         return sum(round_[part][key] for round_ in self.rounds)
 
@@ -333,7 +338,8 @@ def run_mix(*, seeded: Seeded, options: MixOptions, folder: Path) -> MixResult:
     stats_folder.mkdir()
     connections.close_all()  # the server gets the database to itself, but for the curator's checks
     environment = {CACHE_STATS_ENVIRONMENT: str(stats_folder)}
-    with gunicorn_server(log_path=folder / "gunicorn.log", access_log=access_log, env=environment) as base_url:
+    with gunicorn_server(log_path=folder / "gunicorn.log", access_log=access_log, env=environment) as server:
+        base_url = server.url
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=LOGINS_AT_ONCE) as pool:  # each log-in hashes a password
             cookies = list(pool.map(lambda username: login(base_url, username=username, password=seeded.password),
@@ -355,9 +361,12 @@ def run_mix(*, seeded: Seeded, options: MixOptions, folder: Path) -> MixResult:
                 result.rounds.append({})
                 for part in ("mix", "baseline") if number % 2 == 0 else ("baseline", "mix"):
                     before, offset = read_totals(stats_folder), access_log.stat().st_size
+                    cpu_before = server.cpu_seconds()
                     numbers = wrk(base_url + "/", urls=urls_file if part == "mix" else baseline_file,
                                   cookies=cookies_file, start=mix_start if part == "mix" else 0,
                                   seconds=options.seconds, options=options)  # fmt: skip
+                    if cpu_before is not None:  # the curator's requests are in it too: one every few seconds
+                        numbers["cpu_ms"] = (server.cpu_seconds() - cpu_before) * 1000 / max(1, numbers["requests"])
                     time.sleep(SETTLE_SECONDS)
                     numbers["cache"] = _delta(read_totals(stats_folder), before)
                     result.rounds[-1][part] = numbers
@@ -366,7 +375,8 @@ def run_mix(*, seeded: Seeded, options: MixOptions, folder: Path) -> MixResult:
                         spans.append((offset, access_log.stat().st_size))
                     print(f"  round {number + 1}  {part:<8} {numbers['rps']:7.1f} req/s  p50 "
                           f"{numbers['p50_us'] / 1000:6.1f} ms  p99 {numbers['p99_us'] / 1000:7.1f} ms  "
-                          f"{numbers['errors']} errors", flush=True)  # fmt: skip
+                          f"{numbers['errors']} errors  server CPU {numbers.get('cpu_ms', 0):.1f} ms a request",
+                          flush=True)  # fmt: skip
         finally:
             curator.stopping.set()
             curator.join(timeout=120)
@@ -428,10 +438,13 @@ def report_markdown(*, result: MixResult, context: dict[str, str], pages: list[s
         f"- Targets: the mix at {MIN_BASELINE_RATIO}× the baseline's throughput or more, p99 under {MAX_P99_MS} ms "
         f"with {options.connections} connections, no errors. Throughput and latencies are those of each part's "
         "median round by throughput (each round's in brackets); errors are socket errors and responses 400 and up "
-        "in all rounds; redirects are counted apart (every URL of the mix answers 200 to a logged-in employee).",
+        "in all rounds; redirects are counted apart (every URL of the mix answers 200 to a logged-in employee). "
+        "Server CPU: the processor time gunicorn's processes used in each part's rounds (Linux's /proc) per request "
+        "served, the median round's; unlike throughput it hardly moves with what else the machine runs, so runs on "
+        "a busy machine compare by it.",
         "",
-        "| | req/s | × baseline | p50 ms | p95 ms | p99 ms | errors | redirects | result |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| | req/s | × baseline | p50 ms | p95 ms | p99 ms | errors | redirects | server CPU ms a request | result |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for part, numbers in (("mix", mix), ("baseline", baseline)):
         each_rps = ", ".join(f"{round_[part]['rps']:,.0f}" for round_ in result.rounds)
@@ -440,7 +453,7 @@ def report_markdown(*, result: MixResult, context: dict[str, str], pages: list[s
             f"| {part} | {numbers['rps']:,.1f} ({each_rps}) | {numbers['rps'] / baseline['rps']:.2f} | "
             f"{numbers['p50_us'] / 1000:,.1f} | {numbers['p95_us'] / 1000:,.1f} | "
             f"{numbers['p99_us'] / 1000:,.1f} ({each_p99}) | {result.total(part, 'errors')} | "
-            f"{result.total(part, '3xx')} | {verdict if part == 'mix' else 'reference'} |"
+            f"{result.total(part, '3xx')} | {result.cpu_ms(part)} | {verdict if part == 'mix' else 'reference'} |"
         )
     lines += [
         "",

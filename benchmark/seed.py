@@ -363,7 +363,7 @@ def seed_organisation(*, sizes: Sizes, media_root: Path) -> Seeded:
     from stories import search
     from stories.models import CareerMove, Collection, CollectionItem, Function, Level, Story, Storyteller, TaggedStory
     from stories.services import skill_story_counts_update
-    from stories.text import render_markdown
+    from stories.text import render_markdown, render_transcript
 
     rng = random.Random(RANDOM_SEED)
     text = TextMaker(rng)
@@ -460,6 +460,7 @@ def seed_organisation(*, sizes: Sizes, media_root: Path) -> Seeded:
                 if story_format == Story.Format.VIDEO:
                     story.poster_renditions = _renditions(f"poster-{i}", 9 / 16)
             story.body_html = render_markdown(story.body)
+            story.transcript_html = render_transcript(transcript=story.transcript, cues=story.transcript_cues)
             batch.append(story)
             batch_skills.append(story_skills)
             moves.extend(

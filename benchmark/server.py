@@ -14,6 +14,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,8 +35,30 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    session: int  # the session id of gunicorn's master, its workers and nothing else (start_new_session)
+
+    def cpu_seconds(self) -> float | None:
+        """The processor time (user and system) the server's processes have used so far, from Linux's /proc; None
+        where there is no /proc. Unlike throughput, it hardly moves with what else the machine is running."""
+        proc = Path("/proc")
+        if not (proc / "self" / "stat").exists():
+            return None
+        ticks = 0
+        for stat in proc.glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue  # a process that ended meanwhile
+            if int(fields[3]) == self.session:
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def gunicorn_server(*, log_path: Path, access_log: Path, env: dict[str, str]) -> Iterator[str]:
+def gunicorn_server(*, log_path: Path, access_log: Path, env: dict[str, str]) -> Iterator[Server]:
     """gunicorn as production runs it (careerportal/gunicorn.conf.py and the environment's settings, plus `env`) on
     a free loopback port; stopped however we leave. The access log goes to a file, as it would go to a log
     collector."""
@@ -50,7 +73,7 @@ def gunicorn_server(*, log_path: Path, access_log: Path, env: dict[str, str]) ->
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(server, base_url, log_path)
-        yield base_url
+        yield Server(url=base_url, session=server.pid)
     finally:
         server.terminate()  # gunicorn's master stops its workers on SIGTERM
         try:

@@ -10,7 +10,7 @@ from taggit.models import ItemBase
 from careerportal.navigation import link
 from careerportal.roles import is_curator
 from skills.models import Skill
-from stories.text import render_markdown
+from stories.text import render_markdown, render_transcript
 
 
 class Function(models.Model):
@@ -107,8 +107,13 @@ class StoryQuerySet(models.QuerySet):
         return self.published()
 
     def for_cards(self) -> "StoryQuerySet":
-        """Everything a story card shows, in a constant number of queries."""
-        return self.select_related("storyteller__function", "storyteller__level").prefetch_related("skills")
+        """Everything a story card shows, in a constant number of queries; not the long texts only the story page
+        shows (tens of kilobytes a story)."""
+        return (
+            self.select_related("storyteller__function", "storyteller__level")
+            .prefetch_related("skills")
+            .defer("body", "body_html", "transcript", "transcript_html")
+        )
 
 
 class Story(models.Model):
@@ -151,6 +156,8 @@ class Story(models.Model):
     transcript_cues = models.JSONField(
         default=list, blank=True, editable=False, help_text="[start, end, text] of each caption, from the captions."
     )
+    # What the story page shows of the transcript (stories.text.render_transcript), kept in step by save().
+    transcript_html = models.TextField(blank=True, default="", db_default="", editable=False)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -178,10 +185,16 @@ class Story(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        # body_html is derived from body: kept in step here so no page renders Markdown per request.
-        self.body_html = render_markdown(self.body)
-        if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html"}
+        # body_html and transcript_html are derived from body, transcript and transcript_cues: kept in step here, so no
+        # page renders Markdown or the transcript's cues per request.
+        fields = kwargs.get("update_fields")
+        if fields is None or "body" in fields:
+            self.body_html = render_markdown(self.body)
+        if fields is None or {"transcript", "transcript_cues"} & {*fields}:
+            self.transcript_html = render_transcript(transcript=self.transcript, cues=self.transcript_cues)
+        if fields is not None:
+            derived = {"body": "body_html", "transcript": "transcript_html", "transcript_cues": "transcript_html"}
+            kwargs["update_fields"] = {*fields, *(derived[field] for field in fields if field in derived)}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -194,10 +207,6 @@ class Story(models.Model):
     @property
     def has_player(self) -> bool:
         return self.format in (self.Format.VIDEO, self.Format.PODCAST) and bool(self.media)
-
-    @property
-    def transcript_paragraphs(self) -> list[str]:
-        return [p.strip() for p in self.transcript.split("\n\n") if p.strip()]
 
     @property
     def image_renditions(self) -> tuple[str, dict]:

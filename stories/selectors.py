@@ -191,7 +191,8 @@ def related_skills(skill: Skill, *, limit: int = 12) -> QuerySet:
 
 
 def related_stories(story: Story, *, limit: int = 3) -> QuerySet:
-    """Other published stories sharing the most skills with `story`, the newest first among equals.
+    """The `limit` other published stories sharing the most skills with `story` (the newest first among equals), as
+    cards in Story's own order, newest first: `story_details` puts the ones sharing most first.
 
     It starts from the story's own tags: the other stories' rows for those tags come through the tag index
     (tagged_story_tag_story_idx), and only the `limit` best are read as cards.
@@ -205,19 +206,18 @@ def related_stories(story: Story, *, limit: int = 3) -> QuerySet:
         .order_by("-shared", "-content_object__published_at", "-content_object")
         .values("content_object")[:limit]
     )
-    return (
-        Story.objects.filter(pk__in=best)
-        .annotate(shared=Count("tagged_skills", filter=Q(tagged_skills__tag__in=skills)))
-        .order_by("-shared", "-published_at", "-pk")
-        .for_cards()
-    )
+    return Story.objects.filter(pk__in=best).for_cards()
 
 
 def story_details(story: Story) -> dict:
     """What a story page shows below its header: its career moves, its skills (by kind, then name) and related stories
-    as cards. Three queries: the story's skills are fetched with the related stories' own."""
+    as cards. Three queries: the story's skills are fetched with the related stories' own, which also tell how many
+    skills each shares with the story, so the related stories are put in order here rather than counted again."""
     related = list(related_stories(story).prefetch_related(None))
     prefetch_related_objects([story, *related], "skills")
+    own = {skill.pk for skill in story.skills.all()}
+    # Newest first as read (Story's ordering), then by skills shared: the sort keeps the order of equals.
+    related.sort(key=lambda other: sum(skill.pk in own for skill in other.skills.all()), reverse=True)
     return {
         "moves": story.moves.select_related("from_function", "to_function"),
         "skills": sorted(story.skills.all(), key=lambda skill: (skill.kind, skill.name.casefold())),

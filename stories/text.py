@@ -1,12 +1,14 @@
 """Text that curators and storytellers supply, made safe for a page: Markdown for text stories (rendered once and
-sanitised with nh3 so no curator's HTML reaches a page raw), and the markup of WebVTT cues."""
+sanitised with nh3 so no curator's HTML reaches a page raw), the markup of WebVTT cues, and the transcript as the story
+page shows it (rendered once when the story is saved)."""
 
 import html
 import re
 
 import markdown
 import nh3
-from django.utils.html import escape, format_html
+from django.template.defaultfilters import linebreaksbr
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 ALLOWED_TAGS = {
@@ -67,3 +69,34 @@ def cue_plain_text(text: str) -> str:
         return f"{match.group(3).strip()}: " if opening_voice else ""
 
     return html.unescape(_CUE_TAG.sub(speaker, text))
+
+
+def clock(seconds: float | None) -> str:
+    """125 → "2:05"; nothing for no time."""
+    if not seconds:
+        return ""
+    minutes, seconds = divmod(int(seconds), 60)
+    return f"{minutes}:{seconds:02d}"
+
+
+def render_transcript(*, transcript: str, cues: list) -> str:
+    """The story page's transcript, rendered when the story is saved (Story.transcript_html), never per request.
+
+    With the captions' cues, a list the player follows: each cue a link that plays from its start (`?t=` without
+    JavaScript), then its words with their speaker and emphasis. Without cues, the transcript's paragraphs.
+    """
+    if not transcript:
+        return ""
+    if cues:
+        items = format_html_join(
+            "",
+            '<li data-from="{}"><a href="?t={}" data-seek="{}"><span class="visually-hidden">Play from </span>{}</a> '
+            "<span>{}</span></li>",
+            ((start, int(start), start, clock(start) or "0:00", render_cue(text)) for start, _end, text in cues),
+        )
+        return format_html('<ol class="transcript__cues" data-transcript>{}</ol>', items)
+    paragraphs = (paragraph.strip() for paragraph in transcript.split("\n\n"))
+    return format_html(
+        '<div class="transcript__text">{}</div>',
+        format_html_join("", "<p>{}</p>", ((linebreaksbr(p, autoescape=True),) for p in paragraphs if p)),
+    )

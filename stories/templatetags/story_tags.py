@@ -1,9 +1,8 @@
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
 
-from stories.text import render_cue
+from stories.text import clock
 
 register = template.Library()
 
@@ -55,10 +54,7 @@ def portrait(storyteller, sizes: str = "8rem", css_class: str = "portrait", alt:
 @register.filter
 def duration(seconds: int | None) -> str:
     """125 → "2:05"."""
-    if not seconds:
-        return ""
-    minutes, seconds = divmod(int(seconds), 60)
-    return f"{minutes}:{seconds:02d}"
+    return clock(seconds)
 
 
 @register.simple_tag
@@ -66,12 +62,6 @@ def poster_srcset(story) -> str:
     """The poster's renditions as a srcset, from which the player picks the one as wide as it shows it."""
     widths = sorted(int(width) for width in story.poster_renditions)
     return ", ".join(f"{reverse('stories:poster', args=[story.slug, width])} {width}w" for width in widths)
-
-
-@register.filter
-def cue(text: str) -> SafeString:
-    """A caption's text with its speaker and emphasis (WebVTT cue markup), everything else escaped."""
-    return render_cue(text)
 
 
 @register.simple_tag(takes_context=True)

@@ -60,3 +60,41 @@ def test_existing_stories_get_a_video_or_audio_type_and_nothing_else():
         "none": "",
         "added": "",
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_existing_stories_get_their_transcript_as_the_page_shows_it():
+    executor = MigrationExecutor(connection)
+    target = _migration_named(executor, "_story_transcript_html")
+    (before,) = executor.loader.graph.node_map[target].parents
+    executor.migrate([before.key])  # as the previous release left it
+    try:
+        old = executor.loader.project_state([before.key]).apps
+        function = old.get_model("stories", "Function").objects.create(name="Finance", slug="finance")
+        level = old.get_model("stories", "Level").objects.create(name="Analyst", slug="analyst", rank=1)
+        teller = old.get_model("stories", "Storyteller").objects.create(
+            name="Amara", slug="amara", role_title="Analyst", function=function, level=level
+        )
+        Story = old.get_model("stories", "Story")
+        cues = [[65.5, 70, "<v Amara>Hello & welcome."]]
+        Story.objects.create(title="Timed", slug="timed", storyteller=teller, format="video", summary="S",
+                             transcript="Hello.", transcript_cues=cues)  # fmt: skip
+        Story.objects.create(title="Plain", slug="plain", storyteller=teller, format="podcast", summary="S",
+                             transcript="One <b>\n\nTwo")  # fmt: skip
+        Story.objects.create(title="Text", slug="text", storyteller=teller, format="text", summary="S")
+
+        executor = MigrationExecutor(connection)
+        executor.migrate([target])
+        new = executor.loader.project_state([target]).apps
+        html = dict(new.get_model("stories", "Story").objects.values_list("slug", "transcript_html"))
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert html == {
+        "timed": '<ol class="transcript__cues" data-transcript><li data-from="65.5"><a href="?t=65" data-seek="65.5">'
+        '<span class="visually-hidden">Play from </span>1:05</a> <span><span class="cue__speaker">Amara:</span> '
+        "Hello &amp; welcome.</span></li></ol>",
+        "plain": '<div class="transcript__text"><p>One &lt;b&gt;</p><p>Two</p></div>',
+        "text": "",
+    }

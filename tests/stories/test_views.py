@@ -1,9 +1,11 @@
+import datetime
 import re
 from io import BytesIO
 
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from skills.models import Skill
@@ -474,3 +476,25 @@ def test_a_collection_of_text_stories_has_a_link_preview_picture(employee_client
     CollectionItem.objects.create(collection=collection, story=story)
     content = employee_client.get(collection.get_absolute_url()).content.decode()
     assert _og_image(content).endswith(reverse("stories:card", args=[story.slug]))
+
+
+def test_related_stories_sharing_as_many_skills_come_newest_first(employee_client, db):
+    budgeting, forecasting = SkillFactory(name="Budgeting"), SkillFactory(name="Forecasting")
+    story = StoryFactory(title="Into finance", skills=[budgeting, forecasting])
+    now = timezone.now()
+    others = [
+        ("Older, one", 1, [budgeting]),
+        ("Newest, one", 0, [forecasting]),
+        ("Oldest, two", 9, [budgeting, forecasting]),
+        ("Oldest, one", 5, [budgeting]),
+    ]
+    for title, days_ago, skills in others:
+        StoryFactory(title=title, skills=skills, published_at=now - datetime.timedelta(days=days_ago))
+
+    response = employee_client.get(story.get_absolute_url())
+
+    assert [related.title for related in response.context["details"]["related"]] == [
+        "Oldest, two",
+        "Newest, one",
+        "Older, one",
+    ]
