@@ -20,7 +20,7 @@ def render_transcripts(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("stories", "0011_career_move_story_kind_index"),
+        ("stories", "0013_story_id_facets_index"),
     ]
 
     operations = [
