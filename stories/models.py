@@ -96,6 +96,24 @@ class TaggedStory(ItemBase):
         ]
 
 
+# The columns a story card shows (for_cards): its link, title, format and length, picture, and storyteller.
+CARD_FIELDS = (
+    "title",
+    "slug",
+    "format",
+    "status",
+    "duration_seconds",
+    "poster_renditions",
+    "published_at",
+    "storyteller__name",
+    "storyteller__slug",
+    "storyteller__role_title",
+    "storyteller__portrait_renditions",
+    "storyteller__function__name",
+    "storyteller__level__name",
+)
+
+
 class StoryQuerySet(models.QuerySet):
     def published(self) -> "StoryQuerySet":
         return self.filter(status=Story.Status.PUBLISHED)
@@ -106,9 +124,15 @@ class StoryQuerySet(models.QuerySet):
             return self
         return self.published()
 
-    def for_cards(self) -> "StoryQuerySet":
-        """Everything a story card shows, in a constant number of queries."""
-        return self.select_related("storyteller__function", "storyteller__level").prefetch_related("skills")
+    def for_cards(self, *also: str) -> "StoryQuerySet":
+        """What a story card shows (includes/card/story.html), in two queries: the stories with their storytellers,
+        then their skills. Only the card's columns are read (not a story's text or transcript), and `also` those the
+        page shows beside the card."""
+        return (
+            self.select_related("storyteller__function", "storyteller__level")
+            .only(*CARD_FIELDS, *also)
+            .prefetch_related("skills")
+        )
 
 
 class Story(models.Model):

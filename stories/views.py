@@ -416,7 +416,7 @@ def _search_found(request: HttpRequest, query: search.Query, form: StoryFilterFo
     among = stories if filters else None  # without filters, every match is one of the stories
     offset = (page.number - 1) * STORIES_PER_PAGE
     page.object_list = search.search(query, among=among, limit=STORIES_PER_PAGE, offset=offset)
-    cards = Story.objects.filter(pk__in=page.object_list).for_cards().in_bulk()
+    cards = Story.objects.filter(pk__in=page.object_list).for_cards("transcript_cues").in_bulk()  # for the moment
     extracts = search.snippets(query, page.object_list)
     results = [(cards[pk], extracts.get(pk), search.moment(cards[pk], query)) for pk in page.object_list if pk in cards]
     found = {"filters": filters, "page": page, "results": results}
