@@ -34,7 +34,7 @@ PAGES = {
     "video story": (lambda lib: lib["video"].get_absolute_url(), 10),
     "text story": (lambda lib: lib["text"].get_absolute_url(), 10),
     "storyteller": (lambda lib: lib["video"].storyteller.get_absolute_url(), 5),
-    "skills tree": (lambda lib: "/skills/", 4),
+    "skills tree": (lambda lib: "/skills/", 5),  # the top level, then it and its children
     "skill": (lambda lib: lib["skill"].get_absolute_url(), 9),
     "search": (lambda lib: "/search/?q=career", 10),  # the matches (unranked), then only the page ranked
     "conversation guide": (lambda lib: "/guide/", 10),
