@@ -1,5 +1,6 @@
 """Reads behind the browsing pages: filtering, facet counts, related skills and stories."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
@@ -191,9 +192,10 @@ def story_details(story: Story) -> dict:
     }
 
 
-def home_stories(*, limit: int = 6) -> dict[str, list[Story]]:
-    """The home page's featured and most recent other stories, with one prefetch of skills for both."""
-    published = Story.objects.published().for_cards().prefetch_related(None)  # skills: once, below, for both
+def home_stories(*, limit: int = 6, excluding: Iterable[int] = ()) -> dict[str, list[Story]]:
+    """The home page's featured and most recent other stories, but for those `excluding` (shown above them), with
+    one prefetch of skills for both: each story shows once."""
+    published = Story.objects.published().exclude(pk__in=excluding).for_cards().prefetch_related(None)  # skills: below
     stories = {
         "featured": list(published.filter(featured=True)[:limit]),
         "latest": list(published.filter(featured=False)[:limit]),

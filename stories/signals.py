@@ -3,11 +3,16 @@ receivers for derived data.
 
 story_viewed: sent by the story page each time a logged-in user opens a published story.
     Arguments: story (stories.Story), user (the request's user). The reflection toolkit records explored stories.
+
+home_suggestions: sent by the home page to ask for stories suggested to the user, which it shows first ("For you").
+    Arguments: user. Each receiver returns a list of published stories read for cards (Story.objects.for_cards()),
+    each with `reason`, the words that say why. The sections below leave those stories out: each story shows once.
 """
 
 from django.dispatch import Signal
 
 story_viewed = Signal()
+home_suggestions = Signal()
 
 
 def on_migrated(sender, **kwargs) -> None:

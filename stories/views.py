@@ -28,7 +28,7 @@ from stories.forms import (
 from stories.guide import guide_steps
 from stories.media import file_response
 from stories.models import Collection, CollectionItem, Story, Storyteller
-from stories.signals import story_viewed
+from stories.signals import home_suggestions, story_viewed
 
 STORIES_PER_PAGE = 12
 
@@ -48,11 +48,13 @@ def _get_storyteller_for_user(request: HttpRequest, slug: str) -> Storyteller:
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    suggested = [story for _, stories in home_suggestions.send(sender=Story, user=request.user) for story in stories]
     return render(
         request,
         "stories/home.html",
         {
-            "stories": selectors.home_stories(),
+            "suggested": suggested,
+            "stories": selectors.home_stories(excluding=[story.pk for story in suggested]),
             "skills": selectors.popular_skills(limit=16),
             "moves": selectors.move_kind_counts(),
             "collections": selectors.featured_collections(limit=4),
