@@ -41,9 +41,10 @@ PAGES = {
     # stories, their skills, the skills that explain the suggestion; 1 when no story matches).
     "dashboard": ("erin", lambda d: reverse("reflection:dashboard"), 9),
     "dashboard, nothing to suggest": ("erin", lambda d: reverse("reflection:dashboard"), 8),
-    "explored": ("erin", lambda d: reverse("reflection:explored"), 7),
-    "explored, one skill": ("erin", lambda d: reverse("reflection:explored") + f"?skill={d['skill'].slug}", 7),
-    "saved": ("erin", lambda d: reverse("reflection:explored") + "?saved=1", 7),
+    # The rows, then their stories read for cards (not their text), then the stories' skills.
+    "explored": ("erin", lambda d: reverse("reflection:explored"), 8),
+    "explored, one skill": ("erin", lambda d: reverse("reflection:explored") + f"?skill={d['skill'].slug}", 8),
+    "saved": ("erin", lambda d: reverse("reflection:explored") + "?saved=1", 8),
     "reflections": ("erin", lambda d: reverse("reflection:reflections"), 4),
     "assessment": ("erin", lambda d: reverse("reflection:assessment"), 5),  # + the scales, to name each level
     "assess one skill": ("erin", lambda d: reverse("reflection:assess_skill", args=[d["skill"].slug]), 6),
