@@ -267,6 +267,28 @@ class CareerMove(models.Model):
         return f"{self.get_kind_display()}: {self.from_role or '…'} → {self.to_role}"
 
 
+class FacetCount(models.Model):
+    """How many published stories each storyteller function and level, format and kind of move have: the filters of
+    /stories/ (with no skill chosen) and the home page's kinds of move add these up instead of counting every story.
+    Recounted whole, in the transaction of every change that moves a count (stories.services.facet_counts_update).
+    """
+
+    function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="+")
+    level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="+")
+    format = models.CharField(max_length=10, choices=Story.Format.choices)
+    # "" counts the stories themselves; a kind counts the stories with at least one move of that kind.
+    move = models.CharField(max_length=15, choices=CareerMove.Kind.choices, blank=True)
+    stories = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["function", "level", "format", "move"], name="facet_count_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.function_id}/{self.level_id}/{self.format}/{self.move or 'stories'}: {self.stories}"
+
+
 class CollectionQuerySet(models.QuerySet):
     def featured(self) -> "CollectionQuerySet":
         return self.filter(is_featured=True)

@@ -4,10 +4,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, prefetch_related_objects
 
 from skills.models import Skill
-from stories.models import CareerMove, Collection, Story, TaggedStory
+from stories.models import CareerMove, Collection, FacetCount, Story, TaggedStory
 
 FACETS = ("skill", "function", "level", "format", "move")
 # The skill box offers the most used skills as you open it; any other is a few letters away (typed or suggested).
@@ -57,27 +57,53 @@ def story_facets(filters: dict, *, within: QuerySet | None = None) -> dict[str, 
     """For each filter, its options with how many published stories (all, or those `within`, a query of story ids such
     as a search's matches) each would leave given the other filters.
 
-    Three queries, none reading a story's row: functions, levels and formats from one count per (function, level,
-    format) over the covering index story_status_teller_format_idx; kinds of move; skills, from each skill's stored
-    count (Skill.story_count) unless a filter other than the skill narrows the stories.
+    Three queries, none reading a story's row. Unless a skill or a search narrows the stories, functions, levels,
+    formats and kinds of move add up their stored counts (FacetCount) and skills read theirs (Skill.story_count).
+    Otherwise the narrowed stories are counted: functions, levels and formats in one count per (function, level,
+    format) over the covering index story_status_teller_format_idx, kinds of move over career_move_story_kind_idx.
     """
     stories = Story.objects.published() if within is None else Story.objects.published().filter(pk__in=within)
     people = ("function", "level", "format")
-    rows = (
-        filter_stories(stories, filters, skip=people)
-        .values_list(
-            "storyteller__function__slug",
-            "storyteller__function__name",
-            "storyteller__function__position",
-            "storyteller__level__slug",
-            "storyteller__level__name",
-            "storyteller__level__rank",
+    chosen = {name: filters[name].slug if name != "format" else filters[name] for name in people if filters.get(name)}
+    if within is None and not filters.get("skill"):
+        stored = FacetCount.objects.values_list(
+            "function__slug",
+            "function__name",
+            "function__position",
+            "level__slug",
+            "level__name",
+            "level__rank",
             "format",
         )
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    chosen = {name: filters[name].slug if name != "format" else filters[name] for name in people if filters.get(name)}
+        rows = stored.filter(move=filters.get("move") or "").annotate(n=F("stories"))
+        move_counts = dict(
+            FacetCount.objects.exclude(move="")
+            .filter(**{name: filters[name] for name in people if filters.get(name)})
+            .values_list("move")
+            .annotate(n=Sum("stories"))
+            .order_by()
+        )
+    else:
+        rows = (
+            filter_stories(stories, filters, skip=people)
+            .values_list(
+                "storyteller__function__slug",
+                "storyteller__function__name",
+                "storyteller__function__position",
+                "storyteller__level__slug",
+                "storyteller__level__name",
+                "storyteller__level__rank",
+                "format",
+            )
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        move_counts = dict(
+            CareerMove.objects.filter(story__in=filter_stories(stories, filters, skip="move").values("pk"))
+            .values_list("kind")
+            .annotate(n=Count("story", distinct=True))
+            .order_by()
+        )
     counts: dict[str, dict[tuple, int]] = {name: {} for name in people}
     for function, function_name, position, level, level_name, rank, story_format, n in rows:
         values = {"function": function, "level": level, "format": story_format}
@@ -91,12 +117,6 @@ def story_facets(filters: dict, *, within: QuerySet | None = None) -> dict[str, 
             if all(chosen.get(other) in (None, values[other]) for other in people if other != name):
                 counts[name][options[name]] = counts[name].get(options[name], 0) + n
     format_counts = {key[0]: n for key, n in counts["format"].items()}
-    move_counts = dict(
-        CareerMove.objects.filter(story__in=filter_stories(stories, filters, skip="move").values("pk"))
-        .values_list("kind")
-        .annotate(n=Count("story", distinct=True))
-        .order_by()
-    )
     return {
         "skill": _options(
             _skill_rows(stories, filters, narrowed=within is not None), None
@@ -210,12 +230,8 @@ def popular_skills(*, limit: int = 12) -> QuerySet:
 
 
 def move_kind_counts() -> list[tuple[str, str, int]]:
-    counts = dict(
-        CareerMove.objects.filter(story__status=Story.Status.PUBLISHED)
-        .values_list("kind")
-        .annotate(n=Count("story", distinct=True))
-        .order_by()
-    )
+    """How many published stories have each kind of move, from the stored counts (FacetCount)."""
+    counts = dict(FacetCount.objects.exclude(move="").values_list("move").annotate(n=Sum("stories")).order_by())
     return [(value, label, counts[value]) for value, label in CareerMove.Kind.choices if value in counts]
 
 

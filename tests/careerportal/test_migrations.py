@@ -22,6 +22,7 @@ REVIEWED_DATA_STEPS = {
     ("stories", "0006_collection_link_sharing"),
     ("stories", "0007_story_media_type"),
     ("stories", "0009_skill_story_counts"),  # Skill.story_count, from skills 0004
+    ("stories", "0012_facet_counts"),  # FacetCount, the table the same migration creates
 }
 ADDITIVE = (
     migrations.CreateModel,
