@@ -190,6 +190,9 @@ class Story(models.Model):
         indexes = [
             # /stories/ and the home page list published stories, newest first.
             models.Index(fields=["status", "-published_at"], name="story_status_published_idx"),
+            # The home page's featured stories, newest first, without reading the stories that are not
+            # (stories.selectors.home_stories).
+            models.Index(fields=["featured", "status", "-published_at"], name="story_featured_idx"),
             # The function, level and format facets of /stories/ and search count published stories from this index
             # alone, never reading a story's row (stories.selectors.story_facets).
             models.Index(fields=["status", "storyteller", "format"], name="story_status_teller_format_idx"),
