@@ -130,6 +130,7 @@ def explored(request: HttpRequest) -> HttpResponse:
             .objects.for_owner(request.user)
             .values("story")
         )
+        .only("name", "slug")  # the options show no more: not each skill's descriptors
         .distinct()
         .order_by("name")
     )
