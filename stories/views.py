@@ -133,8 +133,8 @@ def skill_index(request: HttpRequest) -> HttpResponse:
 @require_safe
 def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
     skill = get_object_or_404(Skill.objects.filter(is_retired=False).select_related("framework", "parent"), slug=slug)
-    stories = selectors.skill_stories(skill)
-    page = selectors.cards_page(stories, request.GET.get("page"), per_page=STORIES_PER_PAGE)
+    stories, count = selectors.skill_stories(skill)
+    page = selectors.cards_page(stories, request.GET.get("page"), per_page=STORIES_PER_PAGE, count=count)
     return render(
         request,
         "skills/skill_detail.html",
