@@ -228,7 +228,8 @@ def home_stories(*, limit: int = 6, excluding: Iterable[int] = ()) -> dict[str, 
 
 def popular_skills(*, limit: int = 12) -> QuerySet:
     """The skills that tag the most published stories, from their stored counts (skill_story_count_idx)."""
-    return Skill.objects.taggable().filter(story_count__gt=0).order_by("-story_count", "name")[:limit]
+    popular = Skill.objects.taggable().filter(story_count__gt=0).only("name", "slug", "kind", "story_count")
+    return popular.order_by("-story_count", "name")[:limit]
 
 
 def move_kind_counts() -> list[tuple[str, str, int]]:
