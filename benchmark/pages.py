@@ -79,6 +79,7 @@ def main_pages(seeded: Seeded) -> list[Page]:
         Page("story list, last page", f"/stories/?page={last_page}"),
         Page("story list, by skill", "/stories/?" + urllib.parse.urlencode({"skill": seeded.filter_skill_slug})),
         Page("skill page", f"/skills/{urllib.parse.quote(seeded.skill_page_slug)}/"),
+        Page("skills tree", "/skills/"),
         Page("story page", f"/stories/{seeded.story_slug}/"),
         Page("search", "/search/?" + urllib.parse.urlencode({"q": seeded.common_words[0]})),
         Page("collections", "/collections/"),

@@ -362,7 +362,7 @@ def seed_organisation(*, sizes: Sizes, media_root: Path) -> Seeded:
     from skills.services import framework_import
     from stories import search
     from stories.models import CareerMove, Collection, CollectionItem, Function, Level, Story, Storyteller, TaggedStory
-    from stories.services import skill_story_counts_update
+    from stories.services import facet_counts_update, skill_story_counts_update
     from stories.text import render_markdown, render_transcript
 
     rng = random.Random(RANDOM_SEED)
@@ -664,7 +664,8 @@ def seed_organisation(*, sizes: Sizes, media_root: Path) -> Seeded:
     with transaction.atomic():
         documents = search.documents_rebuild()
         skill_story_counts_update()
-    timer.lap(f"search index and skill story counts: {documents:,} documents (as rebuild_search_index)")
+        facet_counts_update()
+    timer.lap(f"search index, skill and facet counts: {documents:,} documents (as rebuild_search_index)")
     # Statistics for the planner after a bulk load: PostgreSQL's autovacuum would gather them soon; SQLite never does
     # on its own, and without them it may count facets through the wrong index (the README's "Production" says when
     # to run ANALYZE).

@@ -6,7 +6,8 @@ class ReflectionConfig(AppConfig):
     verbose_name = "Reflection toolkit"
 
     def ready(self) -> None:
-        from reflection import services
-        from stories.signals import story_viewed
+        from reflection import selectors, services
+        from stories.signals import home_suggestions, story_viewed
 
         story_viewed.connect(services.on_story_viewed, dispatch_uid="reflection.story_viewed")
+        home_suggestions.connect(selectors.on_home_suggestions, dispatch_uid="reflection.home_suggestions")

@@ -75,6 +75,11 @@ def suggested_stories(user, *, limit: int = 6) -> list[Story]:
     return stories
 
 
+def on_home_suggestions(sender, user, **kwargs) -> list[Story]:
+    """The home page's "For you" (stories.signals.home_suggestions)."""
+    return suggested_stories(user, limit=4)
+
+
 def story_toolkit(user, story, *, limit: int = 3) -> tuple[bool, list[Reflection]]:
     """Whether the user saved the story, and their latest reflections on it (each with only what the toolkit bar
     shows), in one query: the user's own row, outer-joined to those reflections, always comes back."""

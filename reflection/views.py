@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -91,6 +91,9 @@ def _back(request: HttpRequest, fallback: str) -> str:
 
 # Dashboard, explored and saved stories.
 
+# What a list of the toolkit's rows reads of each one's story: a link by its title, never its text or transcript.
+_LISTED = ("owner_id", "story__title", "story__slug")
+
 
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -101,8 +104,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "due": selectors.due_actions(user)[:8],
             "progress": selectors.plan_progress(user),
-            "reflections": Reflection.objects.for_owner(user).select_related("story")[:4],
-            "recent": StoryVisit.objects.for_owner(user).select_related("story")[:4],
+            "reflections": Reflection.objects.for_owner(user)
+            .select_related("story")
+            .only(*_LISTED, "title", "updated_at")[:4],
+            "recent": StoryVisit.objects.for_owner(user).select_related("story").only(*_LISTED, "furthest_seconds")[:4],
             "suggested": selectors.suggested_stories(user),
             "shared_with_me": selectors.owners_sharing_with(user),
         },
@@ -116,15 +121,16 @@ def explored(request: HttpRequest) -> HttpResponse:
     skill = Skill.objects.filter(slug=request.GET.get("skill", "")).first()
     if skill:
         rows = rows.filter(Exists(TaggedStory.objects.filter(content_object=OuterRef("story"), tag=skill)))
-    rows = rows.filter(story__status=Story.Status.PUBLISHED).select_related(
-        "story__storyteller__function", "story__storyteller__level"
-    ).prefetch_related("story__skills")  # fmt: skip
+    rows = rows.filter(story__status=Story.Status.PUBLISHED).prefetch_related(
+        Prefetch("story", queryset=Story.objects.for_cards())
+    )
     explored_skills = (
         Skill.objects.filter(
             tagged_stories__content_object__in=(SavedStory if saved_only else StoryVisit)
             .objects.for_owner(request.user)
             .values("story")
         )
+        .only("name", "slug")  # the options show no more: not each skill's descriptors
         .distinct()
         .order_by("name")
     )

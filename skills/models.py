@@ -1,6 +1,7 @@
 from django.db import models
-from django.urls import reverse
 from taggit.models import TagBase
+
+from careerportal.navigation import link
 
 
 class FrameworkManager(models.Manager):
@@ -112,6 +113,9 @@ class Skill(TagBase):
         indexes = [
             # The /skills/ tree loads one framework's skills in tree order.
             models.Index(fields=["framework", "position"], name="skill_framework_position_idx"),
+            # The /skills/ tree reads a framework's top two levels from here: its live skills without a parent (or
+            # under a retired one), and which frameworks have any (skills.selectors.framework_tree).
+            models.Index(fields=["framework", "is_retired", "parent"], name="skill_framework_parent_idx"),
             # The most used skills first: the home page's popular skills, the skill box of /stories/.
             models.Index(fields=["-story_count", "name"], name="skill_story_count_idx"),
         ]
@@ -120,7 +124,7 @@ class Skill(TagBase):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("skills:detail", args=[self.slug])
+        return link("skills:detail", self.slug)
 
     def natural_key(self) -> tuple[str, str]:
         """The framework's code and the skill's code (names repeat across frameworks), so that dumpdata

@@ -2,6 +2,9 @@
 
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
 from skills.models import Framework, Skill
 
 TREE_FIELDS = ("id", "name", "slug", "kind", "parent_id", "position", "framework_id", "story_count")
@@ -11,37 +14,43 @@ TREE_FIELDS = ("id", "name", "slug", "kind", "parent_id", "position", "framework
 class SkillNode:
     skill: Skill
     children: list["SkillNode"] = field(default_factory=list)
-    hidden: int = 0  # descendants not shown because the tree is cut at max_depth
+    inside: int = 0  # live skills one level below a second-level skill: its own page lists them
 
 
-def framework_tree(framework: Framework, *, max_nodes: int = 400, max_depth: int = 2) -> list[SkillNode]:
-    """The framework's live skills as a tree, from one query; orphans (parent retired) go to the top level.
-
-    A framework of more than `max_nodes` skills (ESCO has about 14,000) is cut at `max_depth` levels: the last shown
-    level says how many skills lie below it, and each skill's own page lists its children.
+def framework_tree(framework: Framework) -> list[SkillNode]:
+    """The framework's top two levels of live skills as a tree, each second-level skill with how many live skills it
+    holds (its own page lists them). Two queries through indexes: the top level (no parent, or a retired one) from
+    skill_framework_parent_idx, then it and its children by key and parent. A framework of any size (ESCO has about
+    14,000 skills) reads only what the page shows.
     """
-    skills = framework.skills.filter(is_retired=False).only(*TREE_FIELDS).order_by("position", "name")
-    nodes = {skill.pk: SkillNode(skill) for skill in skills}
+    retired = framework.skills.filter(is_retired=True).values("pk")
+    top = list(
+        framework.skills.filter(Q(parent=None) | Q(parent__in=retired), is_retired=False)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    children = Skill.objects.filter(parent=OuterRef("pk"), is_retired=False).order_by().values("parent")
+    children = children.annotate(n=Count("pk")).values("n")
+    skills = (
+        Skill.objects.filter(Q(pk__in=top) | Q(parent__in=top))
+        .filter(is_retired=False)
+        .only(*TREE_FIELDS)
+        .annotate(inside=Coalesce(Subquery(children), 0))
+        .order_by("position", "name")
+    )
+    nodes = {skill.pk: SkillNode(skill, inside=skill.inside) for skill in skills}
     roots = []
     for node in nodes.values():
         parent = nodes.get(node.skill.parent_id)
-        (parent.children if parent else roots).append(node)
-    if len(nodes) > max_nodes:
-        _cut(roots, depth=1, max_depth=max_depth)
+        if parent:
+            parent.children.append(node)
+        else:
+            node.inside = 0  # its children are shown
+            roots.append(node)
     return roots
-
-
-def _cut(nodes: list[SkillNode], *, depth: int, max_depth: int) -> int:
-    """Removes children below max_depth, recording how many were hidden; returns the size of the subtree."""
-    size = 0
-    for node in nodes:
-        below = _cut(node.children, depth=depth + 1, max_depth=max_depth)
-        if depth >= max_depth and node.children:
-            node.hidden, node.children = below, []
-        size += 1 + below
-    return size
 
 
 def frameworks_in_use() -> list[Framework]:
     """Frameworks with at least one live skill, the built-in one last (an imported matrix replaces it)."""
-    return list(Framework.objects.filter(skills__is_retired=False).distinct().order_by("is_builtin", "name"))
+    live = Skill.objects.filter(framework=OuterRef("pk"), is_retired=False)
+    return list(Framework.objects.filter(Exists(live)).order_by("is_builtin", "name"))

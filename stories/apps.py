@@ -13,8 +13,8 @@ class StoriesConfig(AppConfig):
         # Permissions exist only after migrate has run, so the Curators group is kept in step then: after stories,
         # the last app whose permissions it holds (careerportal.roles).
         post_migrate.connect(signals.on_migrated, sender=self, dispatch_uid="stories.curators_group")
-        # The search index and the skills' story counts are derived data: they follow every change to a story, its tags
-        # or its storyteller.
+        # The search index, the skills' story counts and the facets' counts are derived data: they follow every change
+        # to a story, its tags or its storyteller.
         post_save.connect(signals.on_story_saved, sender="stories.Story", dispatch_uid="stories.search.story")
         for signal in (post_save, post_delete):
             signal.connect(
@@ -24,3 +24,9 @@ class StoriesConfig(AppConfig):
             signals.on_storyteller_saved, sender="stories.Storyteller", dispatch_uid="stories.search.storyteller"
         )
         skills_renamed.connect(signals.on_skills_renamed, dispatch_uid="stories.search.skills")
+        # The facets' counts (FacetCount) follow the stories, their storytellers (above) and their career moves.
+        post_delete.connect(signals.on_facets_changed, sender="stories.Story", dispatch_uid="stories.facets.story")
+        for signal in (post_save, post_delete):
+            signal.connect(
+                signals.on_facets_changed, sender="stories.CareerMove", dispatch_uid=f"stories.facets.{signal}"
+            )

@@ -158,5 +158,6 @@ def demo_load(*, content: Path = DEMO_DIR / "content.json") -> dict[str, int]:
             _story_create(entry, storytellers, functions, skills)
             created["stories"] += 1
 
+    services.facet_counts_update()  # the career moves were created in bulk
     _accounts_ensure()
     return created

@@ -96,6 +96,24 @@ class TaggedStory(ItemBase):
         ]
 
 
+# The columns a story card shows (for_cards): its link, title, format and length, picture, and storyteller.
+CARD_FIELDS = (
+    "title",
+    "slug",
+    "format",
+    "status",
+    "duration_seconds",
+    "poster_renditions",
+    "published_at",
+    "storyteller__name",
+    "storyteller__slug",
+    "storyteller__role_title",
+    "storyteller__portrait_renditions",
+    "storyteller__function__name",
+    "storyteller__level__name",
+)
+
+
 class StoryQuerySet(models.QuerySet):
     def published(self) -> "StoryQuerySet":
         return self.filter(status=Story.Status.PUBLISHED)
@@ -106,13 +124,14 @@ class StoryQuerySet(models.QuerySet):
             return self
         return self.published()
 
-    def for_cards(self) -> "StoryQuerySet":
-        """Everything a story card shows, in a constant number of queries; not the long texts only the story page
-        shows (tens of kilobytes a story)."""
+    def for_cards(self, *also: str) -> "StoryQuerySet":
+        """What a story card shows (includes/card/story.html), in two queries: the stories with their storytellers,
+        then their skills. Only the card's columns are read (not a story's text or transcript), and `also` those the
+        page shows beside the card."""
         return (
             self.select_related("storyteller__function", "storyteller__level")
+            .only(*CARD_FIELDS, *also)
             .prefetch_related("skills")
-            .defer("body", "body_html", "transcript", "transcript_html")
         )
 
 
@@ -173,6 +192,9 @@ class Story(models.Model):
         indexes = [
             # /stories/ and the home page list published stories, newest first.
             models.Index(fields=["status", "-published_at"], name="story_status_published_idx"),
+            # The home page's featured stories, newest first, without reading the stories that are not
+            # (stories.selectors.home_stories).
+            models.Index(fields=["featured", "status", "-published_at"], name="story_featured_idx"),
             # The function, level and format facets of /stories/ and search count published stories from this index
             # alone, never reading a story's row (stories.selectors.story_facets).
             models.Index(fields=["status", "storyteller", "format"], name="story_status_teller_format_idx"),
@@ -253,6 +275,28 @@ class CareerMove(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.from_role or '…'} → {self.to_role}"
+
+
+class FacetCount(models.Model):
+    """How many published stories each storyteller function and level, format and kind of move have: the filters of
+    /stories/ (with no skill chosen) and the home page's kinds of move add these up instead of counting every story.
+    Recounted whole, in the transaction of every change that moves a count (stories.services.facet_counts_update).
+    """
+
+    function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="+")
+    level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="+")
+    format = models.CharField(max_length=10, choices=Story.Format.choices)
+    # "" counts the stories themselves; a kind counts the stories with at least one move of that kind.
+    move = models.CharField(max_length=15, choices=CareerMove.Kind.choices, blank=True)
+    stories = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["function", "level", "format", "move"], name="facet_count_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.function_id}/{self.level_id}/{self.format}/{self.move or 'stories'}: {self.stories}"
 
 
 class CollectionQuerySet(models.QuerySet):

@@ -1,13 +1,14 @@
 """Reads behind the browsing pages: filtering, facet counts, related skills and stories."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet, Sum, prefetch_related_objects
 
 from skills.models import Skill
-from stories.models import CareerMove, Collection, Function, Level, Story, TaggedStory
+from stories.models import CareerMove, Collection, FacetCount, Function, Level, Story, TaggedStory
 
 FACETS = ("skill", "function", "level", "format", "move")
 # The skill box offers the most used skills as you open it; any other is a few letters away (typed or suggested).
@@ -23,9 +24,11 @@ class FacetOption:
 
 
 def _tagged_with(skills) -> Q:
-    """Stories tagged with the skill (or any of the skills): the database starts from the tag index."""
+    """Stories tagged with the skill (or any of the skills). A filter that asks of each story, through the index from a
+    story to its skills, rather than a list of the skill's stories: newest first, the database walks the published
+    stories' index and stops at the page's last, never reading a story's row (a popular skill tags hundreds)."""
     tags = [skills] if isinstance(skills, Skill) else skills
-    return Q(pk__in=TaggedStory.objects.filter(tag__in=tags).values("content_object"))
+    return Q(Exists(TaggedStory.objects.filter(tag__in=tags, content_object=OuterRef("pk"))))
 
 
 def filter_stories(stories: QuerySet, filters: dict, *, skip: str | tuple[str, ...] = ()) -> QuerySet:
@@ -69,29 +72,55 @@ def story_facets(filters: dict, *, within: QuerySet | None = None) -> dict[str, 
     """For each filter, its options with how many published stories (all, or those `within`, a query of story ids such
     as a search's matches) each would leave given the other filters.
 
-    Three queries, none reading a story's row: functions, levels and formats from one count per (function, level,
-    format) over the covering index story_status_teller_format_idx; kinds of move; skills, from each skill's stored
-    count (Skill.story_count) unless a filter other than the skill narrows the stories.
+    Three queries, none reading a story's row. Unless a skill or a search narrows the stories, functions, levels,
+    formats and kinds of move add up their stored counts (FacetCount) and skills read theirs (Skill.story_count).
+    Otherwise the narrowed stories are counted: functions, levels and formats in one count per (function, level,
+    format) over the covering index story_status_teller_format_idx, kinds of move over career_move_story_kind_idx.
     """
     stories = Story.objects.published() if within is None else Story.objects.published().filter(pk__in=within)
     people = ("function", "level", "format")
-    rows = (
-        filter_stories(stories, filters, skip=people)
-        .values_list(
-            "storyteller__function__slug",
-            "storyteller__function__name",
-            "storyteller__function__position",
-            "storyteller__level__slug",
-            "storyteller__level__name",
-            "storyteller__level__rank",
-            "format",
-        )
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
     # The chosen values, as (slug or value, label); the skill box shows the chosen skill itself, not as an option.
     picked = {name: chosen_filter(name, value) for name, value in filters.items() if value and name != "skill"}
     chosen = {name: picked[name][0] for name in people if name in picked}
+    if within is None and not filters.get("skill"):
+        stored = FacetCount.objects.values_list(
+            "function__slug",
+            "function__name",
+            "function__position",
+            "level__slug",
+            "level__name",
+            "level__rank",
+            "format",
+        )
+        rows = stored.filter(move=filters.get("move") or "").annotate(n=F("stories"))
+        move_counts = dict(
+            FacetCount.objects.exclude(move="")
+            .filter(**{name: filters[name] for name in people if filters.get(name)})
+            .values_list("move")
+            .annotate(n=Sum("stories"))
+            .order_by()
+        )
+    else:
+        rows = (
+            filter_stories(stories, filters, skip=people)
+            .values_list(
+                "storyteller__function__slug",
+                "storyteller__function__name",
+                "storyteller__function__position",
+                "storyteller__level__slug",
+                "storyteller__level__name",
+                "storyteller__level__rank",
+                "format",
+            )
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        move_counts = dict(
+            CareerMove.objects.filter(story__in=filter_stories(stories, filters, skip="move").values("pk"))
+            .values_list("kind")
+            .annotate(n=Count("story", distinct=True))
+            .order_by()
+        )
     counts: dict[str, dict[tuple, int]] = {name: {} for name in people}
     for function, function_name, position, level, level_name, rank, story_format, n in rows:
         values = {"function": function, "level": level, "format": story_format}
@@ -105,12 +134,6 @@ def story_facets(filters: dict, *, within: QuerySet | None = None) -> dict[str, 
             if all(chosen.get(other) in (None, values[other]) for other in people if other != name):
                 counts[name][options[name]] = counts[name].get(options[name], 0) + n
     format_counts = {key[0]: n for key, n in counts["format"].items()}
-    move_counts = dict(
-        CareerMove.objects.filter(story__in=filter_stories(stories, filters, skip="move").values("pk"))
-        .values_list("kind")
-        .annotate(n=Count("story", distinct=True))
-        .order_by()
-    )
     return {
         "skill": _options(_skill_rows(stories, filters, narrowed=within is not None)),
         "function": _options(
@@ -225,9 +248,10 @@ def story_details(story: Story) -> dict:
     }
 
 
-def home_stories(*, limit: int = 6) -> dict[str, list[Story]]:
-    """The home page's featured and most recent other stories, with one prefetch of skills for both."""
-    published = Story.objects.published().for_cards().prefetch_related(None)  # skills: once, below, for both
+def home_stories(*, limit: int = 6, excluding: Iterable[int] = ()) -> dict[str, list[Story]]:
+    """The home page's featured and most recent other stories, but for those `excluding` (shown above them), with
+    one prefetch of skills for both: each story shows once."""
+    published = Story.objects.published().exclude(pk__in=excluding).for_cards().prefetch_related(None)  # skills: below
     stories = {
         "featured": list(published.filter(featured=True)[:limit]),
         "latest": list(published.filter(featured=False)[:limit]),
@@ -238,16 +262,13 @@ def home_stories(*, limit: int = 6) -> dict[str, list[Story]]:
 
 def popular_skills(*, limit: int = 12) -> QuerySet:
     """The skills that tag the most published stories, from their stored counts (skill_story_count_idx)."""
-    return Skill.objects.taggable().filter(story_count__gt=0).order_by("-story_count", "name")[:limit]
+    popular = Skill.objects.taggable().filter(story_count__gt=0).only("name", "slug", "kind", "story_count")
+    return popular.order_by("-story_count", "name")[:limit]
 
 
 def move_kind_counts() -> list[tuple[str, str, int]]:
-    counts = dict(
-        CareerMove.objects.filter(story__status=Story.Status.PUBLISHED)
-        .values_list("kind")
-        .annotate(n=Count("story", distinct=True))
-        .order_by()
-    )
+    """How many published stories have each kind of move, from the stored counts (FacetCount)."""
+    counts = dict(FacetCount.objects.exclude(move="").values_list("move").annotate(n=Sum("stories")).order_by())
     return [(value, label, counts[value]) for value, label in CareerMove.Kind.choices if value in counts]
 
 
@@ -257,9 +278,15 @@ def featured_collections(*, limit: int) -> QuerySet:
     return Collection.objects.featured().annotate(stories=Count("items", filter=published))[:limit]
 
 
-def skill_stories(skill: Skill) -> QuerySet:
-    """Published stories tagged with the skill or one of its children (a category's page lists its skills' stories)."""
-    return Story.objects.published().filter(_tagged_with(Skill.objects.filter(Q(pk=skill.pk) | Q(parent=skill))))
+def skill_stories(skill: Skill) -> tuple[QuerySet, int]:
+    """Published stories tagged with the skill or one of its children (a category's page lists its skills' stories),
+    and how many: counted from the skills' own tags (tagged_story_tag_story_idx), where listing them newest first
+    walks the stories' index (see _tagged_with)."""
+    skills = Skill.objects.filter(Q(pk=skill.pk) | Q(parent=skill))
+    tagged = TaggedStory.objects.filter(tag__in=skills).values("content_object")
+    return Story.objects.published().filter(_tagged_with(skills)), Story.objects.published().filter(
+        pk__in=tagged
+    ).count()
 
 
 def cards_page(stories: QuerySet, number, *, per_page: int, count: int | None = None) -> Page:

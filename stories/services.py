@@ -7,7 +7,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from stories.models import (
     Collection,
     CollectionItem,
     CollectionShare,
+    FacetCount,
     Story,
     StoryEvent,
     StorySearchDocument,
@@ -52,6 +53,33 @@ def skill_story_counts_update(*, skills: QuerySet | None = None) -> int:
     )
     skills = Skill.objects.all() if skills is None else skills
     return skills.update(story_count=Coalesce(Subquery(published), 0))
+
+
+def facet_counts_update() -> None:
+    """Recounts FacetCount from the published stories: for each function, level and format, its stories and, for
+    each kind of move, those with such a move.
+
+    The receivers in stories.signals call it whenever a story, its storyteller or a career move is saved or deleted;
+    services that change stories in bulk call it themselves, and rebuild_search_index after raw SQL. Its first write
+    waits for any other recount to commit, so that this one counts after it.
+    """
+    FacetCount.objects.update(stories=0)
+    published = Story.objects.published().order_by()
+    people = ("storyteller__function", "storyteller__level", "format")
+    rows = [
+        FacetCount(function_id=function, level_id=level, format=story_format, move=move or "", stories=n)
+        for counts in (
+            published.values_list(*people).annotate(move=Value(""), n=Count("pk")),
+            published.filter(moves__isnull=False)
+            .values_list(*people, "moves__kind")
+            .annotate(n=Count("pk", distinct=True)),
+        )
+        for function, level, story_format, move, n in counts
+    ]
+    FacetCount.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["function", "level", "format", "move"], update_fields=["stories"]
+    )
+    FacetCount.objects.filter(stories=0).delete()
 
 
 class PublicationCheck(NamedTuple):
@@ -186,6 +214,7 @@ def storyteller_withdraw_consent(*, storyteller: Storyteller, on: datetime.date 
         status=Story.Status.DRAFT, updated_at=timezone.now()
     )
     skill_story_counts_update(skills=Skill.objects.filter(tagged_stories__content_object__in=published))
+    facet_counts_update()
     for story in published:
         story_event_record(story=story, action=StoryEvent.Action.CONSENT_WITHDRAWN, by=by)
     return len(published)

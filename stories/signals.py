@@ -3,11 +3,16 @@ receivers for derived data.
 
 story_viewed: sent by the story page each time a logged-in user opens a published story.
     Arguments: story (stories.Story), user (the request's user). The reflection toolkit records explored stories.
+
+home_suggestions: sent by the home page to ask for stories suggested to the user, which it shows first ("For you").
+    Arguments: user. Each receiver returns a list of published stories read for cards (Story.objects.for_cards()),
+    each with `reason`, the words that say why. The sections below leave those stories out: each story shows once.
 """
 
 from django.dispatch import Signal
 
 story_viewed = Signal()
+home_suggestions = Signal()
 
 
 def on_migrated(sender, **kwargs) -> None:
@@ -19,11 +24,12 @@ def on_migrated(sender, **kwargs) -> None:
 def on_story_saved(sender, instance, raw: bool = False, **kwargs) -> None:
     from skills.models import Skill
     from stories.search import document_update
-    from stories.services import skill_story_counts_update
+    from stories.services import facet_counts_update, skill_story_counts_update
 
     if not raw:
         document_update(instance)
         skill_story_counts_update(skills=Skill.objects.filter(tagged_stories__content_object=instance))
+        facet_counts_update()
 
 
 def on_tags_changed(sender, instance, raw: bool = False, **kwargs) -> None:
@@ -45,10 +51,20 @@ def on_tags_changed(sender, instance, raw: bool = False, **kwargs) -> None:
 
 def on_storyteller_saved(sender, instance, raw: bool = False, **kwargs) -> None:
     from stories.search import document_update
+    from stories.services import facet_counts_update
 
     if not raw:
         for story in instance.stories.published():
             document_update(story)
+        facet_counts_update()  # the function or level may have changed
+
+
+def on_facets_changed(sender, instance=None, raw: bool = False, **kwargs) -> None:
+    """A story deleted, or a career move saved or deleted: the facets count anew."""
+    from stories.services import facet_counts_update
+
+    if not raw:
+        facet_counts_update()
 
 
 def on_skills_renamed(sender, skill_ids: set[int], **kwargs) -> None:

@@ -28,7 +28,7 @@ from stories.forms import (
 from stories.guide import guide_steps
 from stories.media import file_response
 from stories.models import Collection, CollectionItem, Story, Storyteller
-from stories.signals import story_viewed
+from stories.signals import home_suggestions, story_viewed
 
 # Counting each filter option over a search's matches costs index lookups per match: up to this many, about 6 ms.
 SEARCH_FACETS_COUNTED_UP_TO = 300
@@ -50,11 +50,13 @@ def _get_storyteller_for_user(request: HttpRequest, slug: str) -> Storyteller:
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    suggested = [story for _, stories in home_suggestions.send(sender=Story, user=request.user) for story in stories]
     return render(
         request,
         "stories/home.html",
         {
-            "stories": selectors.home_stories(),
+            "suggested": suggested,
+            "stories": selectors.home_stories(excluding=[story.pk for story in suggested]),
             "skills": selectors.popular_skills(limit=16),
             "moves": selectors.move_kind_counts(),
             "collections": selectors.featured_collections(limit=4),
@@ -133,8 +135,8 @@ def skill_index(request: HttpRequest) -> HttpResponse:
 @require_safe
 def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
     skill = get_object_or_404(Skill.objects.filter(is_retired=False).select_related("framework", "parent"), slug=slug)
-    stories = selectors.skill_stories(skill)
-    page = selectors.cards_page(stories, request.GET.get("page"), per_page=STORIES_PER_PAGE)
+    stories, count = selectors.skill_stories(skill)
+    page = selectors.cards_page(stories, request.GET.get("page"), per_page=STORIES_PER_PAGE, count=count)
     return render(
         request,
         "skills/skill_detail.html",
@@ -423,13 +425,7 @@ def _search_found(request: HttpRequest, query: search.Query, form: StoryFilterFo
         ranked = [pk for pk in ranked if pk in kept]
     page = Paginator(ranked, STORIES_PER_PAGE).get_page(request.GET.get("page"))
     # A card shows neither the text nor the transcript (20 KB a story); the moment reads the captions' cues.
-    cards = (
-        Story.objects.published()
-        .filter(pk__in=page.object_list)
-        .for_cards()
-        .defer("body", "body_html", "transcript")
-        .in_bulk()
-    )
+    cards = Story.objects.published().filter(pk__in=page.object_list).for_cards("transcript_cues").in_bulk()
     extracts = search.snippets(query, list(page.object_list))
     results = [
         (cards[pk], extracts.get(pk, search.Extract()), search.moment(cards[pk], query))

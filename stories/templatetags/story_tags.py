@@ -11,13 +11,14 @@ def _img(*, renditions: dict, url_name: str, slug: str, alt: str, sizes: str, cs
     widths = sorted(int(width) for width in renditions)
     if not widths:
         return format_html('<div class="{} {}--empty" aria-hidden="true"></div>', css_class, css_class)
-    srcset = ", ".join(f"{reverse(url_name, args=[slug, width])} {width}w" for width in widths)
+    urls = {width: reverse(url_name, args=[slug, width]) for width in widths}
+    srcset = ", ".join(f"{url} {width}w" for width, url in urls.items())
     default = next((width for width in widths if width >= 320), widths[-1])
     return format_html(
         '<img class="{}" src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" loading="{}"'
         ' decoding="async">',
         css_class,
-        reverse(url_name, args=[slug, default]),
+        urls[default],
         srcset,
         sizes,
         renditions[str(default)]["width"],

@@ -23,6 +23,7 @@ REVIEWED_DATA_STEPS = {
     ("stories", "0007_story_media_type"),
     ("stories", "0009_skill_story_counts"),  # Skill.story_count, from skills 0004
     ("stories", "0014_story_transcript_html"),  # Story.transcript_html, added by the same migration
+    ("stories", "0015_facet_counts"),  # FacetCount, the table the same migration creates
 }
 # Raw schema steps reviewed by name: they only create (a full-text table and its triggers, a generated column, a
 # function) and leave everything old code reads as it was.

@@ -41,9 +41,10 @@ PAGES = {
     # stories, their skills, the skills that explain the suggestion; 1 when no story matches).
     "dashboard": ("erin", lambda d: reverse("reflection:dashboard"), 9),
     "dashboard, nothing to suggest": ("erin", lambda d: reverse("reflection:dashboard"), 8),
-    "explored": ("erin", lambda d: reverse("reflection:explored"), 7),
-    "explored, one skill": ("erin", lambda d: reverse("reflection:explored") + f"?skill={d['skill'].slug}", 7),
-    "saved": ("erin", lambda d: reverse("reflection:explored") + "?saved=1", 7),
+    # The rows, then their stories read for cards (not their text), then the stories' skills.
+    "explored": ("erin", lambda d: reverse("reflection:explored"), 8),
+    "explored, one skill": ("erin", lambda d: reverse("reflection:explored") + f"?skill={d['skill'].slug}", 8),
+    "saved": ("erin", lambda d: reverse("reflection:explored") + "?saved=1", 8),
     "reflections": ("erin", lambda d: reverse("reflection:reflections"), 4),
     "assessment": ("erin", lambda d: reverse("reflection:assessment"), 5),  # + the scales, to name each level
     "assess one skill": ("erin", lambda d: reverse("reflection:assess_skill", args=[d["skill"].slug]), 6),
@@ -167,13 +168,11 @@ def test_page_query_count_does_not_grow_with_the_data(client, django_assert_num_
     assert SHOWS.get(page, "") in response.content.decode()  # the page shows the data it was counted with
 
 
-# tag: (who, queries, what it shows). The tags render inside the story page and the home page, whose counts
-# (tests/stories/test_queries.py) include the session and the user; these counts are the tags' own.
+# tag: (who, queries, what it shows). The tag renders inside the story page, whose count (tests/stories/test_queries.py)
+# includes the session and the user; these counts are the tag's own. The home page's "For you" is counted with it.
 TAGS = {
     "{% story_toolkit story %}": ("erin", 1, ["Saved ✓", "Your reflections on this story"]),  # both in one query
     "{% story_toolkit story %}, nothing saved or written": ("mona", 1, ["Save for later"]),
-    "{% for_you %}": ("erin", 2, ["Because you want to develop"]),  # the stories (with their reasons), their skills
-    "{% for_you %}, nothing to suggest": ("mona", 1, []),  # the stories' query finds none
 }
 
 

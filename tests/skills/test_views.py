@@ -41,6 +41,21 @@ def test_skills_page_shows_the_framework_as_a_tree_with_story_counts(employee_cl
     assert "Telegraphy" not in response.content.decode()
 
 
+def test_skills_page_shows_two_levels_each_saying_how_many_live_skills_it_holds(employee_client, framework):
+    storytelling, retired = framework["storytelling"], framework["retired"]
+    SkillFactory(framework=framework["framework"], parent=storytelling, name="Pitching to investors")
+    SkillFactory(framework=framework["framework"], parent=storytelling, name="Fables", is_retired=True)
+    SkillFactory(framework=framework["framework"], parent=retired, name="Morse code")  # under a retired skill
+    response = employee_client.get("/skills/")
+    [(_, roots)] = response.context["frameworks"]
+    assert [node.skill.name for node in roots] == ["Communication", "Courage", "Morse code"]
+    [storytelling_node] = [child for child in roots[0].children if child.skill == storytelling]
+    assert (storytelling_node.children, storytelling_node.inside) == ([], 1)
+    content = response.content.decode()
+    assert f'<a class="tree__more" href="{storytelling.get_absolute_url()}">1 more inside</a>' in content
+    assert "Pitching to investors" not in content and "Fables" not in content
+
+
 def test_skill_page_shows_description_levels_stories_and_related_skills(employee_client, framework):
     storytelling, courage, negotiation = (
         framework["storytelling"],

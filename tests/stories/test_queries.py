@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 # Each count includes the session and the user (2); the rest is the page's own. (Employees are not staff, so no
 # permission queries: only staff can hold curation permissions.) Facets take three queries: people and formats in one,
-# moves, skills (their stored counts when only a skill filters); the skills tree reads each skill's count with it.
+# moves, skills (the stored counts, FacetCount and Skill.story_count, unless a skill or a search narrows the stories).
 PAGES = {
     "home": (lambda lib: "/", 9),  # 1 of them: "For you" (the employee's wanted and planned skills)
     "story list": (lambda lib: "/stories/", 7),
@@ -34,7 +34,7 @@ PAGES = {
     "video story": (lambda lib: lib["video"].get_absolute_url(), 10),
     "text story": (lambda lib: lib["text"].get_absolute_url(), 10),
     "storyteller": (lambda lib: lib["video"].storyteller.get_absolute_url(), 5),
-    "skills tree": (lambda lib: "/skills/", 4),
+    "skills tree": (lambda lib: "/skills/", 5),  # the top level, then it and its children
     "skill": (lambda lib: lib["skill"].get_absolute_url(), 9),
     "search": (lambda lib: "/search/?q=career", 9),  # every match ranked once, their facets, the page's cards
     "conversation guide": (lambda lib: "/guide/", 10),

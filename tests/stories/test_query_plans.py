@@ -58,6 +58,11 @@ def published_page(filters: dict, number: int):
     return list(selectors.cards_page(stories, number, per_page=12, count=40).object_list)
 
 
+def skill_page(skill):
+    stories, count = selectors.skill_stories(skill)  # the count, then the page
+    return list(selectors.cards_page(stories, 1, per_page=12, count=count).object_list)
+
+
 HOT_READS = {
     "related stories": lambda lib: selectors.story_details(lib["story"])["related"],
     "list, a deep page": lambda lib: published_page({}, 3),
@@ -71,9 +76,7 @@ HOT_READS = {
     ),
     "options of a broad search": lambda lib: selectors.facet_options({"function": lib["function"]}),
     "popular skills": lambda lib: list(selectors.popular_skills()),
-    "skill page stories": lambda lib: list(
-        selectors.cards_page(selectors.skill_stories(lib["skill"]), 1, per_page=12).object_list
-    ),
+    "skill page stories": lambda lib: skill_page(lib["skill"]),
     "skills tree with counts": lambda lib: framework_tree(lib["skill"].framework),
 }
 

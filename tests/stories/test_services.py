@@ -9,9 +9,16 @@ from django.db.models import Count, Q
 from careerportal.roles import curator_set
 from skills.models import Skill
 from skills.services import skill_merge
-from stories import services
-from stories.models import Story, StoryEvent
-from tests.factories import SkillFactory, StoryFactory, StorytellerFactory, UserFactory
+from stories import selectors, services
+from stories.models import CareerMove, FacetCount, Story, StoryEvent
+from tests.factories import (
+    CareerMoveFactory,
+    FunctionFactory,
+    SkillFactory,
+    StoryFactory,
+    StorytellerFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +203,46 @@ def test_rebuilding_the_search_index_recounts_the_skills_stories(db):
 
     skill.refresh_from_db()
     assert skill.story_count == 2
+
+
+def _facets_counted_afresh() -> dict:
+    """The filters' options as the stored counts give them, and as counting every published story gives them."""
+    stored = {name: options for name, options in selectors.story_facets({}).items() if name != "skill"}
+    everything = Story.objects.published().values("pk")  # a search matching every story: counted afresh
+    counted = selectors.story_facets({}, within=everything)
+    return stored, {name: options for name, options in counted.items() if name != "skill"}
+
+
+def test_the_filters_counts_follow_every_change_to_stories_storytellers_and_moves(db):
+    finance, sales = FunctionFactory(name="Finance"), FunctionFactory(name="Sales")
+    teller = StorytellerFactory(function=finance)
+    story = StoryFactory(storyteller=teller, video=True)
+    other = StoryFactory(storyteller=StorytellerFactory(function=sales))
+    move = CareerMoveFactory(story=story, kind=CareerMove.Kind.LATERAL)
+    changes = [
+        lambda: CareerMoveFactory(story=other, kind=CareerMove.Kind.LATERAL),
+        lambda: setattr(move, "kind", CareerMove.Kind.PROMOTION) or move.save(),
+        lambda: setattr(teller, "function", sales) or teller.save(),
+        lambda: setattr(story, "format", Story.Format.TEXT) or story.save(),
+        lambda: Story.objects.filter(pk=other.pk).first().moves.first().delete(),
+        lambda: StoryFactory(storyteller=teller, status=Story.Status.DRAFT, published_at=None),
+        lambda: services.storyteller_withdraw_consent(storyteller=teller),
+        lambda: other.delete(),
+    ]
+    for change in changes:
+        change()
+        stored, counted = _facets_counted_afresh()
+        assert stored == counted
+    assert selectors.move_kind_counts() == []
+    assert FacetCount.objects.count() == 0
+
+
+def test_rebuild_search_index_recounts_the_filters_after_raw_sql(db):
+    story = StoryFactory(storyteller=StorytellerFactory(function=FunctionFactory(name="Finance")))
+    Story.objects.filter(pk=story.pk).update(format=Story.Format.PODCAST)  # no signal, as raw SQL
+    assert _facets_counted_afresh()[0] != _facets_counted_afresh()[1]
+
+    call_command("rebuild_search_index", stdout=io.StringIO())
+
+    stored, counted = _facets_counted_afresh()
+    assert stored == counted and [option.value for option in stored["format"]] == ["podcast"]

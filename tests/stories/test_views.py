@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from reflection.services import self_assess
 from skills.models import Skill
 from stories.models import CareerMove, Collection, CollectionItem, Story
 from tests.factories import (
@@ -370,6 +371,30 @@ def test_home_shows_featured_stories_and_ways_in_by_skill(employee_client, libra
     assert [story.title for story in response.context["stories"]["featured"]] == ["Into finance"]
     assert library["negotiation"] in list(response.context["skills"])
     assert "Not yet" not in response.content.decode()
+
+
+def test_home_shows_each_story_once_in_the_highest_section(employee_client, employee, library):
+    Story.objects.filter(pk=library["finance_text"].pk).update(featured=True)
+    self_assess(user=employee, skill=library["resilience"], level=None, is_strength=False, wants_to_develop=True)
+
+    response = employee_client.get("/")
+
+    content = response.content.decode()
+    for_you = content.split("For you</h2>")[1].split("</section>")[0]
+    assert "Into finance" in for_you and "Sales abroad" in for_you  # suggested, though featured and recent
+    assert [content.count(f">{title}</a>") for title in ("Into finance", "Sales abroad", "Numbers on camera")] == [
+        1
+    ] * 3
+    assert response.context["stories"]["featured"] == []
+    assert [story.title for story in response.context["stories"]["latest"]] == ["Numbers on camera"]
+
+
+def test_a_story_cards_skills_are_words_not_links_or_chips(employee_client, library):
+    content = employee_client.get("/stories/").content.decode()
+
+    skills = re.findall(r'<ul class="card__skills" aria-label="Skills">(.*?)</ul>', content, flags=re.DOTALL)
+    assert len(skills) == 3 and any("Negotiation" in card for card in skills)
+    assert not any("<a " in card or "chip" in card for card in skills)  # the card's one link is its title
 
 
 def test_a_story_page_lists_its_skills_then_strengths_and_the_stories_sharing_most_skills(employee_client, db):
