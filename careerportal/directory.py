@@ -21,7 +21,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from careerportal.models import Profile
@@ -54,6 +54,7 @@ PROFILE_FIELDS = ("employee_id", "job_title", "function_id", "level_id", "locati
 PREVIEW_DIR = "people-imports"
 PREVIEW_LIFETIME = datetime.timedelta(hours=24)
 PREVIEW_TOKEN = re.compile(r"[0-9a-f]{32}")
+IMPORT_LOCK = 0x6469726563746F72  # PostgreSQL's advisory lock that queues imports ("director" in ASCII)
 _LIMITS = {"employee_id": 64, "email": 254, "first_name": 150, "last_name": 150, "job_title": 200, "location": 200}
 
 
@@ -392,6 +393,8 @@ def directory_import(*, parsed: ParsedPeople, dry_run: bool = False, expected: s
 
     With `expected` (a previewed plan's fingerprint) it applies nothing unless the plan is still the one previewed:
     the directory may have changed since, or the same confirmation may arrive twice (it then finds nothing to do)."""
+    if not dry_run:
+        _one_import_at_a_time()
     plan = directory_plan(parsed=parsed)
     if expected is not None and plan.ok and plan.fingerprint() != expected:
         plan.stale = True
@@ -399,6 +402,14 @@ def directory_import(*, parsed: ParsedPeople, dry_run: bool = False, expected: s
         _apply(plan)
         plan.applied = True
     return plan
+
+
+def _one_import_at_a_time() -> None:
+    """Makes a concurrent import wait until this transaction ends, so that it plans against what this one wrote. On
+    SQLite every write transaction already waits for the one before (IMMEDIATE, careerportal.settings)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
 
 
 def _apply(plan: DirectoryPlan) -> None:

@@ -2,11 +2,15 @@
 as left; only curators get in."""
 
 import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from careerportal.directory import COLUMNS, PREVIEW_DIR
@@ -227,3 +231,30 @@ def test_the_change_form_does_not_set_left_on_apart_from_the_account(curator_cli
     page = curator_client.get(reverse("admin:careerportal_profile_change", args=[bell.pk])).content.decode()
 
     assert 'name="left_on"' not in page and 'name="job_title"' in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_confirmations_at_once_import_once(curator, functions_and_levels):
+    """Two clicks on "Import these changes" on their own threads and connections: the second import waits for the
+    first and then finds nothing left to do (on PostgreSQL an advisory lock makes it wait; SQLite's writers queue)."""
+    first = Client()
+    first.force_login(curator)
+    preview = first.post(URL, {"file": upload(BELL, WALSH, OKAFOR)})
+    clicks = 2
+    start = threading.Barrier(clicks)
+
+    def click(_number: int) -> int:
+        try:
+            client = Client()
+            client.force_login(curator)
+            start.wait()
+            return client.post(URL, confirm_data(preview)).status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=clicks) as pool:
+        statuses = sorted(pool.map(click, range(clicks)))
+
+    assert statuses in ([200, 302], [302, 302])  # the second shows "already holds", or finds the upload gone
+    assert sorted(Profile.objects.values_list("employee_id", flat=True)) == ["E1", "E2", "E3"]
+    assert User.objects.count() == 4
