@@ -62,6 +62,9 @@ class ProfileAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # people come from the HR system's export (or single sign-on), with their accounts
 
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False  # people who leave are marked as left, as an import does; nobody's place is deleted
+
     @admin.action(description="Mark the selected people as left", permissions=["change"])
     def mark_left(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = people_mark_left(user_ids=list(queryset.values_list("user_id", flat=True)))

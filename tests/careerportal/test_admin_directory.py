@@ -231,6 +231,15 @@ def test_the_change_form_does_not_set_left_on_apart_from_the_account(curator_cli
     page = curator_client.get(reverse("admin:careerportal_profile_change", args=[bell.pk])).content.decode()
 
     assert 'name="left_on"' not in page and 'name="job_title"' in page
+    assert "Delete" not in page
+
+
+def test_nobody_deletes_a_profile_in_the_admin(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    profile = Profile.objects.create(user=UserFactory(), employee_id="E9")
+
+    assert client.get(reverse("admin:careerportal_profile_delete", args=[profile.pk])).status_code == 403
+    assert Profile.objects.filter(pk=profile.pk).exists()
 
 
 @pytest.mark.django_db(transaction=True)
