@@ -23,8 +23,13 @@ class PortalAdminConfig(admin_apps.AdminConfig):
         from django_tasks_db.models import DBTaskResult
         from taggit.models import Tag
 
+        from careerportal.directory_admin import ProfileAdmin
+        from careerportal.models import Profile
+
         # Skills are curated in the skills admin only. taggit's own Tag admin would offer a second place to edit
         # tags, and its merge view checks no permission.
         self.module.site.unregister(Tag)
         # Queued emails quote private comments and plans: no one reads them in the admin (DESIGN.md, "Privacy").
         self.module.site.unregister(DBTaskResult)
+        # Here, not in careerportal/admin.py: importing that module is what creates the site it would register with.
+        self.module.site.register(Profile, ProfileAdmin)

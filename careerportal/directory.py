@@ -9,14 +9,19 @@ A file with any problem changes nothing. People the file no longer lists are mar
 """
 
 import datetime
+import hashlib
+import json
+import re
+import uuid
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from careerportal.models import Profile
@@ -44,6 +49,12 @@ ACTIVE_VALUES = {"true": True, "yes": True, "1": True, "active": True,
 # What the file sets on an account and on its profile (the manager is compared and set apart, by person).
 USER_FIELDS = ("email", "first_name", "last_name", "is_active")
 PROFILE_FIELDS = ("employee_id", "job_title", "function_id", "level_id", "location", "left_on")
+# An admin preview's upload is kept in the default storage until it is confirmed or cancelled, PREVIEW_LIFETIME at
+# most: each new preview deletes the expired ones (as the framework import's previews, skills.services).
+PREVIEW_DIR = "people-imports"
+PREVIEW_LIFETIME = datetime.timedelta(hours=24)
+PREVIEW_TOKEN = re.compile(r"[0-9a-f]{32}")
+IMPORT_LOCK = 0x6469726563746F72  # PostgreSQL's advisory lock that queues imports ("director" in ASCII)
 _LIMITS = {"employee_id": 64, "email": 254, "first_name": 150, "last_name": 150, "job_title": 200, "location": 200}
 
 
@@ -102,10 +113,16 @@ class DirectoryPlan:
     functions: dict[str, Function] = field(default_factory=dict, repr=False)
     levels: dict[str, Level] = field(default_factory=dict, repr=False)
     applied: bool = False
+    stale: bool = False  # the directory changed since the preview this import confirms: nothing was applied
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def fingerprint(self) -> str:
+        """Names every change this plan makes: a confirmation applies the plan only while it still says the same."""
+        changes = [self.added, self.changed, self.moved, self.left]
+        return hashlib.sha256(json.dumps(changes).encode()).hexdigest()
 
     @property
     def changes(self) -> int:
@@ -371,13 +388,28 @@ def _name(user) -> str:
 
 
 @transaction.atomic
-def directory_import(*, parsed: ParsedPeople, dry_run: bool = False) -> DirectoryPlan:
-    """Plans the import of a parsed HR export and, unless `dry_run` or the plan has problems, applies all of it."""
+def directory_import(*, parsed: ParsedPeople, dry_run: bool = False, expected: str | None = None) -> DirectoryPlan:
+    """Plans the import of a parsed HR export and, unless `dry_run` or the plan has problems, applies all of it.
+
+    With `expected` (a previewed plan's fingerprint) it applies nothing unless the plan is still the one previewed:
+    the directory may have changed since, or the same confirmation may arrive twice (it then finds nothing to do)."""
+    if not dry_run:
+        _one_import_at_a_time()
     plan = directory_plan(parsed=parsed)
-    if plan.ok and not dry_run and plan.changes:
+    if expected is not None and plan.ok and plan.fingerprint() != expected:
+        plan.stale = True
+    elif plan.ok and not dry_run and plan.changes:
         _apply(plan)
         plan.applied = True
     return plan
+
+
+def _one_import_at_a_time() -> None:
+    """Makes a concurrent import wait until this transaction ends, so that it plans against what this one wrote. On
+    SQLite every write transaction already waits for the one before (IMMEDIATE, careerportal.settings)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
 
 
 def _apply(plan: DirectoryPlan) -> None:
@@ -404,19 +436,70 @@ def _apply(plan: DirectoryPlan) -> None:
             profiles.append(_assigned(profile, wanted_profile))
         if not is_new and _differs(user, wanted_user):
             users.append(_assigned(user, wanted_user))
-    today = timezone.localdate()
-    for user in plan.missing:
-        users.append(_assigned(user, {"is_active": False}))
-        profiles.append(_assigned(user.profile, {"left_on": user.profile.left_on or today}))
     User.objects.bulk_update(users, USER_FIELDS, batch_size=BATCH)
     Profile.objects.bulk_create(new_profiles, batch_size=BATCH)
     Profile.objects.bulk_update(profiles, [*PROFILE_FIELDS, "manager_id"], batch_size=BATCH)
+    if plan.missing:
+        people_mark_left(user_ids=[user.pk for user in plan.missing])
+
+
+@transaction.atomic
+def people_mark_left(*, user_ids: list[int], on: datetime.date | None = None) -> int:
+    """Marks these accounts' people as left: the profile's `left_on` (kept where already set) and the account's
+    `is_active` change together, so that whoever left can no longer log in. Their data stays. Returns how many
+    accounts were still active."""
+    on = on or timezone.localdate()
+    deactivated = 0
+    for start in range(0, len(user_ids), BATCH):
+        batch = user_ids[start : start + BATCH]
+        deactivated += get_user_model().objects.filter(pk__in=batch, is_active=True).update(is_active=False)
+        Profile.objects.filter(user_id__in=batch, left_on=None).update(left_on=on)
+    return deactivated
 
 
 def _assigned(instance, values: dict):
     for name, value in values.items():
         setattr(instance, name, value)
     return instance
+
+
+# Previews in the admin: the uploaded file is kept between the preview and its confirmation
+
+
+def people_preview_keep(*, file) -> str:
+    """Keeps a previewed upload until it is confirmed or cancelled; returns the preview's token. Deletes the files
+    of the previews that expired first, so that unconfirmed uploads do not pile up."""
+    try:
+        names = default_storage.listdir(PREVIEW_DIR)[1]
+    except FileNotFoundError:
+        names = []
+    for name in names:
+        if _preview_expired(f"{PREVIEW_DIR}/{name}"):
+            default_storage.delete(f"{PREVIEW_DIR}/{name}")
+    token = uuid.uuid4().hex
+    default_storage.save(f"{PREVIEW_DIR}/{token}", file)
+    return token
+
+
+def people_preview_file(token: str) -> str | None:
+    """The storage name of a live preview's file; None once it expired, was confirmed or was cancelled."""
+    name = f"{PREVIEW_DIR}/{token}"
+    if not PREVIEW_TOKEN.fullmatch(token) or _preview_expired(name):
+        return None
+    return name
+
+
+def people_preview_discard(*, token: str) -> None:
+    if PREVIEW_TOKEN.fullmatch(token):
+        default_storage.delete(f"{PREVIEW_DIR}/{token}")
+
+
+def _preview_expired(name: str) -> bool:
+    try:
+        modified = default_storage.get_modified_time(name)
+    except FileNotFoundError:
+        return True
+    return modified < timezone.now() - PREVIEW_LIFETIME
 
 
 # Small helpers

@@ -31,6 +31,8 @@ CURATOR_PERMISSIONS = {
         "view_skill", "change_skill",
         "view_proficiencylevel", "add_proficiencylevel", "change_proficiencylevel", "delete_proficiencylevel",
     ],
+    # The company directory: its import and marking people as left (careerportal.directory_admin).
+    "careerportal": ["view_profile", "change_profile"],
 }  # fmt: skip
 
 
