@@ -15,7 +15,7 @@ from careerportal.roles import is_curator
 class PortalAdminSite(admin.AdminSite):
     site_header = "Career stories: curation"
     site_title = "Career stories curation"
-    index_title = "Stories, storytellers and the skills framework"
+    index_title = "Stories, storytellers, the skills framework and the directory"
     login_form = AdminLoginForm
 
     @method_decorator(login_not_required)
