@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from careerportal.models import Profile
-from careerportal.spreadsheets import Columns, Problem, Unreadable, open_rows
+from careerportal.spreadsheets import Columns, Problem, Unreadable, loops, open_rows
 from stories.models import Function, Level
 
 COLUMNS = (
@@ -217,7 +217,7 @@ def _check_people(result: ParsedPeople) -> None:
         for person in by_email.values()
         if person.manager_email and person.manager_email in by_email
     }
-    for loop in _loops(managers):
+    for loop in loops(managers):
         people = sorted((by_email[email] for email in loop), key=lambda person: person.row)
         if len(loop) == 1:
             message = f"{people[0].email} is their own manager. Correct their manager_email."
@@ -227,25 +227,6 @@ def _check_people(result: ParsedPeople) -> None:
                 f"the managers go round in a loop: {chain}. Change one of these manager_email cells to break the loop."
             )
         result.add_problem(people[0].row, message)
-
-
-def _loops(parents: dict[str, str]) -> list[list[str]]:
-    """Each loop in a person → manager mapping once, as the emails along it."""
-    loops = []
-    done: set[str] = set()
-    for start in parents:
-        path: list[str] = []
-        on_path: dict[str, int] = {}
-        key = start
-        while key in parents and key not in done:
-            if key in on_path:
-                loops.append(path[on_path[key] :])
-                break
-            on_path[key] = len(path)
-            path.append(key)
-            key = parents[key]
-        done.update(path)
-    return loops
 
 
 # Planning and applying

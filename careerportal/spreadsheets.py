@@ -317,3 +317,23 @@ def normalise(title: str) -> str:
 
 def megabytes(size: int) -> str:
     return f"{size / _MEGABYTE:.1f}".removesuffix(".0")
+
+
+def loops(parents: dict[str, str]) -> list[list[str]]:
+    """Each loop in a child → parent mapping (a skill and its parent, a person and their manager) once, as the keys
+    along it: what an importer refuses, naming the rows."""
+    found = []
+    done: set[str] = set()
+    for start in parents:
+        path: list[str] = []
+        on_path: dict[str, int] = {}
+        key = start
+        while key in parents and key not in done:
+            if key in on_path:
+                found.append(path[on_path[key] :])
+                break
+            on_path[key] = len(path)
+            path.append(key)
+            key = parents[key]
+        done.update(path)
+    return found

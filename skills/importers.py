@@ -19,7 +19,7 @@ from typing import BinaryIO, NamedTuple
 
 import nh3
 
-from careerportal.spreadsheets import Columns, Problem, Rows, Unreadable, normalise, open_rows
+from careerportal.spreadsheets import Columns, Problem, Rows, Unreadable, loops, normalise, open_rows
 
 FORMATS = {
     "moodle": "Moodle competency framework CSV",
@@ -597,7 +597,7 @@ def _check_tree(result: ParsedFramework, labels: _Labels) -> None:
                 f"{labels.parent} '{skill.parent_code}' does not match the {labels.code} of any row; "
                 "correct it or leave it empty.",
             )
-    for loop in _loops(parents):
+    for loop in loops(parents):
         start = min(range(len(loop)), key=lambda index: first_rows[loop[index]])
         loop = loop[start:] + loop[:start]
         result.add_problem(first_rows[loop[0]], _loop_message(loop, first_rows, labels))
@@ -612,25 +612,6 @@ def _loop_message(loop: list[str], rows: dict[str, int], labels: _Labels) -> str
         f"the parents go round in a loop: {names[0]} has parent {chain}. "
         f"Change one of these {labels.parent}s to break the loop."
     )
-
-
-def _loops(parents: dict[str, str]) -> list[list[str]]:
-    """Each loop in a child → parent mapping once, as the codes along it."""
-    loops = []
-    done: set[str] = set()
-    for start in parents:
-        path: list[str] = []
-        on_path: dict[str, int] = {}
-        code = start
-        while code in parents and code not in done:
-            if code in on_path:
-                loops.append(path[on_path[code] :])
-                break
-            on_path[code] = len(path)
-            path.append(code)
-            code = parents[code]
-        done.update(path)
-    return loops
 
 
 def _capped(problems: list[Problem]) -> list[Problem]:
