@@ -64,7 +64,8 @@ def test_no_insight_page_or_download_reveals_an_individual(curator_client, activ
     for url in pages:
         content = curator_client.get(url).content.decode()
         for private in ["Zoe", "Quinn", "zoe@example.com", "Secret objective", "Ask for a secondment"]:
-            assert private not in content, (url, private)
+            # As a word: a page's random CSRF token may hold "Zoe" inside it (one page in a few hundred).
+            assert not re.search(rf"\b{re.escape(private)}\b", content), (url, private)
 
 
 def test_engagement_by_skill_counts_people_and_plans(curator_client, activity):
