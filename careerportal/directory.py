@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from careerportal.models import Profile
-from careerportal.spreadsheets import Columns, Problem, Unreadable, loops, open_rows
+from careerportal.spreadsheets import Columns, Problem, Unreadable, capped, loops, open_rows
 from stories.models import Function, Level
 
 COLUMNS = (
@@ -41,7 +41,6 @@ COLUMNS = (
     "active",
 )
 MAX_ROWS = 200_000
-MAX_PROBLEMS = 200
 EXAMPLES = 5
 BATCH = 1000
 ACTIVE_VALUES = {"true": True, "yes": True, "1": True, "active": True,
@@ -166,7 +165,7 @@ def parse_people_file(file: BinaryIO, *, max_bytes: int | None = None) -> Parsed
         result.add_problem(None, "The file has a header row but no people under it.")
     if result.people:
         _check_people(result)
-    result.problems = _capped(result.problems)
+    result.problems = capped(result.problems)
     return result
 
 
@@ -268,7 +267,7 @@ def directory_plan(*, parsed: ParsedPeople) -> DirectoryPlan:
                 )
         plan.entries.append((person, user))
     if not plan.ok:
-        plan.problems = _capped(plan.problems)
+        plan.problems = capped(plan.problems)
         plan.entries = []
         return plan
     plan.missing = [
@@ -484,15 +483,6 @@ def _preview_expired(name: str) -> bool:
 
 
 # Small helpers
-
-
-def _capped(problems: list[Problem]) -> list[Problem]:
-    """File-level problems first, then by row; at most MAX_PROBLEMS, the last saying how many more."""
-    problems = sorted(problems, key=lambda problem: (problem.row is not None, problem.row or 0))
-    if len(problems) <= MAX_PROBLEMS:
-        return problems
-    kept = problems[: MAX_PROBLEMS - 1]
-    return [*kept, Problem(None, f"…and {len(problems) - len(kept):,} more problems.")]
 
 
 def _preview(value: str) -> str:

@@ -55,6 +55,18 @@ class Problem:
         return f"Row {self.row}: {self.message}" if self.row else self.message
 
 
+MAX_PROBLEMS = 200  # listed for one file: enough to fix a column, not a page nobody reads
+
+
+def capped(problems: list[Problem]) -> list[Problem]:
+    """File-level problems first, then by row; at most MAX_PROBLEMS, the last saying how many more."""
+    problems = sorted(problems, key=lambda problem: (problem.row is not None, problem.row or 0))
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    kept = problems[: MAX_PROBLEMS - 1]
+    return [*kept, Problem(None, f"…and {len(problems) - len(kept):,} more problems.")]
+
+
 class Unreadable(Exception):
     """The file cannot be read any further; the message is a file-level problem."""
 

@@ -19,7 +19,7 @@ from typing import BinaryIO, NamedTuple
 
 import nh3
 
-from careerportal.spreadsheets import Columns, Problem, Rows, Unreadable, loops, normalise, open_rows
+from careerportal.spreadsheets import Columns, Problem, Rows, Unreadable, capped, loops, normalise, open_rows
 
 FORMATS = {
     "moodle": "Moodle competency framework CSV",
@@ -30,7 +30,6 @@ FORMATS = {
 }
 
 KINDS = ("skill", "strength", "category")
-MAX_PROBLEMS = 200
 MAX_CODE_LENGTH = 255  # Skill.code
 MAX_NAME_LENGTH = 255  # Skill.name
 MAX_LEVEL_NAME_LENGTH = 100  # ProficiencyLevel.name
@@ -132,7 +131,7 @@ def parse_framework_file(
         _parse_into(result, file, filename=filename, broader_file=broader_file, max_bytes=max_bytes)
     except Unreadable as error:
         result.add_problem(None, str(error))
-    result.problems = _capped(result.problems)
+    result.problems = capped(result.problems)
     return result
 
 
@@ -612,15 +611,6 @@ def _loop_message(loop: list[str], rows: dict[str, int], labels: _Labels) -> str
         f"the parents go round in a loop: {names[0]} has parent {chain}. "
         f"Change one of these {labels.parent}s to break the loop."
     )
-
-
-def _capped(problems: list[Problem]) -> list[Problem]:
-    """File-level problems first, then by row; at most MAX_PROBLEMS, the last saying how many more."""
-    problems = sorted(problems, key=lambda problem: (problem.row is not None, problem.row or 0))
-    if len(problems) <= MAX_PROBLEMS:
-        return problems
-    kept = problems[: MAX_PROBLEMS - 1]
-    return [*kept, Problem(None, f"…and {len(problems) - len(kept):,} more problems.")]
 
 
 # Small helpers
