@@ -17,15 +17,18 @@ from datetime import datetime, timedelta
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
-from careerportal.models import LoginThrottle
+from careerportal.models import LoginThrottle, Notification
 from careerportal.roles import curator_set, is_curator
 
 logger = logging.getLogger(__name__)
@@ -164,7 +167,38 @@ class LoginView(auth_views.LoginView):
         return context
 
 
-class CompanyOIDCBackend(OIDCAuthenticationBackend):
+def with_inbox_unread(users: QuerySet) -> QuerySet:
+    """Accounts with `inbox_unread`, the count of their unread inbox items that the header shows on every page."""
+    unread = (
+        Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values("recipient")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return users.annotate(inbox_unread=Coalesce(Subquery(unread), 0))
+
+
+class SessionUserMixin:
+    """The account of a logged-in request, read with its inbox's unread count in the same query (no query of its own
+    on every page), and only while it is active: an account made inactive (left, deprovisioned) is logged out."""
+
+    def get_user(self, user_id):
+        user = with_inbox_unread(self.UserModel._default_manager).filter(pk=user_id).first()
+        return user if user is not None and user.is_active else None
+
+
+class AccountBackend(SessionUserMixin, ModelBackend):
+    """Local accounts: username and password (ModelBackend), plus the session's account as SessionUserMixin reads it.
+
+    Sessions from before this backend named Django's ModelBackend: their people log in once more."""
+
+    @property
+    def UserModel(self):  # noqa: N802 - ModelBackend reads the model from the module; the mixin from the backend
+        return get_user_model()
+
+
+class CompanyOIDCBackend(SessionUserMixin, OIDCAuthenticationBackend):
     """Single sign-on: maps the identity provider's claims onto a local account (README, "Single sign-on").
 
     Used only when OIDC_RP_CLIENT_ID is set. The account is found by its username (PORTAL_OIDC_USERNAME_CLAIM,

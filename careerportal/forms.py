@@ -1,6 +1,8 @@
 from django import forms
 from django.conf import settings
 
+from careerportal.models import EmailPreference, Notification
+
 
 class PeopleImportForm(forms.Form):
     file = forms.FileField(
@@ -14,3 +16,17 @@ class PeopleImportForm(forms.Form):
             limit = settings.PORTAL_MAX_FRAMEWORK_BYTES / 1024 / 1024
             raise forms.ValidationError(f"The file is larger than the limit of {limit:.0f} MB.")
         return upload
+
+
+class EmailPreferencesForm(forms.Form):
+    """Per kind of inbox item: an email straight away, a daily digest, or none."""
+
+    def __init__(self, *args, chosen: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, label in Notification.Kind.choices:
+            self.fields[kind] = forms.ChoiceField(
+                label=label,
+                choices=EmailPreference.Delivery.choices,
+                initial=chosen.get(kind, EmailPreference.Delivery.NOW),
+                widget=forms.RadioSelect,
+            )

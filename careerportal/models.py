@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class LoginThrottle(models.Model):
@@ -52,3 +53,60 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_full_name() or self.user.get_username()} ({self.employee_id or 'no employee ID'})"
+
+
+class Notification(models.Model):
+    """One item of a person's inbox: something addressed to them, with where it leads (careerportal.notifications)."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", "Comments on my plan"
+        SHARE = "share", "Plans and collections shared with me"
+        REQUEST = "request", "Requests and their answers"
+        OPPORTUNITY = "opportunity", "Opportunities"
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind)
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Waiting for the recipient's daily digest email (their preference for this kind said so when it arrived).
+    in_digest = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_inbox"),
+            # The header's unread count, on every page (careerportal.auth.with_inbox_unread).
+            models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread"),
+            models.Index(fields=["recipient"], condition=models.Q(in_digest=True), name="notification_digest"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class EmailPreference(models.Model):
+    """How a person wants to hear by email of one kind of inbox item; without a row, straight away."""
+
+    class Delivery(models.TextChoices):
+        NOW = "now", "Email me straight away"
+        DAILY = "daily", "One email a day, listing them"
+        NONE = "none", "No email: my inbox is enough"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preferences")
+    kind = models.CharField(max_length=20, choices=Notification.Kind)
+    delivery = models.CharField(max_length=10, choices=Delivery, default=Delivery.NOW)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="email_preference_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.get_delivery_display()}"

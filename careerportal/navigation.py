@@ -17,6 +17,7 @@ LINKS = {
     "curate": "admin:index",
     "insights": "insights:coverage",
     "logout": "logout",
+    "inbox": "inbox",
     "toolkit": "reflection:dashboard",
     "explored": "reflection:explored",
     "reflections": "reflection:reflections",

@@ -316,6 +316,8 @@ PORTAL_INSIGHT_FEW_STORIES = env_int("PORTAL_INSIGHT_FEW_STORIES", 3)
 PORTAL_VISIT_GAP_SECONDS = env_int("PORTAL_VISIT_GAP_SECONDS", 600)
 # Links in emails point here.
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The hour (0-23, in TIME_ZONE) at which daily digests of inbox items are emailed to those who chose them.
+PORTAL_DIGEST_HOUR = env_int("PORTAL_DIGEST_HOUR", 8)
 # Email: through an SMTP relay when EMAIL_HOST is set, printed to the console otherwise (the demo).
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Career stories <careers@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -367,13 +369,14 @@ OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT"
 OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
 OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
 OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+AUTHENTICATION_BACKENDS = ["careerportal.auth.AccountBackend"]
 if OIDC_RP_CLIENT_ID:
     _oidc_missing = [name for name in PORTAL_OIDC_REQUIRED_SETTINGS if not os.environ.get(name)]
     if _oidc_missing:
         raise ImproperlyConfigured(f"OIDC_RP_CLIENT_ID is set, so {', '.join(_oidc_missing)} must be set too.")
     OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
     OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
-    AUTHENTICATION_BACKENDS = ["careerportal.auth.CompanyOIDCBackend", "django.contrib.auth.backends.ModelBackend"]
+    AUTHENTICATION_BACKENDS = ["careerportal.auth.CompanyOIDCBackend", "careerportal.auth.AccountBackend"]
 PORTAL_OIDC_PROVIDER_NAME = os.environ.get("PORTAL_OIDC_PROVIDER_NAME", "your company account")
 PORTAL_OIDC_USERNAME_CLAIM = os.environ.get("PORTAL_OIDC_USERNAME_CLAIM", "preferred_username")
 PORTAL_OIDC_GROUPS_CLAIM = os.environ.get("PORTAL_OIDC_GROUPS_CLAIM", "groups")

@@ -1,16 +1,25 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from careerportal import notifications
+from careerportal.forms import EmailPreferencesForm
+from careerportal.models import Notification
 from careerportal.people import colleague_label, colleagues_matching
+
+INBOX_PAGE_SIZE = 30
 
 
 @login_not_required
@@ -74,3 +83,42 @@ def colleagues(request: HttpRequest) -> JsonResponse:
             ]
         }
     )
+
+
+@require_safe
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Everything addressed to me, newest first; unread items stand out until opened."""
+    page = Paginator(Notification.objects.filter(recipient=request.user), INBOX_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "careerportal/inbox.html", {"page": page})
+
+
+@require_safe
+def inbox_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Opens an item: marks it read and goes where it leads."""
+    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    notifications.inbox_read(notification=notification)
+    if not url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()}):
+        return redirect("inbox")
+    return redirect(notification.url)
+
+
+@require_POST
+def inbox_read_all(request: HttpRequest) -> HttpResponse:
+    count = notifications.inbox_read_all(user=request.user)
+    messages.success(
+        request, f"{count} item{'s' if count != 1 else ''} marked as read." if count else "Nothing unread."
+    )
+    return redirect("inbox")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def inbox_email(request: HttpRequest) -> HttpResponse:
+    """Per kind of item: an email straight away, one a day, or none."""
+    form = EmailPreferencesForm(request.POST or None, chosen=notifications.email_preferences(request.user))
+    if form.is_valid():
+        notifications.email_preferences_set(user=request.user, chosen=form.cleaned_data)
+        messages.success(request, "Your email choices are saved.")
+        return redirect("inbox")
+    return render(request, "careerportal/inbox_email.html", {"form": form, "digest_hour": settings.PORTAL_DIGEST_HOUR})

@@ -102,12 +102,11 @@ def toolkit_demo_load(*, employee: str = "employee", manager: str = "manager") -
         due_date=today + datetime.timedelta(days=40),
     )
 
-    services.plan_share(owner=erin, colleague=marcus, notify=False)
+    services.plan_share(owner=erin, colleague=marcus)
     services.objective_comment(
         objective=forecasting,
         author=marcus,
         body="Great start. I can introduce you to Priya in finance for the month-end shadowing.",
-        notify=False,
     )
     services.conversation_request(
         owner=erin,
@@ -115,6 +114,5 @@ def toolkit_demo_load(*, employee: str = "employee", manager: str = "manager") -
         message="Could we use our next one-to-one for my development plan?",
         objectives=[forecasting],
         stories=[stories[slug] for slug in STORIES[:1] if slug in stories],
-        notify=False,
     )
     return True

@@ -13,7 +13,8 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from careerportal.notifications import email_enqueue
+from careerportal import notifications
+from careerportal.models import Notification
 from reflection.models import (
     Action,
     Aspiration,
@@ -130,15 +131,6 @@ def action_set_done(*, action: Action, done: bool) -> None:
     action.save(update_fields=["done_at"])
 
 
-def _notify(*, to, subject: str, lines: list[str]) -> None:
-    if to.email:
-        email_enqueue(to=to.email, subject=subject, body="\n\n".join(lines))
-
-
-def _link(url: str) -> str:
-    return f"{settings.PORTAL_BASE_URL}{url}"
-
-
 def _name(user) -> str:
     return user.get_full_name() or user.get_username()
 
@@ -150,13 +142,13 @@ def plan_share(*, owner, colleague, notify: bool = True) -> PlanShare:
         return share
     share = PlanShare.objects.create(owner=owner, shared_with=colleague)
     if notify:
-        _notify(
-            to=colleague,
-            subject=f"{_name(owner)} shared their development plan with you",
-            lines=[
-                f"{_name(owner)} has shared their development plan with you on Career stories.",
-                f"Read it and comment on their objectives: {_link(reverse('reflection:shared_plan', args=[owner.pk]))}",
-            ],
+        notifications.notify(
+            recipient=colleague,
+            kind=Notification.Kind.SHARE,
+            text=f"{_name(owner)} shared their development plan with you",
+            url=reverse("reflection:shared_plan", args=[owner.pk]),
+            actor=owner,
+            detail="Read it and comment on their objectives:",
         )
     return share
 
@@ -173,10 +165,13 @@ def objective_comment(*, objective: Objective, author, body: str, notify: bool =
         raise ValidationError("Write a comment first.")
     comment = ObjectiveComment.objects.create(objective=objective, author=author, body=body)
     if notify and author.pk != objective.owner_id:
-        _notify(
-            to=objective.owner,
-            subject=f"{_name(author)} commented on “{objective}”",
-            lines=[body, f"See it on your plan: {_link(objective.get_absolute_url())}"],
+        notifications.notify(
+            recipient=objective.owner,
+            kind=Notification.Kind.COMMENT,
+            text=f"{_name(author)} commented on “{objective}”",
+            url=objective.get_absolute_url(),
+            actor=author,
+            detail=body,
         )
     return comment
 
@@ -190,15 +185,13 @@ def conversation_request(
     request.stories.set(stories)
     agenda = [f"- {objective}" for objective in objectives] + [f"- Story: {story}" for story in stories]
     if notify:
-        _notify(
-            to=colleague,
-            subject=f"{_name(owner)} asks for a career conversation",
-            lines=[
-                f"{_name(owner)} would like a career conversation with you.",
-                *([message] if message else []),
-                *(["Agenda:\n" + "\n".join(agenda)] if agenda else []),
-                f"See it under “Shared with me”: {_link(reverse('reflection:shared_with_me'))}",
-            ],
+        notifications.notify(
+            recipient=colleague,
+            kind=Notification.Kind.REQUEST,
+            text=f"{_name(owner)} asks you for a career conversation",
+            url=reverse("reflection:shared_with_me"),
+            actor=owner,
+            detail="\n\n".join(filter(None, [message, "Agenda:\n" + "\n".join(agenda) if agenda else ""])),
         )
     return request
 

@@ -11,7 +11,8 @@ from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from careerportal.notifications import email_enqueue
+from careerportal.models import Notification
+from careerportal.notifications import notify
 from careerportal.roles import curator_count
 from skills.models import Skill
 from stories.images import build_renditions
@@ -295,17 +296,17 @@ def collection_link_sharing(*, collection: Collection, on: bool) -> Collection:
 
 @transaction.atomic
 def collection_share(*, collection: Collection, user, by) -> bool:
-    """Shares the collection with a colleague (it then shows under their "Shared with me"); tells them by email.
+    """Shares the collection with a colleague (it then shows under their "Shared with me"); tells them in their inbox.
 
-    The email carries the collection's own address, without its link key: the share is what lets them in.
+    The item leads to the collection's own address, without its link key: the share is what lets them in.
     """
     _, created = CollectionShare.objects.get_or_create(collection=collection, user=user)
-    if created and user.email:
-        link = f"{settings.PORTAL_BASE_URL}{collection.get_absolute_url()}"
-        sender = by.get_full_name() or by.get_username()
-        email_enqueue(
-            to=user.email,
-            subject=f"{sender} shared a collection of career stories with you",
-            body=f"{sender} shared “{collection}” with you.\n\n{link}",
+    if created:
+        notify(
+            recipient=user,
+            kind=Notification.Kind.SHARE,
+            text=f"{by.get_full_name() or by.get_username()} shared the collection “{collection}” with you",
+            url=collection.get_absolute_url(),
+            actor=by,
         )
     return created

@@ -158,7 +158,7 @@ def test_with_a_queue_outside_the_database_the_email_is_handed_over_only_when_th
     with django_capture_on_commit_callbacks(execute=True):
         services.objective_comment(objective=objective, author=mona, body="Committed.")
         assert mail.outbox == []
-    assert [message.body.split("\n")[0] for message in mail.outbox] == ["Committed."]
+    assert [message.body.split("\n\n")[1] for message in mail.outbox] == ["Committed."]
 
 
 def test_the_tasks_backend_is_chosen_by_an_environment_variable(monkeypatch):
