@@ -6,7 +6,6 @@ import zoneinfo
 import pytest
 from django.core import mail
 from django.tasks import TaskResultStatus
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -14,28 +13,10 @@ from django_tasks_db.models import DBTaskResult
 from careerportal import notifications
 from careerportal.models import EmailPreference, Notification
 from reflection import services
-from tests.factories import UserFactory
+from tests.careerportal.test_notifications import LOCMEM, logged_in
 from tests.reflection.factories import ObjectiveFactory, PlanShareFactory
 
 pytestmark = pytest.mark.django_db
-
-LOCMEM = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-
-
-@pytest.fixture
-def erin(db):
-    return UserFactory(username="erin", first_name="Erin", last_name="Walsh")
-
-
-@pytest.fixture
-def mona(db):
-    return UserFactory(username="mona", first_name="Mona", last_name="Manager")
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def mona_comments(erin, mona, body="Talk to the buyers first."):

@@ -30,16 +30,6 @@ LOCMEM = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"
 
 
 @pytest.fixture
-def erin(db):
-    return UserFactory(username="erin", first_name="Erin", last_name="Walsh")
-
-
-@pytest.fixture
-def mona(db):
-    return UserFactory(username="mona", first_name="Mona", last_name="Manager")
-
-
-@pytest.fixture
 def mail_server_down(settings):
     """SMTP to a loopback port that nothing listens on: every connection is refused."""
     with socket.socket() as probe:
