@@ -26,6 +26,7 @@ LINKS = {
     "plan": "reflection:plan",
     "sharing": "reflection:sharing",
     "shared_with_me": "reflection:shared_with_me",
+    "team": "reflection:team",
 }
 
 

@@ -85,6 +85,28 @@ class ColleagueField(forms.CharField):
         }
 
 
+def manager_of(user):
+    """The user's manager in the directory, while they are still with the company; None otherwise. One query."""
+    return (
+        get_user_model()
+        .objects.filter(direct_reports__user=user, is_active=True, profile__left_on__isnull=True)
+        .first()
+    )
+
+
+def manager_suggest(form: forms.Form, manager, *, field: str = "colleague") -> None:
+    """Offers the person's manager first in a form's colleague picker: the manager fills the empty field, and its help
+    says who that is and that typing another name chooses someone else. A plain text field with a value, so nothing
+    changes for the keyboard or a screen reader (the help is the field's description). No manager, nothing offered."""
+    if manager is None:
+        return
+    form.initial.setdefault(field, manager.email or manager.get_username())
+    form.fields[field].help_text = (
+        f"Your manager, {manager.get_full_name() or manager.get_username()}, is filled in. "
+        "To choose someone else, type their name, username or email instead."
+    )
+
+
 def colleague_offer(field: forms.Field, matches: list) -> None:
     """Turn a form's colleague field into a choice between `matches` (by username), after an ambiguous name."""
     field.widget = forms.RadioSelect(choices=[(person.get_username(), colleague_label(person)) for person in matches])

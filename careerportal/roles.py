@@ -1,5 +1,6 @@
 """Who may do what. The one place that says who is a curator: views, templates (`{{ is_curator }}`), the admin,
-single sign-on and the demo ask or change it here, never by their own test of flags or permissions.
+single sign-on and the demo ask or change it here, never by their own test of flags or permissions. And the one place
+that says whom a manager manages (`direct_reports`): the directory's word, not anyone's own claim.
 
 A curator is a staff account that is in the Curators group, or a superuser with staff status. Staff status alone
 (without the group) makes nobody a curator. Curators use the curation admin, preview unpublished stories and
@@ -10,7 +11,7 @@ group's permissions, which `curators_group_ensure` keeps at exactly CURATOR_PERM
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 CURATORS_GROUP = "Curators"
 
@@ -82,3 +83,9 @@ def curator_count() -> int:
         .distinct()
         .count()
     )
+
+
+def direct_reports(manager) -> QuerySet:
+    """The people the directory says report to `manager` now: their profile names them as manager, and they have not
+    left (a person who left keeps their data, but is nobody's report)."""
+    return get_user_model().objects.filter(profile__manager=manager, profile__left_on__isnull=True, is_active=True)

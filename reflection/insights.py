@@ -7,7 +7,8 @@ those protected counts only, never from the raw ones: so every number on the pag
 no difference between periods, tables or a total and its rows can come out as a count of fewer people than the
 threshold. Totals are counted from the data and protected themselves, never summed from the rows shown. Coverage
 counts published stories and storytellers, which every employee can see anyway, and is shown exactly. Every table
-is one aggregate query in the database.
+is one aggregate query in the database, but for the two tables of who explores (by function and by level, from the
+directory's profiles), which share two.
 """
 
 import datetime
@@ -135,6 +136,7 @@ def engagement(*, days: int) -> dict:
         .order_by()
     )
     trend = [(week, people_count(n)) for week, n in sorted(weeks)][-26:]
+    by_function, by_level = _explorers(visits)
     return {
         "top_stories": top_stories,
         "skills": rows,
@@ -142,7 +144,53 @@ def engagement(*, days: int) -> dict:
         "trend_max": max((count.value for _, count in trend), default=0),
         "stories_max": max((count.value for *_, count in top_stories), default=0),
         "people": people_count(visits.values("owner").distinct().count()),
+        "move_kinds": CareerMove.Kind.labels,
+        "by_function": by_function,
+        "by_level": by_level,
     }
+
+
+NOT_IN_DIRECTORY = "Not recorded in the directory"
+_PLACE = (
+    "owner__profile__function__position",
+    "owner__profile__function__name",
+    "owner__profile__level__rank",
+    "owner__profile__level__name",
+)
+
+
+def _explorers(visits) -> tuple[list, list]:
+    """Who explores, by the function and by the level of their profile: for each, the people exploring any story and
+    those exploring stories of each kind of career move (which functions explore lateral moves?).
+
+    Two queries count different people per (function, level) cell, in all and per kind of move. A person has one
+    profile, so is in one cell: a function's or level's row is the exact sum of its cells, and that sum is what is
+    protected (never a sum of protected counts)."""
+    kinds = CareerMove.Kind.values
+    cells = visits.values_list(*_PLACE).annotate(n=Count("owner", distinct=True)).order_by()
+    moves = (
+        visits.filter(story__moves__isnull=False)
+        .values_list(*_PLACE, "story__moves__kind")
+        .annotate(n=Count("owner", distinct=True))
+        .order_by()
+    )
+    functions, levels = {}, {}
+    for function_at, function, level_at, level, n in cells:
+        functions.setdefault((function_at, function), dict.fromkeys(["all", *kinds], 0))["all"] += n
+        levels.setdefault((level_at, level), dict.fromkeys(["all", *kinds], 0))["all"] += n
+    for function_at, function, level_at, level, kind, n in moves:
+        functions[(function_at, function)][kind] += n
+        levels[(level_at, level)][kind] += n
+
+    def table(rows: dict) -> list:
+        # In the directory's order (never by count), people without a function or level last.
+        ordered = sorted(rows.items(), key=lambda item: (item[0][0] is None, item[0][0] or 0, item[0][1] or ""))
+        return [
+            (name or NOT_IN_DIRECTORY, [people_count(counts[key]) for key in ["all", *kinds]])
+            for (_, name), counts in ordered
+        ]
+
+    return table(functions), table(levels)
 
 
 def _by_skill(rows, skill_field: str) -> dict[int, int]:

@@ -6,8 +6,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, StringAgg, Subquery, Value
 from django.utils import timezone
 
+from careerportal.models import Profile
+from careerportal.roles import direct_reports
 from reflection.models import (
     Action,
+    ConversationRequest,
     Objective,
     ObjectiveComment,
     PlanShare,
@@ -49,9 +52,11 @@ def _in_words(names: str) -> str:
 
 
 def suggested_stories(user, *, limit: int = 6) -> list[Story]:
-    """Published stories showing skills the user wants to develop or plans to build, not yet explored; each
-    with `reason`, the words that explain why it is suggested. Those skills stay subqueries, so it takes the stories'
-    query and its skills' prefetch, and a single query when there is nothing to suggest."""
+    """Published stories the user has not explored yet that show skills they want to develop or plan to build, then
+    those told by colleagues where the user is in the directory (the storyteller's function and level are the user's
+    own); each with `reason`, the words that explain why it is suggested. The skills and the profile stay
+    subqueries, so it takes the stories' query and its skills' prefetch, and a single query when there is nothing to
+    suggest."""
     wanted = Skill.objects.taggable().filter(
         pk__in=latest_assessments(user).filter(wants_to_develop=True).values("skill")
     )
@@ -59,19 +64,26 @@ def suggested_stories(user, *, limit: int = 6) -> list[Story]:
     skills = Skill.objects.taggable().filter(Q(pk__in=wanted) | Q(pk__in=planned))
     explored = StoryVisit.objects.filter(owner=user, story=OuterRef("pk"))
     matching = TaggedStory.objects.filter(content_object=OuterRef("pk"), tag__in=skills)
+    where_you_are = Profile.objects.filter(
+        user=user, function=OuterRef("storyteller__function"), level=OuterRef("storyteller__level")
+    )
     stories = list(
         Story.objects.published()
-        .filter(Exists(matching))
+        .annotate(by_skill=Exists(matching))
+        .filter(Q(by_skill=True) | Exists(where_you_are))
         .exclude(Exists(explored))
         .annotate(wanted_names=_skill_names(wanted), matching_names=_skill_names(skills))
+        .order_by("-by_skill", *Story._meta.ordering)
         .for_cards()[:limit]
     )
     for story in stories:
-        story.reason = (
-            f"Because you want to develop {_in_words(story.wanted_names)}"
-            if story.wanted_names
-            else f"Because your plan builds {_in_words(story.matching_names)}"
-        )
+        if story.wanted_names:
+            story.reason = f"Because you want to develop {_in_words(story.wanted_names)}"
+        elif story.matching_names:
+            story.reason = f"Because your plan builds {_in_words(story.matching_names)}"
+        else:
+            teller = story.storyteller
+            story.reason = f"A colleague where you are: {teller.level.name} in {teller.function.name}"
     return stories
 
 
@@ -137,3 +149,18 @@ def plan_progress(user) -> dict:
 def owners_sharing_with(user):
     """Colleagues whose plan the user may read now."""
     return PlanShare.objects.active().filter(shared_with=user).select_related("owner")
+
+
+def team_for_manager(manager) -> list:
+    """The manager's direct reports (as the directory says, careerportal.roles), each with only what that person
+    chose to share with this manager: `shares_plan` (their plan, now) and `requests_to_me` (their conversation
+    requests to them, with what each is about). Nothing else of anyone's toolkit. Four queries, however many reports.
+    """
+    requests = ConversationRequest.objects.filter(colleague=manager).prefetch_related("objectives", "stories")
+    return list(
+        direct_reports(manager)
+        .select_related("profile")
+        .annotate(shares_plan=Exists(PlanShare.objects.active().filter(owner=OuterRef("pk"), shared_with=manager)))
+        .prefetch_related(Prefetch("conversation_requests", queryset=requests, to_attr="requests_to_me"))
+        .order_by("last_name", "first_name", "username")
+    )

@@ -30,6 +30,7 @@ urlpatterns = [
     path("sharing/<int:pk>/stop", views.share_stop, name="share_stop"),
     path("shared-with-me/", views.shared_with_me, name="shared_with_me"),
     path("shared-with-me/<int:owner_id>/", views.shared_plan, name="shared_plan"),
+    path("team/", views.team, name="team"),
     path("export.json", views.export, {"fmt": "json"}, name="export_json"),
     path("export.md", views.export, {"fmt": "md"}, name="export_md"),
     path("delete/", views.delete_all, name="delete_all"),

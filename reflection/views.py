@@ -14,8 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
-from careerportal.people import AmbiguousColleague, colleague_find, colleague_offer
-from careerportal.roles import is_curator
+from careerportal.people import AmbiguousColleague, colleague_find, colleague_offer, manager_of, manager_suggest
+from careerportal.roles import direct_reports, is_curator
 from reflection import insights, selectors, services
 from reflection.forms import (
     ActionForm,
@@ -110,6 +110,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "recent": StoryVisit.objects.for_owner(user).select_related("story").only(*_LISTED, "furthest_seconds")[:4],
             "suggested": selectors.suggested_stories(user),
             "shared_with_me": selectors.owners_sharing_with(user),
+            "has_reports": direct_reports(user).exists(),
         },
     )
 
@@ -483,11 +484,16 @@ def sharing(request: HttpRequest) -> HttpResponse:
                     )
                     messages.success(request, f"{name} has your request.")
                 return redirect("reflection:sharing")
+    shares = list(PlanShare.objects.active().filter(owner=user).select_related("shared_with"))
+    manager = manager_of(user)
+    if manager is not None and manager.pk not in {share.shared_with_id for share in shares}:
+        manager_suggest(share_form, manager)
+    manager_suggest(conversation_form, manager)
     return render(
         request,
         "reflection/sharing.html",
         {
-            "shares": PlanShare.objects.active().filter(owner=user).select_related("shared_with"),
+            "shares": shares,
             "share_form": share_form,
             "conversation_form": conversation_form,
             "requests": ConversationRequest.objects.for_owner(user).select_related("colleague")[:10],
@@ -539,6 +545,13 @@ def shared_plan(request: HttpRequest, owner_id: int) -> HttpResponse:
             "comment_form": CommentForm(),
         },
     )
+
+
+@require_safe
+def team(request: HttpRequest) -> HttpResponse:
+    """A manager's direct reports, each with only what they chose to share with this manager."""
+    reports = selectors.team_for_manager(request.user)
+    return render(request, "reflection/team.html", {"reports": reports, "has_reports": bool(reports)})
 
 
 # The employee's own data.
@@ -623,6 +636,10 @@ def insights_engagement(request: HttpRequest) -> HttpResponse:
             "people who set objectives",
         ]
         return _csv_response(f"engagement-by-skill-{period}-days.csv", header, rows)
+    if download in ("functions", "levels"):
+        header = [download[:-1], "people exploring", *(f"people exploring: {kind}" for kind in data["move_kinds"])]
+        rows = [[name, *counts] for name, counts in data[f"by_{download[:-1]}"]]
+        return _csv_response(f"explorers-by-{download[:-1]}-{period}-days.csv", header, rows)
     if download == "trend":
         rows = [[week.date().isoformat(), count] for week, count in data["trend"]]
         return _csv_response(

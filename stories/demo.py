@@ -14,6 +14,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
+from careerportal.models import Profile
 from careerportal.roles import curator_set
 from skills.models import Skill
 from skills.services import framework_load_builtin
@@ -31,13 +32,23 @@ class DemoAccount:
     first_name: str
     last_name: str
     role: str
+    # Their place in the company directory (careerportal.models.Profile): a job title, a function and a level by
+    # slug, and their manager's username.
+    job_title: str = ""
+    function: str = ""
+    level: str = ""
+    manager: str = ""
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("employee", "Erin", "Walsh", "an employee"),
-    DemoAccount("manager", "Marcus", "Bell", "a manager"),
-    DemoAccount("curator", "Hana", "Sato", "an HR curator: staff in the Curators group, not a superuser"),
-)
+    DemoAccount("employee", "Erin", "Walsh", "an employee in Marcus's team, who shares her plan with him",
+                "Account Manager", "sales", "professional", manager="manager"),
+    DemoAccount("teammate", "Sam", "Reyes", "an employee in Marcus's team, who has shared nothing yet",
+                "Sales Executive", "sales", "associate", manager="manager"),
+    DemoAccount("manager", "Marcus", "Bell", "a manager (Erin's and Sam's)", "Sales Manager", "sales", "manager"),
+    DemoAccount("curator", "Hana", "Sato", "an HR curator: staff in the Curators group, not a superuser",
+                "Learning and Development Partner", "people", "senior-professional"),
+)  # fmt: skip
 
 
 def _attach(field_file, relative: str) -> None:
@@ -46,19 +57,31 @@ def _attach(field_file, relative: str) -> None:
         field_file.save(path.name, File(handle), save=False)
 
 
-def _accounts_ensure() -> None:
+def _accounts_ensure(functions: dict, levels: dict) -> None:
+    """The demo accounts, each with a place in the directory. An account or profile that exists is left as it is."""
     User = get_user_model()
+    users = {}
     for account in DEMO_ACCOUNTS:
-        user, created = User.objects.get_or_create(
+        users[account.username], created = User.objects.get_or_create(
             username=account.username,
             defaults={"first_name": account.first_name, "last_name": account.last_name,
                       "email": f"{account.username}@example.com"},
         )  # fmt: skip
         if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
+            users[account.username].set_password(DEMO_PASSWORD)
+            users[account.username].save()
             if account.username == "curator":
-                curator_set(user=user, curator=True)
+                curator_set(user=users[account.username], curator=True)
+    for account in DEMO_ACCOUNTS:
+        Profile.objects.get_or_create(
+            user=users[account.username],
+            defaults={
+                "job_title": account.job_title,
+                "function": functions.get(account.function),
+                "level": levels.get(account.level),
+                "manager": users.get(account.manager),
+            },
+        )
 
 
 def _storyteller_create(entry: dict, functions: dict, levels: dict) -> Storyteller:
@@ -159,5 +182,5 @@ def demo_load(*, content: Path = DEMO_DIR / "content.json") -> dict[str, int]:
             created["stories"] += 1
 
     services.facet_counts_update()  # the career moves were created in bulk
-    _accounts_ensure()
+    _accounts_ensure(functions, levels)
     return created

@@ -11,7 +11,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from careerportal.people import colleague_find
+from careerportal.people import colleague_find, manager_of, manager_suggest
 from careerportal.roles import is_curator
 from skills.models import Skill
 from skills.selectors import framework_tree, frameworks_in_use
@@ -287,6 +287,12 @@ def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     collection = _get_collection_for_reader(request, pk)
     items = list(_collection_items(collection))
     is_owner = collection.owner_id == request.user.pk
+    share_form, shares = None, []
+    if is_owner:
+        share_form, shares = ColleagueForm(), list(collection.shares.select_related("user"))
+        manager = manager_of(request.user)
+        if manager is not None and manager.pk not in {share.user_id for share in shares}:
+            manager_suggest(share_form, manager)
     return render(
         request,
         "stories/collection_detail.html",
@@ -294,8 +300,8 @@ def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "collection": collection,
             "items": items,
             "is_owner": is_owner,
-            "share_form": ColleagueForm() if is_owner else None,
-            "shares": collection.shares.select_related("user") if is_owner else [],
+            "share_form": share_form,
+            "shares": shares,
             "poster_story": _poster_story(items),
             "share_url": request.build_absolute_uri(collection.get_link_url()),
         },

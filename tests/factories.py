@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from careerportal.models import Profile
 from skills.models import Framework, ProficiencyLevel, Skill
 from stories.models import CareerMove, Function, Level, Story, Storyteller
 
@@ -132,6 +133,17 @@ class CareerMoveFactory(factory.django.DjangoModelFactory):
     from_role = "Account Manager"
     to_role = "Financial Analyst"
     year = 2024
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    """An account's place in the company directory (careerportal.models.Profile), with a new account by default."""
+
+    class Meta:
+        model = Profile
+
+    user = factory.SubFactory(UserFactory)
+    employee_id = factory.Sequence(lambda n: f"E{n:05d}")
+    job_title = "Account Manager"
 
 
 def upload(name: str, data: bytes) -> ContentFile:

@@ -69,6 +69,9 @@ def test_from_story_to_shared_plan_and_back(page, demo, log_in, check_page):
     page.goto(f"{demo.url}/me/sharing/")
     check_page("toolkit-sharing")
     expect(page.locator(".list").first).to_contain_text("Marcus Bell")
+    # Her manager, from the directory, is offered first to ask for a conversation (the plan is his already).
+    expect(page.locator("#id_conversation_colleague")).to_have_value("manager@example.com")
+    expect(page.locator("#id_conversation_colleague")).to_have_accessible_description(re.compile("Your manager"))
     page.locator("#id_colleague").fill("marcus bell")  # by name: he is one of the demo's colleagues
     page.get_by_role("button", name="Share my plan").click()
     expect(page.get_by_role("status")).to_have_text("Your plan is already shared with Marcus Bell.")
@@ -82,6 +85,13 @@ def test_from_story_to_shared_plan_and_back(page, demo, log_in, check_page):
     page.get_by_role("link", name="Erin Walsh").click()
     expect(page.get_by_role("heading", name="Learn how our forecasts are made")).to_be_visible()
     check_page("toolkit-shared-plan")
+    # His team, from the directory: Erin shares her plan, Sam nothing yet.
+    page.goto(f"{demo.url}/me/")
+    page.get_by_role("link", name="See my team").click()
+    check_page("toolkit-team")
+    expect(page.get_by_role("article", name=re.compile("Sam Reyes"))).to_contain_text("Nothing shared yet.")
+    page.get_by_role("article", name=re.compile("Erin Walsh")).get_by_role("link", name="Their plan").click()
+    expect(page.get_by_role("heading", name="Learn how our forecasts are made")).to_be_visible()
     page.goto(objective_url)
     page.get_by_role("textbox", name="Comment").fill("Talk to Priya in finance about the review.")
     page.get_by_role("button", name="Add comment").click()
@@ -101,6 +111,10 @@ def test_from_story_to_shared_plan_and_back(page, demo, log_in, check_page):
     log_in("manager")
     assert page.goto(objective_url).status == 404
     assert page.goto(f"{demo.url}/me/shared-with-me/1/").status == 404
+    page.goto(f"{demo.url}/me/team/")
+    expect(
+        page.get_by_role("article", name=re.compile("Erin Walsh")).get_by_role("link", name="Their plan")
+    ).to_have_count(0)
 
 
 def test_every_toolkit_page_is_accessible(page, demo, log_in, check_page):

@@ -269,6 +269,7 @@ PAGES = {
     "new objective": lambda w: reverse("reflection:objective_new"),
     "sharing": lambda w: reverse("reflection:sharing"),
     "shared with me": lambda w: reverse("reflection:shared_with_me"),
+    "team": lambda w: reverse("reflection:team"),
     "export json": lambda w: reverse("reflection:export_json"),
     "export markdown": lambda w: reverse("reflection:export_md"),
     "delete all": lambda w: reverse("reflection:delete_all"),

@@ -10,8 +10,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reflection.models import Objective, Reflection, SavedStory, StoryVisit
-from stories.models import Story
-from tests.factories import FunctionFactory, LevelFactory, SkillFactory, StoryFactory, StorytellerFactory, UserFactory
+from stories.models import CareerMove, Story
+from tests.factories import (
+    CareerMoveFactory,
+    FunctionFactory,
+    LevelFactory,
+    ProfileFactory,
+    SkillFactory,
+    StoryFactory,
+    StorytellerFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +67,10 @@ def test_no_insight_page_or_download_reveals_an_individual(curator_client, activ
     pages = [
         reverse("insights:coverage"),
         reverse("insights:engagement"),
-        *(f"{reverse('insights:engagement')}?download={table}" for table in ("stories", "skills", "trend")),
+        *(
+            f"{reverse('insights:engagement')}?download={table}"
+            for table in ("stories", "skills", "trend", "functions", "levels")
+        ),
         *(f"{reverse('insights:coverage')}?download={table}" for table in ("grid", "skills", "formats", "moves")),
     ]
     for url in pages:
@@ -111,7 +123,8 @@ def test_insight_pages_keep_their_query_counts(curator_client, django_assert_num
     # 12 and 11 since curators are known by their group (one query), not by two queries loading their permissions.
     with django_assert_num_queries(12):
         curator_client.get(reverse("insights:coverage"))
-    with django_assert_num_queries(11):  # the total counts people only: no count of explorations
+    # The total counts people only: no count of explorations. Who explores (by function and by level) takes 2.
+    with django_assert_num_queries(13):
         curator_client.get(reverse("insights:engagement"))
 
 
@@ -147,7 +160,7 @@ def _shown(client, days: int) -> tuple[dict, list[int]]:
     url = reverse("insights:engagement")
     page = client.get(f"{url}?days={days}").content.decode()
     shown = {("people",): re.search(r"<p>([^<]*) people explored stories", page).group(1)}
-    for table in ("stories", "skills", "trend"):
+    for table in ("stories", "skills", "trend", "functions", "levels"):
         header, *rows = csv.reader(client.get(f"{url}?days={days}&download={table}").content.decode().splitlines())
         for label, *cells in rows:
             shown |= {(table, label, column): cell for column, cell in zip(header[1:], cells, strict=True)}
@@ -180,3 +193,70 @@ def test_comparing_periods_or_totals_with_rows_reveals_no_small_count(curator_cl
         for table, column in [("stories", "people"), ("skills", "people who explored")]:
             visible = sum(counts[(table, name, column)] or 0 for name in CROWDS if (table, name, column) in counts)
             assert counts[("people",)] - visible not in range(1, 5), (days, table)
+
+
+# Who explores: function and level from the directory, with the same rule.
+
+
+@pytest.fixture
+def explorers():
+    """Sales: 9 people at two levels, 6 of whom explored a lateral move; Finance: 3 people, all on the lateral move;
+    2 people without a profile."""
+    sales, finance = FunctionFactory(name="Sales", position=1), FunctionFactory(name="Finance", position=2)
+    associate, professional = LevelFactory(name="Associate", rank=1), LevelFactory(name="Professional", rank=2)
+    lateral = StoryFactory(title="Sideways")
+    CareerMoveFactory(story=lateral, kind=CareerMove.Kind.LATERAL)
+    CareerMoveFactory(story=lateral, kind=CareerMove.Kind.PROMOTION)  # a second move of the same story
+    other = StoryFactory(title="Up")
+    CareerMoveFactory(story=other, kind=CareerMove.Kind.PROMOTION)
+    people = {
+        (sales, associate, lateral): 4,
+        (sales, professional, lateral): 2,
+        (sales, professional, other): 3,
+        (finance, professional, lateral): 3,
+        (None, None, other): 2,
+    }
+    for (function, level, story), n in people.items():
+        for _ in range(n):
+            user = UserFactory()
+            if function:
+                ProfileFactory(user=user, function=function, level=level)
+            StoryVisit.objects.create(owner=user, story=story)
+            if story != other:  # everyone saw "Up" too: people, not visits, are counted
+                StoryVisit.objects.create(owner=user, story=other)
+
+
+def _table(client, table: str) -> dict[str, dict[str, str]]:
+    header, *rows = csv.reader(
+        client.get(f"{reverse('insights:engagement')}?download={table}").content.decode().splitlines()
+    )
+    return {name: dict(zip(header[1:], cells, strict=True)) for name, *cells in rows}
+
+
+def test_who_explores_counts_people_by_their_function_and_level_in_the_directory(curator_client, explorers):
+    functions = _table(curator_client, "functions")
+    assert list(functions) == ["Sales", "Finance", "Not recorded in the directory"]  # the directory's order
+    assert functions["Sales"]["people exploring"] == "10"  # 9, rounded to a multiple of 5
+    assert functions["Sales"]["people exploring: Lateral move"] == "5"  # 6
+    assert functions["Sales"]["people exploring: Promotion"] == "10"  # 9
+    assert functions["Sales"]["people exploring: Secondment"] == "fewer than 5"
+    assert set(functions["Finance"].values()) | set(functions["Not recorded in the directory"].values()) == {
+        "fewer than 5"
+    }
+    levels = _table(curator_client, "levels")
+    assert levels["Professional"]["people exploring"] == "10"  # 8 in two functions
+    assert levels["Associate"]["people exploring: Lateral move"] == "fewer than 5"  # 4
+
+
+def test_who_explores_reveals_no_small_group_by_any_route(curator_client, explorers):
+    """No count under 5, and no row, column or total differs from another by 1 to 4 people."""
+    page = curator_client.get(reverse("insights:engagement"))
+    content = page.content.decode()
+    assert "Who explores" in content and "Lateral move" in content
+    total = int(re.search(r"<p>([^<]*) people explored stories", content).group(1))
+    for table in ("functions", "levels"):
+        rows = _table(curator_client, table)
+        counts = [None if cell.startswith("fewer") else int(cell) for row in rows.values() for cell in row.values()]
+        assert all(count is None or (count >= 5 and count % 5 == 0) for count in counts), (table, counts)
+        shown = sum(int(row["people exploring"]) for row in rows.values() if not row["people exploring"][0] == "f")
+        assert total - shown not in range(1, 5), table

@@ -37,10 +37,11 @@ SIZES = {"few": 3, "hundreds": 120}
 
 # page: (who asks, url, queries). Each count includes the session and the user (2).
 PAGES = {
-    # Progress (1), due actions (1), reflections (1), recent visits (1), shared with me (1), suggestions (3: the
-    # stories, their skills, the skills that explain the suggestion; 1 when no story matches).
-    "dashboard": ("erin", lambda d: reverse("reflection:dashboard"), 9),
-    "dashboard, nothing to suggest": ("erin", lambda d: reverse("reflection:dashboard"), 8),
+    # Progress (1), due actions (1), reflections (1), recent visits (1), shared with me (1), whether anyone reports
+    # to her (1: the link to /me/team/), suggestions (3: the stories, their skills, the skills that explain the
+    # suggestion; 1 when no story matches).
+    "dashboard": ("erin", lambda d: reverse("reflection:dashboard"), 10),
+    "dashboard, nothing to suggest": ("erin", lambda d: reverse("reflection:dashboard"), 9),
     # The rows, then their stories read for cards (not their text), then the stories' skills.
     "explored": ("erin", lambda d: reverse("reflection:explored"), 8),
     "explored, one skill": ("erin", lambda d: reverse("reflection:explored") + f"?skill={d['skill'].slug}", 8),
@@ -53,7 +54,7 @@ PAGES = {
     "plan print": ("erin", lambda d: reverse("reflection:plan_print"), 10),
     "objective detail": ("erin", lambda d: reverse("reflection:objective", args=[d["objective"].pk]), 8),
     "objective edit": ("erin", lambda d: reverse("reflection:objective_edit", args=[d["objective"].pk]), 7),
-    "sharing": ("erin", lambda d: reverse("reflection:sharing"), 6),
+    "sharing": ("erin", lambda d: reverse("reflection:sharing"), 7),  # + her manager, offered first in the pickers
     "shared with me": ("erin", lambda d: reverse("reflection:shared_with_me"), 7),
     "shared plan, as the manager": ("mona", lambda d: reverse("reflection:shared_plan", args=[d["erin"].pk]), 9),
     "objective detail, as the manager": (

@@ -1,0 +1,95 @@
+"""Sharing suggests the employee's own manager first, wherever they pick a colleague (careerportal.people)."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from careerportal.people import manager_of
+from reflection.models import ConversationRequest, PlanShare
+from stories.models import Collection, CollectionShare
+from tests.factories import ProfileFactory, UserFactory
+from tests.reflection.factories import PlanShareFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def marcus():
+    return UserFactory(username="marcus", first_name="Marcus", last_name="Bell", email="marcus.bell@example.com")
+
+
+@pytest.fixture
+def erin(marcus):
+    return ProfileFactory(user=UserFactory(username="erin"), manager=marcus).user
+
+
+def colleague_input(content: str, name_id: str) -> str:
+    return re.search(rf'<input[^>]*id="{name_id}"[^>]*>', content).group(0)
+
+
+def test_a_person_s_manager_is_the_one_the_directory_names_while_they_are_with_the_company(erin, marcus):
+    assert manager_of(erin) == marcus
+    assert manager_of(marcus) is None  # no profile, no manager
+    ProfileFactory(user=marcus, left_on=datetime.date(2026, 1, 1))
+    assert manager_of(erin) is None
+
+
+def test_the_sharing_page_fills_in_the_manager_in_both_pickers(client, erin):
+    client.force_login(erin)
+    content = client.get(reverse("reflection:sharing")).content.decode()
+    for field in ("id_colleague", "id_conversation_colleague"):
+        field_html = colleague_input(content, field)
+        assert 'value="marcus.bell@example.com"' in field_html
+        assert f'aria-describedby="{field}_helptext"' in field_html  # the help says who it is, to screen readers too
+    assert "Your manager, Marcus Bell, is filled in." in content
+
+
+def test_the_manager_filled_in_is_who_the_plan_is_shared_with_and_asked(client, erin, marcus):
+    client.force_login(erin)
+    client.post(reverse("reflection:sharing"), {"share": "1", "colleague": "marcus.bell@example.com"})
+    client.post(reverse("reflection:sharing"), {"conversation": "1", "colleague": "marcus.bell@example.com"})
+    assert PlanShare.objects.active().filter(owner=erin, shared_with=marcus).exists()
+    assert ConversationRequest.objects.filter(owner=erin, colleague=marcus).exists()
+
+
+def test_choosing_someone_else_than_the_manager_still_works(client, erin, marcus):
+    olu = UserFactory(username="olu")
+    client.force_login(erin)
+    client.post(reverse("reflection:sharing"), {"share": "1", "colleague": "olu"})
+    assert list(PlanShare.objects.active().filter(owner=erin).values_list("shared_with", flat=True)) == [olu.pk]
+
+
+def test_a_plan_already_shared_with_the_manager_is_not_offered_to_them_again(client, erin, marcus):
+    PlanShareFactory(owner=erin, shared_with=marcus)
+    client.force_login(erin)
+    content = client.get(reverse("reflection:sharing")).content.decode()
+    assert "value=" not in colleague_input(content, "id_colleague")
+    assert 'value="marcus.bell@example.com"' in colleague_input(content, "id_conversation_colleague")
+
+
+def test_nobody_is_filled_in_for_a_person_without_a_manager(client, marcus):
+    client.force_login(marcus)
+    content = client.get(reverse("reflection:sharing")).content.decode()
+    assert "value=" not in colleague_input(content, "id_colleague")
+    assert "Your manager" not in content
+
+
+def test_a_manager_who_left_is_not_offered(client, erin, marcus):
+    ProfileFactory(user=marcus, left_on=datetime.date(2026, 1, 1))
+    marcus.is_active = False
+    marcus.save(update_fields=["is_active"])
+    client.force_login(erin)
+    assert "marcus.bell@example.com" not in client.get(reverse("reflection:sharing")).content.decode()
+
+
+def test_a_collection_s_owner_is_offered_their_manager_to_share_with(client, erin, marcus):
+    collection = Collection.objects.create(owner=erin, title="For my one-to-one")
+    client.force_login(erin)
+    content = client.get(collection.get_absolute_url()).content.decode()
+    assert 'value="marcus.bell@example.com"' in colleague_input(content, "id_colleague")
+    client.post(reverse("stories:collection_share", args=[collection.pk]), {"colleague": "marcus.bell@example.com"})
+    assert CollectionShare.objects.filter(collection=collection, user=marcus).exists()
+    content = client.get(collection.get_absolute_url()).content.decode()
+    assert "value=" not in colleague_input(content, "id_colleague")  # shared with them already
