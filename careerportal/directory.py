@@ -520,6 +520,43 @@ def person_update(
     return profile
 
 
+@transaction.atomic
+def person_provision(
+    *,
+    user=None,
+    username: str,
+    email: str,
+    first_name: str,
+    last_name: str,
+    active: bool | None = None,
+    job_title: str | None = None,
+    function: str | None = None,
+    manager=KEEP,
+    employee_id: str | None = None,
+    source: str,
+):
+    """Creates (without `user`) or updates an account as the identity provider says, with its profile
+    (person_update). `active` False marks the person as left (people_mark_left: their sessions end), True brings
+    back someone who left, None keeps it (a new account is active). Returns the account."""
+    if user is None:
+        user = get_user_model()(password=make_password(None))
+    user.username, user.email, user.first_name, user.last_name = username, email, first_name, last_name
+    if active:
+        user.is_active = True
+    user.full_clean()
+    user.save()
+    profile = person_update(
+        user=user, job_title=job_title, function=function, manager=manager, employee_id=employee_id, source=source
+    )
+    if active and profile.left_on is not None:
+        profile.left_on = None
+        profile.save(update_fields=["left_on"])
+    if active is False:
+        people_mark_left(user_ids=[user.pk])
+        user.refresh_from_db(fields=["is_active"])
+    return user
+
+
 def _reports_to(person, boss) -> bool:
     """Whether `person` is `boss` or reports to them, directly or not (a chain of managers, each one query)."""
     seen: set[int] = set()

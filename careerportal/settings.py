@@ -384,6 +384,12 @@ PORTAL_OIDC_FUNCTION_CLAIM = os.environ.get("PORTAL_OIDC_FUNCTION_CLAIM", "depar
 PORTAL_OIDC_JOB_TITLE_CLAIM = os.environ.get("PORTAL_OIDC_JOB_TITLE_CLAIM", "job_title")
 PORTAL_OIDC_MANAGER_CLAIM = os.environ.get("PORTAL_OIDC_MANAGER_CLAIM", "manager_email")
 
+# Provisioning: the SCIM 2.0 Users endpoint (careerportal.scim) is on when this bearer token is set, and not found
+# otherwise. The identity provider sends it with every request; make it long and random (secrets.token_urlsafe(32)).
+PORTAL_SCIM_TOKEN = os.environ.get("PORTAL_SCIM_TOKEN", "").strip()
+if PORTAL_SCIM_TOKEN and len(PORTAL_SCIM_TOKEN) < 32:
+    raise ImproperlyConfigured("PORTAL_SCIM_TOKEN must be at least 32 characters long: make it long and random.")
+
 # Logs go to standard error, one JSON object a line (PORTAL_LOG_FORMAT=json, the default) for the log collector,
 # or plain text (text) for reading in a terminal.
 PORTAL_LOG_FORMAT = os.environ.get("PORTAL_LOG_FORMAT", "json")
