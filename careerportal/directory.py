@@ -515,7 +515,7 @@ def person_update(
             )  # fmt: skip
         else:
             profile.manager = manager
-    profile.full_clean()
+    profile.full_clean(validate_constraints=False)  # a taken employee ID: the database's IntegrityError
     profile.save()
     return profile
 
@@ -537,13 +537,15 @@ def person_provision(
 ):
     """Creates (without `user`) or updates an account as the identity provider says, with its profile
     (person_update). `active` False marks the person as left (people_mark_left: their sessions end), True brings
-    back someone who left, None keeps it (a new account is active). Returns the account."""
+    back someone who left, None keeps it (a new account is active). Returns the account. A username or employee ID
+    that another account has raises IntegrityError: the caller checks them first (in any case), and the database
+    settles a race."""
     if user is None:
         user = get_user_model()(password=make_password(None))
     user.username, user.email, user.first_name, user.last_name = username, email, first_name, last_name
     if active:
         user.is_active = True
-    user.full_clean()
+    user.full_clean(validate_unique=False)  # a taken username: the database's IntegrityError, as for the profile
     user.save()
     profile = person_update(
         user=user, job_title=job_title, function=function, manager=manager, employee_id=employee_id, source=source

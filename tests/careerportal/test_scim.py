@@ -81,7 +81,7 @@ def entra_user(user_name="amara.okafor@example.com", **extra) -> dict:
     }
 
 
-def deactivate(idp, scim_id: str, operation: dict):
+def patch(idp, scim_id: str, operation: dict):
     return idp.patch(f"/scim/v2/Users/{scim_id}", {"schemas": [PATCH], "Operations": [operation]})
 
 
@@ -167,7 +167,7 @@ def test_patch_active_false_deactivates_marks_as_left_and_ends_the_sessions(idp,
     colleague.force_login(UserFactory(username="marcus"))
     assert browser.get("/me/").status_code == 200
 
-    response = deactivate(idp, str(user.pk), operation)
+    response = patch(idp, str(user.pk), operation)
 
     assert response.status_code == 200 and response.json()["active"] is False
     user.refresh_from_db()
@@ -181,7 +181,7 @@ def test_patch_active_false_deactivates_marks_as_left_and_ends_the_sessions(idp,
 def test_patch_active_true_brings_back_someone_who_left(idp):
     scim_id = idp.post("/scim/v2/Users", entra_user(active=False)).json()["id"]
     assert Profile.objects.get(user_id=scim_id).left_on is not None
-    response = deactivate(idp, scim_id, {"op": "replace", "path": "active", "value": True})
+    response = patch(idp, scim_id, {"op": "replace", "path": "active", "value": True})
     assert response.json()["active"] is True
     assert User.objects.get(pk=scim_id).is_active and Profile.objects.get(user_id=scim_id).left_on is None
 
@@ -290,3 +290,21 @@ def test_a_short_token_stops_start_up(monkeypatch):
     spec = importlib.util.spec_from_file_location("scim_settings", settings_file)
     with pytest.raises(ImproperlyConfigured, match="PORTAL_SCIM_TOKEN must be at least 32 characters"):
         spec.loader.exec_module(importlib.util.module_from_spec(spec))
+
+
+def test_a_patch_value_object_may_name_attributes_by_their_paths_as_okta_and_entra_id_send_them(idp):
+    scim_id = idp.post("/scim/v2/Users", entra_user()).json()["id"]
+    value = {"name.givenName": "Amy", "title": "Controller", ENTERPRISE: {"department": ""}, "externalId": "E7"}
+    response = patch(idp, scim_id, {"op": "replace", "value": value})  # without a path
+    assert response.status_code == 200
+    assert (response.json()["name"]["givenName"], response.json()["title"], response.json()["externalId"]) == (
+        "Amy", "Controller", "E7"
+    )  # fmt: skip
+
+
+def test_a_username_taken_between_the_check_and_the_write_is_still_a_409(idp, monkeypatch):
+    idp.post("/scim/v2/Users", entra_user())
+    monkeypatch.setattr("careerportal.scim._check_unique", lambda user, values: None)  # as a concurrent request
+    response = idp.post("/scim/v2/Users", entra_user("someone.else@example.com"))  # the same externalId
+    assert response.status_code == 409 and response.json()["scimType"] == "uniqueness"
+    assert User.objects.count() == 1
