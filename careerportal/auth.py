@@ -28,6 +28,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
+from careerportal.directory import KEEP, person_update
 from careerportal.models import LoginThrottle, Notification
 from careerportal.roles import curator_set, is_curator
 
@@ -199,12 +200,14 @@ class AccountBackend(SessionUserMixin, ModelBackend):
 
 
 class CompanyOIDCBackend(SessionUserMixin, OIDCAuthenticationBackend):
-    """Single sign-on: maps the identity provider's claims onto a local account (README, "Single sign-on").
+    """Single sign-on: maps the identity provider's claims onto a local account and its profile (README, "Single
+    sign-on and provisioning").
 
     Used only when OIDC_RP_CLIENT_ID is set. The account is found by its username (PORTAL_OIDC_USERNAME_CLAIM,
     e.g. preferred_username or email), so people keep their toolkit if their email changes. Names and email follow
     the provider at every log-in; being in PORTAL_OIDC_CURATOR_GROUP (in the groups claim) makes a curator, and
-    leaving it ends that.
+    leaving it ends that. The directory's claims (PORTAL_OIDC_FUNCTION_CLAIM, _JOB_TITLE_CLAIM, _MANAGER_CLAIM) are
+    optional: each one sent, and not empty, updates the profile (careerportal.directory.person_update).
     """
 
     def _username(self, claims: dict) -> str:
@@ -228,4 +231,31 @@ class CompanyOIDCBackend(SessionUserMixin, OIDCAuthenticationBackend):
         user.save()
         if curator_group := settings.PORTAL_OIDC_CURATOR_GROUP:
             curator_set(user=user, curator=curator_group in (claims.get(settings.PORTAL_OIDC_GROUPS_CLAIM) or []))
+        person_update(
+            user=user,
+            job_title=self._claim(claims, settings.PORTAL_OIDC_JOB_TITLE_CLAIM),
+            function=self._claim(claims, settings.PORTAL_OIDC_FUNCTION_CLAIM),
+            manager=self._manager(claims, user),
+            source="single sign-on",
+        )
         return user
+
+    def _claim(self, claims: dict, name: str) -> str | None:
+        """A directory claim's text; None when the setting names no claim, or the token leaves it out or empty."""
+        if not name or claims.get(name) is None:
+            return None
+        return str(claims[name]).strip() or None
+
+    def _manager(self, claims: dict, user):
+        """The account whose email the manager claim holds; KEEP (logged) when no account, or several, have it."""
+        email = self._claim(claims, settings.PORTAL_OIDC_MANAGER_CLAIM)
+        if email is None:
+            return KEEP
+        found = list(self.UserModel.objects.filter(email__iexact=email).exclude(pk=user.pk)[:2])
+        if len(found) != 1:
+            logger.warning(
+                "single sign-on: %s accounts have the manager email %r of %s; the manager stays as it was",
+                "no" if not found else "several", email, user.get_username(),
+            )  # fmt: skip
+            return KEEP
+        return found[0]

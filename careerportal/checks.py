@@ -14,7 +14,9 @@ def sso_half_configured(app_configs, **kwargs) -> list[checks.Warning]:
     return [
         checks.Warning(
             f"Single sign-on is half configured: {', '.join(missing)} not set, so it is off.",
-            hint="Set every one of " + ", ".join(names) + ' (README, "Single sign-on"), or none of them.',
+            hint="Set every one of "
+            + ", ".join(names)
+            + ' (README, "Single sign-on and provisioning"), or none of them.',
             id="careerportal.W001",
         )
     ]

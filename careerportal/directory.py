@@ -9,19 +9,25 @@ A file with any problem changes nothing. People the file no longer lists are mar
 """
 
 import datetime
+import enum
 import hashlib
 import json
+import logging
 import re
 import uuid
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import BinaryIO
 
-from django.contrib.auth import get_user_model
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from careerportal.models import Profile
@@ -52,6 +58,7 @@ PROFILE_FIELDS = ("employee_id", "job_title", "function_id", "level_id", "locati
 # most: each new preview deletes the expired ones (as the framework import's previews, skills.services).
 PREVIEW_DIR = "people-imports"
 PREVIEW_LIFETIME = datetime.timedelta(hours=24)
+logger = logging.getLogger(__name__)
 PREVIEW_TOKEN = re.compile(r"[0-9a-f]{32}")
 IMPORT_LOCK = 0x6469726563746F72  # PostgreSQL's advisory lock that queues imports ("director" in ASCII)
 _LIMITS = {"employee_id": 64, "email": 254, "first_name": 150, "last_name": 150, "job_title": 200, "location": 200}
@@ -405,11 +412,13 @@ def _apply(plan: DirectoryPlan) -> None:
     created = iter(new)
     entries = [(person, user or next(created), user is None) for person, user in plan.entries]
     account_ids = {person.email: user.pk for person, user, _is_new in entries}
-    users, profiles, new_profiles = [], [], []
+    users, profiles, new_profiles, leaving = [], [], [], []
     for person, user, is_new in entries:
         profile = None if is_new else getattr(user, "profile", None)
         wanted_user, wanted_profile = _target(plan, person, profile.left_on if profile else None)
         wanted_profile["manager_id"] = account_ids.get(person.manager_email)
+        if not is_new and user.is_active and not person.active:
+            leaving.append(user.pk)
         if profile is None:
             new_profiles.append(Profile(user=user, **wanted_profile))
         elif _differs(profile, wanted_profile):
@@ -419,6 +428,7 @@ def _apply(plan: DirectoryPlan) -> None:
     User.objects.bulk_update(users, USER_FIELDS, batch_size=BATCH)
     Profile.objects.bulk_create(new_profiles, batch_size=BATCH)
     Profile.objects.bulk_update(profiles, [*PROFILE_FIELDS, "manager_id"], batch_size=BATCH)
+    _sessions_end(user_ids=leaving)
     if plan.missing:
         people_mark_left(user_ids=[user.pk for user in plan.missing])
 
@@ -426,15 +436,139 @@ def _apply(plan: DirectoryPlan) -> None:
 @transaction.atomic
 def people_mark_left(*, user_ids: list[int], on: datetime.date | None = None) -> int:
     """Marks these accounts' people as left: the profile's `left_on` (kept where already set) and the account's
-    `is_active` change together, so that whoever left can no longer log in. Their data stays. Returns how many
-    accounts were still active."""
+    `is_active` change together, so that whoever left can no longer log in, and their sessions end. Their data stays.
+    Returns how many accounts were still active."""
     on = on or timezone.localdate()
     deactivated = 0
     for start in range(0, len(user_ids), BATCH):
         batch = user_ids[start : start + BATCH]
         deactivated += get_user_model().objects.filter(pk__in=batch, is_active=True).update(is_active=False)
         Profile.objects.filter(user_id__in=batch, left_on=None).update(left_on=on)
+    _sessions_end(user_ids=user_ids)
     return deactivated
+
+
+def _sessions_end(*, user_ids: list[int]) -> None:
+    """Ends the sessions of these accounts, so that their browsers are logged out at their next request. Sessions do
+    not index their account, so each live one is read (once for all accounts); it is deleted through the session
+    engine, which also drops the copy that `cached_db` keeps in the cache."""
+    if not user_ids:
+        return
+    wanted = {str(pk) for pk in user_ids}
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    live = Session.objects.filter(expire_date__gt=timezone.now()).only("session_key", "session_data")
+    for session in live.iterator(chunk_size=BATCH):
+        if str(session.get_decoded().get(SESSION_KEY)) in wanted:
+            store(session_key=session.session_key).delete()
+
+
+# What the identity provider says of one person: a log-in's claims (careerportal.auth) or a SCIM request
+# (careerportal.scim)
+
+
+class Keep(enum.Enum):
+    """For a value the identity provider did not send: the profile keeps what it has."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
+@transaction.atomic
+def person_update(
+    *,
+    user,
+    job_title: str | None = None,
+    function: str | None = None,
+    manager=KEEP,
+    employee_id: str | None = None,
+    source: str,
+) -> Profile:
+    """Sets what the identity provider (`source`, for the log) says of a person on their profile, made if missing.
+
+    None (KEEP for the manager) keeps a value. `function` names one of stories' functions, by name or slug in any
+    case ("" clears it); a name the portal does not know is logged and the profile keeps its function: functions are
+    curated, never made by a log-in. A manager who is the person, or who reports to them however indirectly, is
+    logged and the profile keeps its manager (None clears it)."""
+    profile = Profile.objects.get_or_create(user=user)[0]
+    if job_title is not None:
+        profile.job_title = job_title[:200]
+    if employee_id is not None:
+        profile.employee_id = employee_id[:64]
+    if function == "":
+        profile.function = None
+    elif function is not None:
+        found = Function.objects.filter(Q(name__iexact=function) | Q(slug__iexact=function)).first()
+        if found is None:
+            logger.warning(
+                "%s: function %r is not one of the portal's; %s keeps their function",
+                source, function, user.get_username(),
+            )  # fmt: skip
+        else:
+            profile.function = found
+    if manager is not KEEP:
+        if manager is not None and _reports_to(manager, user):
+            logger.warning(
+                "%s: %s cannot manage %s, who is above them; the manager stays as it was",
+                source, manager.get_username(), user.get_username(),
+            )  # fmt: skip
+        else:
+            profile.manager = manager
+    profile.full_clean(validate_constraints=False)  # a taken employee ID: the database's IntegrityError
+    profile.save()
+    return profile
+
+
+@transaction.atomic
+def person_provision(
+    *,
+    user=None,
+    username: str,
+    email: str,
+    first_name: str,
+    last_name: str,
+    active: bool | None = None,
+    job_title: str | None = None,
+    function: str | None = None,
+    manager=KEEP,
+    employee_id: str | None = None,
+    source: str,
+):
+    """Creates (without `user`) or updates an account as the identity provider says, with its profile
+    (person_update). `active` False marks the person as left (people_mark_left: their sessions end), True brings
+    back someone who left, None keeps it (a new account is active). Returns the account. A username or employee ID
+    that another account has raises IntegrityError: the caller checks them first (in any case), and the database
+    settles a race."""
+    if user is None:
+        user = get_user_model()(password=make_password(None))
+    user.username, user.email, user.first_name, user.last_name = username, email, first_name, last_name
+    if active:
+        user.is_active = True
+    user.full_clean(validate_unique=False)  # a taken username: the database's IntegrityError, as for the profile
+    user.save()
+    profile = person_update(
+        user=user, job_title=job_title, function=function, manager=manager, employee_id=employee_id, source=source
+    )
+    if active and profile.left_on is not None:
+        profile.left_on = None
+        profile.save(update_fields=["left_on"])
+    if active is False:
+        people_mark_left(user_ids=[user.pk])
+        user.refresh_from_db(fields=["is_active"])
+    return user
+
+
+def _reports_to(person, boss) -> bool:
+    """Whether `person` is `boss` or reports to them, directly or not (a chain of managers, each one query)."""
+    seen: set[int] = set()
+    current = person.pk
+    while current is not None and current not in seen:
+        if current == boss.pk:
+            return True
+        seen.add(current)
+        current = Profile.objects.filter(user_id=current).values_list("manager_id", flat=True).first()
+    return False
 
 
 def _assigned(instance, values: dict):

@@ -357,8 +357,8 @@ PORTAL_LOGIN_LOCKOUT_MINUTES = env_int("PORTAL_LOGIN_LOCKOUT_MINUTES", 15)
 PORTAL_CLIENT_IP_HEADER = os.environ.get("PORTAL_CLIENT_IP_HEADER", "")
 
 # Single sign-on with OpenID Connect (mozilla-django-oidc) when OIDC_RP_CLIENT_ID is set; local accounts keep
-# working beside it. See README, "Single sign-on", for mapping a company's identity provider. With the client id, all
-# of these must be set (start-up stops otherwise); `check --deploy` warns when only some of them are.
+# working beside it. See README, "Single sign-on and provisioning", for mapping a company's identity provider. With
+# the client id, all of these must be set (start-up stops otherwise); `check --deploy` warns when only some of them are.
 PORTAL_OIDC_REQUIRED_SETTINGS = [
     "OIDC_RP_CLIENT_ID", "OIDC_RP_CLIENT_SECRET", "OIDC_OP_AUTHORIZATION_ENDPOINT", "OIDC_OP_TOKEN_ENDPOINT",
     "OIDC_OP_USER_ENDPOINT", "OIDC_OP_JWKS_ENDPOINT",
@@ -381,6 +381,17 @@ PORTAL_OIDC_PROVIDER_NAME = os.environ.get("PORTAL_OIDC_PROVIDER_NAME", "your co
 PORTAL_OIDC_USERNAME_CLAIM = os.environ.get("PORTAL_OIDC_USERNAME_CLAIM", "preferred_username")
 PORTAL_OIDC_GROUPS_CLAIM = os.environ.get("PORTAL_OIDC_GROUPS_CLAIM", "groups")
 PORTAL_OIDC_CURATOR_GROUP = os.environ.get("PORTAL_OIDC_CURATOR_GROUP", "")
+# Optional claims for the directory, read at each log-in when the token has them (empty: not read): the department
+# (a function's name), the job title, and the manager's email.
+PORTAL_OIDC_FUNCTION_CLAIM = os.environ.get("PORTAL_OIDC_FUNCTION_CLAIM", "department")
+PORTAL_OIDC_JOB_TITLE_CLAIM = os.environ.get("PORTAL_OIDC_JOB_TITLE_CLAIM", "job_title")
+PORTAL_OIDC_MANAGER_CLAIM = os.environ.get("PORTAL_OIDC_MANAGER_CLAIM", "manager_email")
+
+# Provisioning: the SCIM 2.0 Users endpoint (careerportal.scim) is on when this bearer token is set, and not found
+# otherwise. The identity provider sends it with every request; make it long and random (secrets.token_urlsafe(32)).
+PORTAL_SCIM_TOKEN = os.environ.get("PORTAL_SCIM_TOKEN", "").strip()
+if PORTAL_SCIM_TOKEN and len(PORTAL_SCIM_TOKEN) < 32:
+    raise ImproperlyConfigured("PORTAL_SCIM_TOKEN must be at least 32 characters long: make it long and random.")
 
 # Logs go to standard error, one JSON object a line (PORTAL_LOG_FORMAT=json, the default) for the log collector,
 # or plain text (text) for reading in a terminal.

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from careerportal import auth, views
+from careerportal import auth, scim, views
 from reflection import urls as reflection_urls
 from stories import urls as story_urls
 from stories import views as story_views
@@ -23,5 +23,6 @@ urlpatterns = [
     path("oidc/authenticate/", views.oidc_authenticate, name="oidc_authentication_init"),
     path("oidc/callback/", views.oidc_callback, name="oidc_authentication_callback"),
     path("colleagues/", views.colleagues, name="colleagues"),
+    path("scim/v2/", include((scim.urlpatterns, "scim"))),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -8,8 +8,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test import Client
 
 from careerportal.directory import COLUMNS, directory_import, parse_people_file, people_mark_left
 from careerportal.models import Profile
@@ -201,6 +203,19 @@ def test_a_person_the_file_says_left_is_marked_as_left_and_comes_back_when_activ
     assert run_import(csv_bytes(BELL, WALSH, OKAFOR)).changed == ["Tom Okafor (E3)"]
     okafor = Profile.objects.select_related("user").get(employee_id="E3")
     assert okafor.user.is_active and okafor.left_on is None
+
+
+def test_the_sessions_of_people_an_import_marks_as_left_end_and_only_theirs(client):
+    run_import(csv_bytes(BELL, WALSH, OKAFOR))
+    client.force_login(User.objects.get(email="tom.okafor@example.com"))
+    Client().force_login(User.objects.get(email="erin.walsh@example.com"))
+
+    Client().force_login(User.objects.get(email="marcus.bell@example.com"))
+
+    run_import(csv_bytes(BELL, WALSH.replace(",true", ",false")))  # Walsh left, Okafor no longer listed
+
+    assert Session.objects.count() == 1  # Bell's
+    assert client.get("/me/").status_code == 302
 
 
 def test_a_person_is_matched_by_employee_id_after_their_email_changes():

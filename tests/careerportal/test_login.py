@@ -5,22 +5,25 @@ import json
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from importlib import import_module
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from careerportal.auth import CompanyOIDCBackend
+from careerportal.directory import people_mark_left
 from careerportal.logs import JsonFormatter
-from careerportal.models import LoginThrottle
+from careerportal.models import LoginThrottle, Profile
 from careerportal.roles import CURATORS_GROUP
-from tests.factories import UserFactory
+from tests.factories import FunctionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a long passphrase"
@@ -250,6 +253,81 @@ def test_claims_make_a_local_account_and_curator_membership_follows_the_group(ss
     assert not user.is_staff and not user.groups.filter(name=CURATORS_GROUP).exists()
     assert Group.objects.filter(name=CURATORS_GROUP).exists()
     assert not backend.verify_claims({"email": "someone@example.com"})  # no username claim: refused
+
+
+AMARA = {"preferred_username": "amara.okafor", "email": "amara@example.com", "given_name": "Amara",
+         "family_name": "Okafor"}  # fmt: skip
+
+
+def test_directory_claims_set_the_function_by_name_in_any_case_the_job_title_and_the_manager_by_email(sso):
+    finance = FunctionFactory(name="Finance", slug="finance")
+    marcus = UserFactory(username="marcus", email="Marcus.Bell@example.com")
+    claims = {**AMARA, "department": "FINANCE", "job_title": "Analyst", "manager_email": "marcus.bell@example.com"}
+    user = CompanyOIDCBackend().create_user(claims)
+    profile = Profile.objects.get(user=user)
+    assert (profile.function, profile.job_title, profile.manager) == (finance, "Analyst", marcus)
+
+    CompanyOIDCBackend().update_user(user, {**AMARA, "job_title": "Senior Analyst"})  # the others left out: kept
+    profile.refresh_from_db()
+    assert (profile.function, profile.job_title, profile.manager) == (finance, "Senior Analyst", marcus)
+
+
+def test_an_unknown_department_or_manager_is_logged_and_the_profile_keeps_its_own(sso, caplog):
+    finance = FunctionFactory(name="Finance", slug="finance")
+    marcus = UserFactory(username="marcus", email="marcus@example.com")
+    user = CompanyOIDCBackend().create_user({**AMARA, "department": "Finance", "manager_email": "marcus@example.com"})
+    claims = {**AMARA, "department": "Treasury", "manager_email": "nobody@example.com"}
+    CompanyOIDCBackend().update_user(user, claims)
+    profile = Profile.objects.get(user=user)
+    assert (profile.function, profile.manager) == (finance, marcus)
+    assert not type(finance).objects.filter(name="Treasury").exists()  # functions are never made by a log-in
+    assert "'Treasury' is not one of the portal's" in caplog.text
+    assert "no accounts have the manager email 'nobody@example.com'" in caplog.text
+
+
+def test_a_manager_claim_that_would_close_a_loop_of_managers_is_logged_and_ignored(sso, caplog):
+    amara = CompanyOIDCBackend().create_user(AMARA)
+    marcus = UserFactory(username="marcus", email="marcus@example.com")
+    Profile.objects.create(user=marcus, manager=amara)
+    CompanyOIDCBackend().update_user(amara, {**AMARA, "manager_email": "marcus@example.com"})
+    assert Profile.objects.get(user=amara).manager is None
+    assert "cannot manage amara.okafor" in caplog.text
+
+
+def test_the_directory_claims_names_come_from_settings_and_an_empty_name_reads_none(sso):
+    FunctionFactory(name="Finance", slug="finance")
+    sso.PORTAL_OIDC_FUNCTION_CLAIM = "dept"
+    sso.PORTAL_OIDC_JOB_TITLE_CLAIM = ""
+    user = CompanyOIDCBackend().create_user({**AMARA, "dept": "finance", "job_title": "Analyst"})
+    profile = Profile.objects.get(user=user)
+    assert (profile.function.name, profile.job_title) == ("Finance", "")
+
+
+def test_someone_logged_in_with_single_sign_on_is_logged_out_once_they_left(sso, client):
+    sso.AUTHENTICATION_BACKENDS = ["careerportal.auth.CompanyOIDCBackend", "django.contrib.auth.backends.ModelBackend"]
+    user = CompanyOIDCBackend().create_user(AMARA)
+    client.force_login(user, backend="careerportal.auth.CompanyOIDCBackend")
+    assert client.get("/me/").status_code == 200
+    user.is_active = False  # as an import or the identity provider marks them as left, without touching sessions
+    user.save(update_fields=["is_active"])
+    assert client.get("/me/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "engine", ["django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"]
+)
+def test_marking_people_as_left_ends_their_sessions_and_only_theirs(erin, settings, engine):
+    settings.SESSION_ENGINE = engine
+    olu = UserFactory(username="olu")
+    client, other = Client(), Client()
+    client.force_login(erin)
+    other.force_login(olu)
+    erins_session = client.session.session_key
+    people_mark_left(user_ids=[erin.pk])
+    assert import_module(engine).SessionStore(session_key=erins_session).load() == {}  # from the cache too
+    assert Session.objects.count() == 1
+    assert client.get("/me/").status_code == 302
+    assert other.get("/me/").status_code == 200
 
 
 # Structured logs
