@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, InternalError, OperationalError, transaction
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
@@ -477,10 +477,20 @@ def toolkit_export(user) -> dict:
                 "at": r.created_at,
                 "objectives": [o.title for o in r.objectives.all()],
                 "stories": [story_ref(s) for s in r.stories.all()],
+                "state": r.get_state_display(),
+                "state_changed_at": r.state_changed_at,
+                "proposed_time": r.proposed_at,
+                "answer": r.answer,
+                "notes": [
+                    {"author": _name(n.author), "body": n.body, "agreed_action": n.agreed_action, "at": n.created_at}
+                    for n in r.notes.all()
+                ],
             }
             for r in ConversationRequest.objects.for_owner(user)
             .select_related("colleague")
-            .prefetch_related("objectives", "stories")
+            .prefetch_related(
+                "objectives", "stories", Prefetch("notes", ConversationNote.objects.select_related("author"))
+            )
         ],  # fmt: skip
         "shared_with": [
             {"colleague": _name(s.shared_with), "since": s.created_at, "stopped": s.revoked_at}

@@ -69,9 +69,9 @@ PAGES = {
     "export.json": (
         "erin",
         lambda d: reverse("reflection:export_json"),
-        18,
-    ),  # + comments written on others’ plans, conversation requests (+2 prefetches)
-    "export.md": ("erin", lambda d: reverse("reflection:export_md"), 18),
+        19,
+    ),  # + comments written on others’ plans, conversation requests (+3 prefetches: agenda, notes with authors)
+    "export.md": ("erin", lambda d: reverse("reflection:export_md"), 19),
 }
 
 # What some pages must show, so the count is taken with the data on the page.

@@ -425,6 +425,15 @@ def test_only_the_asker_puts_an_agreed_action_on_their_own_plan(asked, employee,
     assert not Action.objects.exists()
 
 
+def test_the_export_holds_each_requests_state_answer_and_notes(asked, employee):
+    _held(asked, notes="Good talk.")
+    (exported,) = services.toolkit_export(employee)["conversation_requests"]
+    assert (exported["state"], exported["answer"]) == ("Held", "Tuesday, 10:00")
+    assert [(note["author"], note["body"]) for note in exported["notes"]] == [
+        (asked.colleague.get_full_name(), "Good talk.")
+    ]
+
+
 # Two at once, each on its own thread and database connection (SQLite's writers queue; on PostgreSQL the conditional
 # UPDATE waits for the other's row lock, and the unique index for the other's insert): one wins, the other is told.
 
