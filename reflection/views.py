@@ -579,7 +579,7 @@ def _conversation_page(request: HttpRequest, conversation: ConversationRequest, 
         context["note_form"] = forms.get("note_form") or NoteForm()
         if is_owner and to_adopt:
             objectives = list(Objective.objects.for_owner(request.user).filter(status__in=Objective.OPEN).only("title"))
-            context["adopt_form"] = forms.get("adopt_form") or AdoptForm(objectives=objectives, notes=to_adopt)
+            context["adopt_form"] = AdoptForm(objectives=objectives, notes=to_adopt)
             context["to_adopt"] = to_adopt
     prefetch_related_objects([conversation], "objectives", "stories")
     return render(request, "reflection/conversation.html", context, status=status)
@@ -654,8 +654,9 @@ def conversation_note(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def conversation_adopt(request: HttpRequest, pk: int) -> HttpResponse:
-    """ "Add to my plan" on one agreed action: the owner's open objectives and the actions not yet on the plan are the
-    choices; anything else (an objective of somebody else's, a note of another request) is refused."""
+    """Puts one agreed action on the plan ("Add to my plan"): the owner's open objectives and the request's actions
+    not yet on the plan are the choices; anything else (somebody else's objective, another request's note) is
+    refused, and only the owner may do it (the service checks)."""
     conversation = _get_conversation_for_party(request, pk)
     objectives = list(Objective.objects.for_owner(conversation.owner).filter(status__in=Objective.OPEN))
     notes = list(conversation.notes.filter(agreed_action=True, action__isnull=True))
