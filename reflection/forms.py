@@ -143,3 +143,88 @@ class DeleteAllForm(forms.Form):
         if self.cleaned_data["confirm"].strip().upper() != "DELETE":
             raise forms.ValidationError("Type DELETE (in capitals or not) to confirm.")
         return self.cleaned_data["confirm"]
+
+
+# Answering a conversation request (reflection/services.py holds the states).
+
+
+class AcceptForm(forms.Form):
+    proposed_at = forms.DateTimeField(
+        label="Proposed time",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="How and where you will meet, or what to prepare. Propose a time, write a note, or both.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, auto_id="id_accept_%s", **kwargs)  # beside DeclineForm on one page
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and cleaned.get("proposed_at") is None and not cleaned.get("note", "").strip():
+            raise forms.ValidationError("Propose a time or write a note on how you will meet.")
+        return cleaned
+
+
+class DeclineForm(forms.Form):
+    message = forms.CharField(
+        label="Message",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why not now, or who or what could help instead.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, auto_id="id_decline_%s", **kwargs)
+
+
+class HeldForm(forms.Form):
+    notes = forms.CharField(label="Notes", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    agreed_actions = forms.CharField(
+        label="Actions you agreed",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One a line. Each can go on the plan with one click.",
+    )
+
+    def clean_agreed_actions(self) -> list[str]:
+        actions = [line.strip() for line in self.cleaned_data["agreed_actions"].splitlines() if line.strip()]
+        limit = Action._meta.get_field("title").max_length
+        if too_long := [action for action in actions if len(action) > limit]:
+            raise forms.ValidationError(f"Keep each action to {limit} characters: “{too_long[0][:40]}…” is longer.")
+        return actions
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label="Note", max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    agreed_action = forms.BooleanField(label="This is an action we agreed (it can go on the plan)", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, auto_id="id_note_%s", **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        limit = Action._meta.get_field("title").max_length
+        if cleaned.get("agreed_action") and len(cleaned.get("body", "")) > limit:
+            self.add_error("body", f"Keep an agreed action to {limit} characters, so that it fits on the plan.")
+        return cleaned
+
+
+class AdoptForm(forms.Form):
+    """Puts one of the agreed actions (the button clicked names it) on the owner's plan, under one of their open
+    objectives, as one kind of action. The choices are lists made once for the page, so the form costs no query."""
+
+    objective = forms.TypedChoiceField(coerce=int, label="Objective")
+    kind = forms.ChoiceField(choices=Action.Kind.choices, initial=Action.Kind.OTHER, label="Kind of action")
+    note = forms.TypedChoiceField(coerce=int)
+
+    def __init__(self, *args, objectives: list[Objective], notes: list, **kwargs):
+        super().__init__(*args, auto_id="id_adopt_%s", **kwargs)
+        self.fields["objective"].choices = [(objective.pk, objective.title) for objective in objectives]
+        self.fields["note"].choices = [(note.pk, note.body) for note in notes]

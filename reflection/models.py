@@ -262,8 +262,35 @@ class ObjectiveComment(models.Model):
         return f"Comment by {self.author}"
 
 
+class ConversationRequestQuerySet(OwnedQuerySet):
+    def for_party(self, user) -> "ConversationRequestQuerySet":
+        """The requests the user asked or was asked: the only ones they may open."""
+        return self.filter(Q(owner=user) | Q(colleague=user))
+
+    def open_first(self) -> "ConversationRequestQuerySet":
+        """Open requests (awaiting an answer, or accepted and not yet held) before closed ones, newest first in each."""
+        still_open = models.Case(
+            models.When(state__in=ConversationRequest.OPEN, then=models.Value(0)), default=models.Value(1)
+        )
+        return self.order_by(still_open, "-created_at", "-id")
+
+
 class ConversationRequest(models.Model):
-    """The owner asks a colleague for a career conversation, with an optional agenda."""
+    """The owner asks a colleague for a career conversation, with an optional agenda; the colleague answers.
+
+    requested → accepted (a proposed time or a note) or declined (a message); accepted → held (then either side adds
+    notes, and agreed actions can go onto the owner's plan); requested or accepted → withdrawn by the owner. Only the
+    services in reflection/services.py change the state, each with a conditional UPDATE, so of two answers at once
+    one wins and the other is told what happened."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", "Awaiting an answer"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        HELD = "held", "Held"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    OPEN = (State.REQUESTED, State.ACCEPTED)
 
     owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="conversation_requests")
     colleague = models.ForeignKey(User, on_delete=models.CASCADE, related_name="conversations_requested_of_me")
@@ -271,14 +298,58 @@ class ConversationRequest(models.Model):
     objectives = models.ManyToManyField(Objective, blank=True, related_name="+")
     stories = models.ManyToManyField(Story, blank=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # Defaults in the database too: the previous release, still serving during an upgrade, inserts without them.
+    state = models.CharField(max_length=12, choices=State.choices, default=State.REQUESTED, db_default=State.REQUESTED)
+    state_changed_at = models.DateTimeField(null=True, blank=True)  # empty while it awaits its first answer
+    proposed_at = models.DateTimeField("proposed time", null=True, blank=True)
+    answer = models.TextField(blank=True, default="", db_default="")  # a note on accepting, a message on declining
 
-    objects = OwnedQuerySet.as_manager()
+    objects = ConversationRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=~Q(owner=models.F("colleague")), name="conversation_not_with_self"),
+            models.CheckConstraint(
+                condition=Q(state__in=["requested", "accepted", "declined", "held", "withdrawn"]),
+                name="conversation_state_known",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "colleague"],
+                condition=Q(state__in=["requested", "accepted"]),
+                name="conversation_one_open_per_pair",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Conversation with {self.colleague}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reflection:request", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN
+
+    @property
+    def what(self) -> str:
+        """What was asked for, in words for a sentence: "a career conversation"."""
+        return "a career conversation"
+
+
+class ConversationNote(models.Model):
+    """A note either side adds once the conversation was held; an agreed action can become an action on the plan."""
+
+    request = models.ForeignKey(ConversationRequest, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField()
+    agreed_action = models.BooleanField("this is an action we agreed", default=False)
+    # The action on the owner's plan it became ("Add to my plan"); empty until then, and again if that action goes.
+    action = models.OneToOneField(Action, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Note by {self.author}"

@@ -4,20 +4,22 @@ import datetime
 import json
 import logging
 import re
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import InternalError, OperationalError, transaction
-from django.db.models import F
+from django.db import IntegrityError, InternalError, OperationalError, transaction
+from django.db.models import F, Prefetch
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
-from careerportal import notifications
 from careerportal.models import Notification
+from careerportal.notifications import notify
 from reflection.models import (
     Action,
     Aspiration,
+    ConversationNote,
     ConversationRequest,
     Objective,
     ObjectiveComment,
@@ -136,20 +138,19 @@ def _name(user) -> str:
 
 
 @transaction.atomic
-def plan_share(*, owner, colleague, notify: bool = True) -> PlanShare:
+def plan_share(*, owner, colleague) -> PlanShare:
     share = PlanShare.objects.active().filter(owner=owner, shared_with=colleague).first()
     if share:
         return share
     share = PlanShare.objects.create(owner=owner, shared_with=colleague)
-    if notify:
-        notifications.notify(
-            recipient=colleague,
-            kind=Notification.Kind.SHARE,
-            text=f"{_name(owner)} shared their development plan with you",
-            url=reverse("reflection:shared_plan", args=[owner.pk]),
-            actor=owner,
-            detail="Read it and comment on their objectives:",
-        )
+    notify(
+        recipient=colleague,
+        kind=Notification.Kind.SHARE,
+        text=f"{_name(owner)} shared their development plan with you",
+        url=reverse("reflection:shared_plan", args=[owner.pk]),
+        actor=owner,
+        detail="Read it and comment on their objectives:",
+    )
     return share
 
 
@@ -159,13 +160,13 @@ def plan_unshare(*, share: PlanShare) -> None:
 
 
 @transaction.atomic
-def objective_comment(*, objective: Objective, author, body: str, notify: bool = True) -> ObjectiveComment:
+def objective_comment(*, objective: Objective, author, body: str) -> ObjectiveComment:
     body = body.strip()
     if not body:
         raise ValidationError("Write a comment first.")
     comment = ObjectiveComment.objects.create(objective=objective, author=author, body=body)
-    if notify and author.pk != objective.owner_id:
-        notifications.notify(
+    if author.pk != objective.owner_id:
+        notify(
             recipient=objective.owner,
             kind=Notification.Kind.COMMENT,
             text=f"{_name(author)} commented on “{objective}”",
@@ -176,24 +177,214 @@ def objective_comment(*, objective: Objective, author, body: str, notify: bool =
     return comment
 
 
+class RequestRefused(ValidationError):
+    """What was asked of a request is not allowed: nothing changed, and the message says why. Its `code` says what
+    stood in the way: "state" (not in this state, or no longer), "side" (the other person's to do), "input"."""
+
+    def __init__(self, message: str, code: str = "state"):
+        super().__init__(message, code=code)
+
+
 @transaction.atomic
-def conversation_request(
-    *, owner, colleague, message: str, objectives, stories, notify: bool = True
-) -> ConversationRequest:
-    request = ConversationRequest.objects.create(owner=owner, colleague=colleague, message=message)
-    request.objectives.set(objectives)
-    request.stories.set(stories)
+def conversation_request(*, owner, colleague, message: str, objectives, stories) -> ConversationRequest:
+    """Asks a colleague for a conversation: one open request per pair (RequestRefused names the open one). Of two
+    asked at once, the database's constraint keeps one and the other gets the same refusal."""
+    open_requests = ConversationRequest.objects.filter(
+        owner=owner, colleague=colleague, state__in=ConversationRequest.OPEN
+    )
+    if already := open_requests.first():
+        raise RequestRefused(_already_open(already))
+    try:
+        with transaction.atomic():
+            conversation = ConversationRequest.objects.create(owner=owner, colleague=colleague, message=message)
+    except IntegrityError:
+        if already := open_requests.first():  # made meanwhile, and committed first
+            raise RequestRefused(_already_open(already)) from None
+        raise
+    conversation.objectives.set(objectives)
+    conversation.stories.set(stories)
     agenda = [f"- {objective}" for objective in objectives] + [f"- Story: {story}" for story in stories]
-    if notify:
-        notifications.notify(
-            recipient=colleague,
-            kind=Notification.Kind.REQUEST,
-            text=f"{_name(owner)} asks you for a career conversation",
-            url=reverse("reflection:shared_with_me"),
-            actor=owner,
-            detail="\n\n".join(filter(None, [message, "Agenda:\n" + "\n".join(agenda) if agenda else ""])),
-        )
-    return request
+    _tell(
+        conversation,
+        to=colleague,
+        by=owner,
+        text=f"{_name(owner)} asks you for {conversation.what}",
+        detail="\n\n".join([*([message] if message else []), *(["Agenda:\n" + "\n".join(agenda)] if agenda else [])]),
+    )
+    return conversation
+
+
+def _already_open(conversation: ConversationRequest) -> str:
+    asked_on = dateformat.format(timezone.localtime(conversation.created_at), "j F Y")
+    return (
+        f"You asked {_name(conversation.colleague)} for {conversation.what} on {asked_on}, and it is "
+        f"{conversation.get_state_display().lower()}: see it, or withdraw it, before asking again."
+    )
+
+
+def _tell(conversation: ConversationRequest, *, to, by, text: str, detail: str = "") -> None:
+    """The other side learns of the change in their inbox (and by email, as they chose); the item leads to the
+    request's page, which both sides may open."""
+    notify(
+        recipient=to,
+        kind=Notification.Kind.REQUEST,
+        text=text,
+        url=conversation.get_absolute_url(),
+        actor=by,
+        detail=detail,
+    )
+
+
+# Why a request is no longer in a state that allows a change.
+_NOW = {
+    ConversationRequest.State.REQUESTED: "it still awaits an answer",
+    ConversationRequest.State.ACCEPTED: "it was accepted already",
+    ConversationRequest.State.DECLINED: "it was declined",
+    ConversationRequest.State.HELD: "it was held already",
+    ConversationRequest.State.WITHDRAWN: "it was withdrawn",
+}
+
+
+def _transition(
+    conversation: ConversationRequest, *, by, side: str, verb: str, done: str, allowed_from, to: str, **values
+) -> ConversationRequest:
+    """Moves the request to state `to`, if `by` is its `side` ("owner" or "colleague") and it is still in one of
+    `allowed_from`: one conditional UPDATE, so of two changes at once exactly one happens. Otherwise RequestRefused,
+    naming who may or why not now, and nothing changes. `verb` and `done` word the change: "accept", "accepted"."""
+    if getattr(conversation, f"{side}_id") != by.pk:
+        raise RequestRefused(f"Only {_name(getattr(conversation, side))} can {verb} this request.", "side")
+    now = timezone.now()
+    changed = ConversationRequest.objects.filter(pk=conversation.pk, state__in=allowed_from, **{side: by}).update(
+        state=to, state_changed_at=now, **values
+    )
+    if not changed:
+        state = ConversationRequest.objects.filter(pk=conversation.pk).values_list("state", flat=True).first()
+        raise RequestRefused(f"This request cannot be {done} now: {_NOW.get(state, 'it no longer exists')}.")
+    conversation.state, conversation.state_changed_at = to, now
+    for name, value in values.items():
+        setattr(conversation, name, value)
+    return conversation
+
+
+@transaction.atomic
+def conversation_accept(
+    *, conversation: ConversationRequest, by, proposed_at: datetime.datetime | None = None, note: str = ""
+) -> ConversationRequest:
+    """The colleague accepts a request awaiting an answer, proposing a time or writing a note (or both)."""
+    note = note.strip()
+    if proposed_at is None and not note:
+        raise RequestRefused("Propose a time or write a note on how you will meet.", "input")
+    _transition(
+        conversation,
+        by=by,
+        side="colleague",
+        verb="accept",
+        done="accepted",
+        allowed_from=[ConversationRequest.State.REQUESTED],
+        to=ConversationRequest.State.ACCEPTED,
+        proposed_at=proposed_at,
+        answer=note,
+    )
+    _tell(conversation, to=conversation.owner, by=by, text=f"{_name(by)} accepted your request for {conversation.what}")
+    return conversation
+
+
+@transaction.atomic
+def conversation_decline(*, conversation: ConversationRequest, by, message: str) -> ConversationRequest:
+    """The colleague declines a request awaiting an answer, with a message saying why or what instead."""
+    message = message.strip()
+    if not message:
+        raise RequestRefused("Write a message saying why, or what you suggest instead.", "input")
+    _transition(
+        conversation,
+        by=by,
+        side="colleague",
+        verb="decline",
+        done="declined",
+        allowed_from=[ConversationRequest.State.REQUESTED],
+        to=ConversationRequest.State.DECLINED,
+        answer=message,
+    )
+    _tell(conversation, to=conversation.owner, by=by, text=f"{_name(by)} declined your request for {conversation.what}")
+    return conversation
+
+
+@transaction.atomic
+def conversation_hold(
+    *, conversation: ConversationRequest, by, notes: str = "", agreed_actions: Iterable[str] = ()
+) -> ConversationRequest:
+    """The colleague marks an accepted conversation as held, with notes and the actions agreed (each a note that
+    the owner can put on their plan)."""
+    _transition(
+        conversation,
+        by=by,
+        side="colleague",
+        verb="mark as held",
+        done="marked as held",
+        allowed_from=[ConversationRequest.State.ACCEPTED],
+        to=ConversationRequest.State.HELD,
+    )
+    if notes.strip():
+        conversation_note_add(conversation=conversation, by=by, body=notes)
+    for title in agreed_actions:
+        if title.strip():
+            conversation_note_add(conversation=conversation, by=by, body=title, agreed_action=True)
+    _tell(conversation, to=conversation.owner, by=by, text=f"{_name(by)} marked {conversation.what} with you as held")
+    return conversation
+
+
+@transaction.atomic
+def conversation_withdraw(*, conversation: ConversationRequest, by) -> ConversationRequest:
+    """The owner withdraws a request that is still open (awaiting an answer, or accepted and not yet held)."""
+    _transition(
+        conversation,
+        by=by,
+        side="owner",
+        verb="withdraw",
+        done="withdrawn",
+        allowed_from=ConversationRequest.OPEN,
+        to=ConversationRequest.State.WITHDRAWN,
+    )
+    _tell(
+        conversation,
+        to=conversation.colleague,
+        by=by,
+        text=f"{_name(by)} withdrew their request for {conversation.what}",
+    )
+    return conversation
+
+
+@transaction.atomic
+def conversation_note_add(
+    *, conversation: ConversationRequest, by, body: str, agreed_action: bool = False
+) -> ConversationNote:
+    """Either side adds a note to a conversation that was held (held is final, so no other change can race it)."""
+    if by.pk not in (conversation.owner_id, conversation.colleague_id):
+        raise RequestRefused("Only the two people in this conversation can add notes to it.", "side")
+    if conversation.state != ConversationRequest.State.HELD:
+        raise RequestRefused("Notes are added once the conversation was held.")
+    note = ConversationNote(request=conversation, author=by, body=body.strip(), agreed_action=agreed_action)
+    note.full_clean()
+    note.save()
+    return note
+
+
+@transaction.atomic
+def conversation_action_adopt(*, note: ConversationNote, by, objective: Objective, kind: str) -> Action:
+    """Puts an agreed action onto the owner's plan, under one of their objectives. Once only: of two clicks at once,
+    the conditional UPDATE lets one through and the other's action is rolled back."""
+    conversation = note.request
+    if by.pk != conversation.owner_id or objective.owner_id != by.pk:
+        raise RequestRefused(f"Only {_name(conversation.owner)} can put this action on their plan.", "side")
+    if not note.agreed_action:
+        raise RequestRefused("Only an agreed action can go on the plan.", "input")
+    action = Action(objective=objective, kind=kind, title=note.body)
+    action.full_clean()
+    action.save()
+    if not ConversationNote.objects.filter(pk=note.pk, action__isnull=True).update(action=action):
+        raise RequestRefused("This action is on your plan already.")
+    note.action = action
+    return action
 
 
 def toolkit_export(user) -> dict:
@@ -281,10 +472,20 @@ def toolkit_export(user) -> dict:
                 "at": r.created_at,
                 "objectives": [o.title for o in r.objectives.all()],
                 "stories": [story_ref(s) for s in r.stories.all()],
+                "state": r.get_state_display(),
+                "state_changed_at": r.state_changed_at,
+                "proposed_time": r.proposed_at,
+                "answer": r.answer,
+                "notes": [
+                    {"author": _name(n.author), "body": n.body, "agreed_action": n.agreed_action, "at": n.created_at}
+                    for n in r.notes.all()
+                ],
             }
             for r in ConversationRequest.objects.for_owner(user)
             .select_related("colleague")
-            .prefetch_related("objectives", "stories")
+            .prefetch_related(
+                "objectives", "stories", Prefetch("notes", ConversationNote.objects.select_related("author"))
+            )
         ],  # fmt: skip
         "shared_with": [
             {"colleague": _name(s.shared_with), "since": s.created_at, "stopped": s.revoked_at}

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,12 +18,17 @@ from careerportal.people import AmbiguousColleague, colleague_find, colleague_of
 from careerportal.roles import direct_reports, is_curator
 from reflection import insights, selectors, services
 from reflection.forms import (
+    AcceptForm,
     ActionForm,
+    AdoptForm,
     AspirationForm,
     AssessmentForm,
     CommentForm,
     ConversationForm,
+    DeclineForm,
     DeleteAllForm,
+    HeldForm,
+    NoteForm,
     ObjectiveForm,
     ReflectionForm,
     RemovedActionForm,
@@ -72,6 +77,13 @@ def _get_action_for_owner(request: HttpRequest, pk: int) -> Action:
 
 def _get_share_for_owner(request: HttpRequest, pk: int) -> PlanShare:
     return get_object_or_404(PlanShare.objects.active().filter(owner=request.user), pk=pk)
+
+
+def _get_conversation_for_party(request: HttpRequest, pk: int) -> ConversationRequest:
+    """A conversation request the user asked for or was asked: both sides open it, nobody else."""
+    return get_object_or_404(
+        ConversationRequest.objects.for_party(request.user).select_related("owner", "colleague"), pk=pk
+    )
 
 
 def _get_sharing_owner(request: HttpRequest, owner_id: int):
@@ -474,16 +486,21 @@ def sharing(request: HttpRequest) -> HttpResponse:
                     else:
                         services.plan_share(owner=user, colleague=colleague)
                         messages.success(request, f"Your plan is now shared with {name}.")
+                    return redirect("reflection:sharing")
                 else:
-                    services.conversation_request(
-                        owner=user,
-                        colleague=colleague,
-                        message=form.cleaned_data["message"],
-                        objectives=form.cleaned_data["objectives"],
-                        stories=form.cleaned_data["stories"],
-                    )
-                    messages.success(request, f"{name} has your request.")
-                return redirect("reflection:sharing")
+                    try:
+                        conversation = services.conversation_request(
+                            owner=user,
+                            colleague=colleague,
+                            message=form.cleaned_data["message"],
+                            objectives=form.cleaned_data["objectives"],
+                            stories=form.cleaned_data["stories"],
+                        )
+                    except services.RequestRefused as error:
+                        form.add_error("colleague", error)
+                    else:
+                        messages.success(request, f"{name} has your request.")
+                        return redirect(conversation)
     shares = list(PlanShare.objects.active().filter(owner=user).select_related("shared_with"))
     manager = manager_of(user)
     if manager is not None and manager.pk not in {share.shared_with_id for share in shares}:
@@ -496,7 +513,7 @@ def sharing(request: HttpRequest) -> HttpResponse:
             "shares": shares,
             "share_form": share_form,
             "conversation_form": conversation_form,
-            "requests": ConversationRequest.objects.for_owner(user).select_related("colleague")[:10],
+            "requests": ConversationRequest.objects.for_owner(user).open_first().select_related("colleague")[:10],
         },
     )
 
@@ -515,6 +532,7 @@ def share_stop(request: HttpRequest, pk: int) -> HttpResponse:
 def shared_with_me(request: HttpRequest) -> HttpResponse:
     requests = (
         ConversationRequest.objects.filter(colleague=request.user)
+        .open_first()
         .select_related("owner")
         .prefetch_related("objectives", "stories")[:20]
     )
@@ -552,6 +570,124 @@ def team(request: HttpRequest) -> HttpResponse:
     """A manager's direct reports, each with only what they chose to share with this manager."""
     reports = selectors.team_for_manager(request.user)
     return render(request, "reflection/team.html", {"reports": reports, "has_reports": bool(reports)})
+
+
+# A conversation request: its page, which both sides open, and each change of its state.
+
+
+def _conversation_page(request: HttpRequest, conversation: ConversationRequest, status: int = 200, **forms):
+    """The request's page with the forms its state offers to this side; `forms` are bound ones sent back with
+    their errors."""
+    is_owner = conversation.owner_id == request.user.pk
+    State = ConversationRequest.State
+    notes = list(conversation.notes.select_related("author", "action"))
+    to_adopt = [note for note in notes if note.agreed_action and note.action is None]
+    context = {"conversation": conversation, "is_owner": is_owner, "notes": notes}
+    if not is_owner and conversation.state == State.REQUESTED:
+        context["accept_form"] = forms.get("accept_form") or AcceptForm()
+        context["decline_form"] = forms.get("decline_form") or DeclineForm()
+    if not is_owner and conversation.state == State.ACCEPTED:
+        context["held_form"] = forms.get("held_form") or HeldForm()
+    if conversation.state == State.HELD:
+        context["note_form"] = forms.get("note_form") or NoteForm()
+        if is_owner and to_adopt:
+            objectives = list(Objective.objects.for_owner(request.user).filter(status__in=Objective.OPEN).only("title"))
+            context["adopt_form"] = AdoptForm(objectives=objectives, notes=to_adopt)
+            context["to_adopt"] = to_adopt
+    prefetch_related_objects([conversation], "objectives", "stories")
+    return render(request, "reflection/conversation.html", context, status=status)
+
+
+@require_safe
+def conversation(request: HttpRequest, pk: int) -> HttpResponse:
+    return _conversation_page(request, _get_conversation_for_party(request, pk))
+
+
+# What stopped a change (services.RequestRefused.code), as the status of the page that says so.
+_REFUSED_STATUS = {"side": 403, "state": 409, "input": 400}
+
+
+def _conversation_refused(request: HttpRequest, conversation: ConversationRequest, error) -> HttpResponse:
+    """The request's page as it is now (another answer may have won), with what stopped the change."""
+    messages.error(request, " ".join(error.messages))
+    conversation = _get_conversation_for_party(request, conversation.pk)
+    return _conversation_page(request, conversation, status=_REFUSED_STATUS[error.code])
+
+
+def _conversation_change(request: HttpRequest, pk: int, *, form_class, change, done: str) -> HttpResponse:
+    """Checks the form, asks the service for the change (which checks the state and the side), and goes back to the
+    request's page; invalid input comes back with its errors (400), a refused change with the reason (403, 409)."""
+    conversation = _get_conversation_for_party(request, pk)
+    form = form_class(request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        name = {AcceptForm: "accept_form", DeclineForm: "decline_form", HeldForm: "held_form", NoteForm: "note_form"}
+        return _conversation_page(request, conversation, status=400, **{name[form_class]: form})
+    try:
+        change(conversation=conversation, by=request.user, **(form.cleaned_data if form else {}))
+    except services.RequestRefused as error:
+        return _conversation_refused(request, conversation, error)
+    messages.success(request, done)
+    return redirect(conversation)
+
+
+@require_POST
+def conversation_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    return _conversation_change(
+        request, pk, form_class=AcceptForm, change=services.conversation_accept, done="You accepted the request."
+    )
+
+
+@require_POST
+def conversation_decline(request: HttpRequest, pk: int) -> HttpResponse:
+    return _conversation_change(
+        request, pk, form_class=DeclineForm, change=services.conversation_decline, done="You declined the request."
+    )
+
+
+@require_POST
+def conversation_hold(request: HttpRequest, pk: int) -> HttpResponse:
+    return _conversation_change(
+        request, pk, form_class=HeldForm, change=services.conversation_hold, done="The conversation is marked as held."
+    )
+
+
+@require_POST
+def conversation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    return _conversation_change(
+        request, pk, form_class=None, change=services.conversation_withdraw, done="You withdrew your request."
+    )
+
+
+@require_POST
+def conversation_note(request: HttpRequest, pk: int) -> HttpResponse:
+    return _conversation_change(
+        request, pk, form_class=NoteForm, change=services.conversation_note_add, done="Note added."
+    )
+
+
+@require_POST
+def conversation_adopt(request: HttpRequest, pk: int) -> HttpResponse:
+    """Puts one agreed action on the plan ("Add to my plan"): the owner's open objectives and the request's actions
+    not yet on the plan are the choices; anything else (somebody else's objective, another request's note) is
+    refused, and only the owner may do it (the service checks)."""
+    conversation = _get_conversation_for_party(request, pk)
+    objectives = list(Objective.objects.for_owner(conversation.owner).filter(status__in=Objective.OPEN))
+    notes = list(conversation.notes.filter(agreed_action=True, action__isnull=True))
+    form = AdoptForm(request.POST, objectives=objectives, notes=notes)
+    if not form.is_valid():
+        error = services.RequestRefused("Choose one of your open objectives, and an action not yet on your plan.")
+        return _conversation_refused(request, conversation, error)
+    try:
+        action = services.conversation_action_adopt(
+            note=next(note for note in notes if note.pk == form.cleaned_data["note"]),
+            by=request.user,
+            objective=next(objective for objective in objectives if objective.pk == form.cleaned_data["objective"]),
+            kind=form.cleaned_data["kind"],
+        )
+    except services.RequestRefused as error:
+        return _conversation_refused(request, conversation, error)
+    messages.success(request, f"“{action.title}” is on your plan, under “{action.objective.title}”.")
+    return redirect(conversation)
 
 
 # The employee's own data.

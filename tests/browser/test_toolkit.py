@@ -82,7 +82,7 @@ def test_from_story_to_shared_plan_and_back(page, demo, log_in, check_page):
     log_in("manager")
     page.goto(f"{demo.url}/me/shared-with-me/")
     check_page("toolkit-shared-with-me")
-    page.get_by_role("link", name="Erin Walsh").click()
+    page.get_by_role("link", name="Erin Walsh", exact=True).click()  # not "Answer Erin Walsh"
     expect(page.get_by_role("heading", name="Learn how our forecasts are made")).to_be_visible()
     check_page("toolkit-shared-plan")
     # His team, from the directory: Erin shares her plan, Sam nothing yet.

@@ -24,6 +24,8 @@ REVIEWED_DATA_STEPS = {
     ("stories", "0009_skill_story_counts"),  # Skill.story_count, from skills 0004
     ("stories", "0014_story_transcript_html"),  # Story.transcript_html, added by the same migration
     ("stories", "0015_facet_counts"),  # FacetCount, the table the same migration creates
+    # ConversationRequest.state of a pair's older requests, added by the same migration (old code reads no state)
+    ("reflection", "0002_conversation_request_states"),
 }
 # Raw schema steps reviewed by name: they only create (a full-text table and its triggers, a generated column, a
 # function) and leave everything old code reads as it was.

@@ -18,6 +18,7 @@ from careerportal.roles import curator_set
 from reflection.models import (
     Action,
     Aspiration,
+    ConversationNote,
     ConversationRequest,
     Objective,
     ObjectiveComment,
@@ -31,6 +32,7 @@ from tests.factories import FrameworkFactory, ProficiencyLevelFactory, SkillFact
 from tests.reflection.factories import (
     ActionFactory,
     AspirationFactory,
+    ConversationRequestFactory,
     ObjectiveCommentFactory,
     ObjectiveFactory,
     PlanShareFactory,
@@ -71,6 +73,7 @@ def world():
     SelfAssessmentFactory(owner=owner, skill=skill, level=2, note="Assessment note kept private")
     AspirationFactory(owner=owner, long_term_goals="Goal kept private")
     share = PlanShareFactory(owner=owner, shared_with=manager)
+    conversation = ConversationRequestFactory(owner=owner, colleague=manager, message="Request kept private")
     PlanShareFactory(owner=owner, shared_with=revoked, revoked_at=timezone.now() - datetime.timedelta(days=1))
     users = {
         "anonymous": None,
@@ -90,6 +93,7 @@ def world():
         objective=objective,
         action=action,
         share=share,
+        conversation=conversation,
     )
 
 
@@ -106,6 +110,7 @@ def snapshot() -> dict:
         PlanShare,
         ObjectiveComment,
         ConversationRequest,
+        ConversationNote,
     )
     return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
 
@@ -164,12 +169,63 @@ ENDPOINTS = {
         data=lambda w: {},
         took_effect=lambda w, user: PlanShare.objects.filter(pk=w.share.pk, revoked_at__isnull=False).exists(),
     ),
+    "request": SimpleNamespace(
+        url=lambda w: reverse("reflection:request", args=[w.conversation.pk]),
+        data=lambda w: {"note": "Monday"},
+        took_effect=lambda w, user: ConversationRequest.objects.exclude(state="requested").exists(),
+    ),
+    "request accept": SimpleNamespace(
+        url=lambda w: reverse("reflection:request_accept", args=[w.conversation.pk]),
+        data=lambda w: {"note": "Monday"},
+        took_effect=lambda w, user: ConversationRequest.objects.filter(state="accepted", answer="Monday").exists(),
+    ),
+    "request decline": SimpleNamespace(
+        url=lambda w: reverse("reflection:request_decline", args=[w.conversation.pk]),
+        data=lambda w: {"message": "Not now"},
+        took_effect=lambda w, user: ConversationRequest.objects.filter(state="declined").exists(),
+    ),
+    "request held": SimpleNamespace(
+        prepare=lambda w: _set_state(w, "accepted"),
+        url=lambda w: reverse("reflection:request_held", args=[w.conversation.pk]),
+        data=lambda w: {"notes": "Good talk"},
+        took_effect=lambda w, user: ConversationRequest.objects.filter(state="held").exists(),
+    ),
+    "request withdraw": SimpleNamespace(
+        url=lambda w: reverse("reflection:request_withdraw", args=[w.conversation.pk]),
+        data=lambda w: {},
+        took_effect=lambda w, user: ConversationRequest.objects.filter(state="withdrawn").exists(),
+    ),
+    "request note": SimpleNamespace(
+        prepare=lambda w: _set_state(w, "held"),
+        url=lambda w: reverse("reflection:request_note", args=[w.conversation.pk]),
+        data=lambda w: {"body": "Thanks"},
+        took_effect=lambda w, user: ConversationNote.objects.filter(body="Thanks", author=user).exists(),
+    ),
+    "request adopt": SimpleNamespace(
+        prepare=lambda w: _agreed(w),
+        url=lambda w: reverse("reflection:request_adopt", args=[w.conversation.pk]),
+        data=lambda w: {"objective": w.objective.pk, "kind": "other", "note": w.agreed.pk},
+        took_effect=lambda w, user: Action.objects.filter(title="Agreed in the conversation").exists(),
+    ),
     "shared plan": SimpleNamespace(
         url=lambda w: reverse("reflection:shared_plan", args=[w.owner.pk]),
         data=lambda w: {"body": "Shall we talk on Monday?"},
         took_effect=lambda w, user: ObjectiveComment.objects.filter(body="Shall we talk on Monday?").exists(),
     ),
 }
+
+
+def _set_state(world, state: str) -> None:
+    ConversationRequest.objects.filter(pk=world.conversation.pk).update(state=state)
+
+
+def _agreed(world) -> None:
+    _set_state(world, "held")
+    world.agreed = ConversationNote.objects.create(
+        request=world.conversation, author=world.conversation.colleague, body="Agreed in the conversation",
+        agreed_action=True,
+    )  # fmt: skip
+
 
 # fmt: off
 MATRIX = [
@@ -194,6 +250,22 @@ MATRIX = [
     ("action restore",              "POST", 302,      302,  404,  404,    404,    404,    404),
     ("share stop",                  "GET",  302,      405,  405,  405,    405,    405,    405),
     ("share stop",                  "POST", 302,      302,  404,  404,    404,    404,    404),
+    # A conversation request: its two sides open it; each change is the one side's (the other gets a 403 that says
+    # whose it is); anybody else gets a 404.
+    ("request",                     "GET",  302,      200,  404,  200,    404,    404,    404),
+    ("request",                     "POST", 302,      405,  405,  405,    405,    405,    405),
+    ("request accept",              "GET",  302,      405,  405,  405,    405,    405,    405),
+    ("request accept",              "POST", 302,      403,  404,  302,    404,    404,    404),
+    ("request decline",             "GET",  302,      405,  405,  405,    405,    405,    405),
+    ("request decline",             "POST", 302,      403,  404,  302,    404,    404,    404),
+    ("request held",                "GET",  302,      405,  405,  405,    405,    405,    405),
+    ("request held",                "POST", 302,      403,  404,  302,    404,    404,    404),
+    ("request withdraw",            "GET",  302,      405,  405,  405,    405,    405,    405),
+    ("request withdraw",            "POST", 302,      302,  404,  403,    404,    404,    404),
+    ("request note",                "GET",  302,      405,  405,  405,    405,    405,    405),
+    ("request note",                "POST", 302,      302,  404,  302,    404,    404,    404),
+    ("request adopt",               "GET",  302,      405,  405,  405,    405,    405,    405),
+    ("request adopt",               "POST", 302,      302,  404,  403,    404,    404,    404),
     ("shared plan",                 "GET",  302,      404,  404,  200,    404,    404,    404),
     ("shared plan",                 "POST", 302,      405,  405,  405,    405,    405,    405),
 ]
@@ -212,6 +284,8 @@ def test_access_matrix_for_urls_with_an_id(client, world, endpoint, method, role
     user = world.users[role]
     if user is not None:
         client.force_login(user)
+    if hasattr(spec, "prepare"):
+        spec.prepare(world)
     url = spec.url(world)
     before = snapshot()
 
@@ -246,6 +320,13 @@ def test_the_matrix_covers_every_url_of_the_toolkit_that_takes_an_id():
         "action_restore",
         "share_stop",
         "shared_plan",
+        "request",
+        "request_accept",
+        "request_decline",
+        "request_held",
+        "request_withdraw",
+        "request_note",
+        "request_adopt",
     }
     assert with_id == covered
     assert {endpoint for endpoint, *_ in MATRIX} == set(ENDPOINTS)

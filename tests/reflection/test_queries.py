@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from reflection.models import StoryVisit
+from reflection.models import ConversationNote, ConversationRequest, StoryVisit
 from stories.models import Story
 from tests.factories import (
     FrameworkFactory,
@@ -62,12 +62,17 @@ PAGES = {
         lambda d: reverse("reflection:objective", args=[d["objective"].pk]),
         9,
     ),
+    # The request (1), its notes with their authors and actions (1), its agenda: objectives (1) and stories (1); the
+    # asker also reads their open objectives, to put agreed actions on the plan (1).
+    "request, held, as the asker": ("erin", lambda d: reverse("reflection:request", args=[d["held"].pk]), 7),
+    "request, held, as the colleague": ("mona", lambda d: reverse("reflection:request", args=[d["held"].pk]), 6),
+    "request, to answer": ("erin", lambda d: reverse("reflection:request", args=[d["to_answer"].pk]), 6),
     "export.json": (
         "erin",
         lambda d: reverse("reflection:export_json"),
-        18,
-    ),  # + comments written on others’ plans, conversation requests (+2 prefetches)
-    "export.md": ("erin", lambda d: reverse("reflection:export_md"), 18),
+        19,
+    ),  # + comments written on others’ plans, conversation requests (+3 prefetches: agenda, notes with authors)
+    "export.md": ("erin", lambda d: reverse("reflection:export_md"), 19),
 }
 
 # What some pages must show, so the count is taken with the data on the page.
@@ -88,6 +93,9 @@ SHOWS = {
     "shared plan, as the manager": "Lead a finance team abroad.",
     "export.json": '"objectives": [',
     "export.md": "### Objective ",
+    "request, held, as the asker": "Add to my plan<span",
+    "request, held, as the colleague": "agreed action",
+    "request, to answer": "Accept the request",
 }
 
 
@@ -139,7 +147,22 @@ def build_toolkit(size: int) -> dict:
         ConversationRequestFactory(owner=erin, colleague=colleague, objectives=[objectives[i]], stories=[stories[i]])
         ObjectiveCommentFactory(objective=objectives[0], author=colleague)
         ActionFactory(objective=objectives[0])
-    return {"erin": erin, "mona": mona, "skill": skills[0], "objective": objectives[0], "story": stories[1]}
+    held = ConversationRequestFactory(
+        owner=erin, colleague=mona, state="held", objectives=objectives[:size], stories=stories[:size]
+    )
+    for i in range(size):
+        ConversationNote.objects.create(
+            request=held, author=(erin, mona)[i % 2], body=f"Note {i}", agreed_action=i % 3 == 0
+        )
+    return {
+        "erin": erin,
+        "mona": mona,
+        "skill": skills[0],
+        "objective": objectives[0],
+        "story": stories[1],
+        "held": held,
+        "to_answer": ConversationRequest.objects.filter(colleague=erin).first(),
+    }
 
 
 CASES = [

@@ -1,6 +1,8 @@
 """The toolkit's writes, called directly: what each service stores, refuses and sends."""
 
 import datetime
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 
 import markdown
@@ -8,13 +10,17 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.utils import timezone
 
+from careerportal.models import Notification
 from careerportal.people import colleague_find
 from reflection import services
 from reflection.models import (
     Action,
     Aspiration,
+    ConversationNote,
     ConversationRequest,
     Objective,
     ObjectiveComment,
@@ -217,8 +223,288 @@ def test_a_conversation_request_emails_the_colleague_with_the_agenda(employee, o
     assert list(request.stories.all()) == [story]
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["olu@example.com"]
-    for text in ("Coffee?", "- Lead a team", "- Story: Into finance", "/me/shared-with-me/"):
+    for text in ("Coffee?", "- Lead a team", "- Story: Into finance", request.get_absolute_url()):
         assert text in mail.outbox[0].body
+
+
+# Conversation requests: every change of state is a service that checks the state and the side.
+
+
+@pytest.fixture
+def asked(employee, other_employee):
+    """Erin asked Olu (her colleague, who answers) for a conversation."""
+    return services.conversation_request(
+        owner=employee, colleague=other_employee, message="Coffee?", objectives=[], stories=[]
+    )
+
+
+def _accepted(conversation):
+    return services.conversation_accept(conversation=conversation, by=conversation.colleague, note="Tuesday, 10:00")
+
+
+def _held(conversation, **kwargs):
+    _accepted(conversation)
+    return services.conversation_hold(conversation=conversation, by=conversation.colleague, **kwargs)
+
+
+def _state(conversation) -> str:
+    conversation.refresh_from_db()
+    return conversation.state
+
+
+def test_a_new_request_awaits_an_answer(asked):
+    assert (_state(asked), asked.state_changed_at, asked.answer) == ("requested", None, "")
+
+
+def test_the_colleague_accepts_with_a_proposed_time_and_a_note(asked, other_employee):
+    when = timezone.now() + datetime.timedelta(days=2)
+    services.conversation_accept(conversation=asked, by=other_employee, proposed_at=when, note=" My office ")
+    asked.refresh_from_db()
+    assert (asked.state, asked.proposed_at, asked.answer) == ("accepted", when, "My office")
+    assert asked.state_changed_at is not None
+
+
+def test_accepting_needs_a_time_or_a_note(asked, other_employee):
+    with pytest.raises(services.RequestRefused, match="Propose a time or write a note"):
+        services.conversation_accept(conversation=asked, by=other_employee, note="  ")
+    assert _state(asked) == "requested"
+
+
+def test_the_colleague_declines_with_a_message(asked, other_employee):
+    services.conversation_decline(conversation=asked, by=other_employee, message="Ask Priya in finance instead.")
+    asked.refresh_from_db()
+    assert (asked.state, asked.answer) == ("declined", "Ask Priya in finance instead.")
+
+
+def test_declining_needs_a_message(asked, other_employee):
+    with pytest.raises(services.RequestRefused, match="Write a message"):
+        services.conversation_decline(conversation=asked, by=other_employee, message="")
+    assert _state(asked) == "requested"
+
+
+def test_an_accepted_conversation_is_marked_held_with_notes_and_agreed_actions(asked, other_employee):
+    _held(asked, notes="Good talk.", agreed_actions=["Shadow the month-end close", " ", "Read the forecast pack"])
+    assert _state(asked) == "held"
+    notes = list(asked.notes.values_list("author__username", "body", "agreed_action"))
+    assert notes == [
+        ("olu", "Good talk.", False),
+        ("olu", "Shadow the month-end close", True),
+        ("olu", "Read the forecast pack", True),
+    ]
+
+
+@pytest.mark.parametrize("state", ["requested", "accepted"])
+def test_the_asker_withdraws_an_open_request(asked, employee, state):
+    if state == "accepted":
+        _accepted(asked)
+    services.conversation_withdraw(conversation=asked, by=employee)
+    assert _state(asked) == "withdrawn"
+
+
+# (change, who: the asker or the colleague, what the refusal says); each refused from the states that do not allow it.
+CHANGES = {
+    "accept": (lambda c, by: services.conversation_accept(conversation=c, by=by, note="Mon"), "colleague",
+               ("accept", "accepted")),
+    "decline": (lambda c, by: services.conversation_decline(conversation=c, by=by, message="No"), "colleague",
+                ("decline", "declined")),
+    "hold": (lambda c, by: services.conversation_hold(conversation=c, by=by), "colleague",
+             ("mark as held", "marked as held")),
+    "withdraw": (lambda c, by: services.conversation_withdraw(conversation=c, by=by), "owner",
+                 ("withdraw", "withdrawn")),
+}  # fmt: skip
+ALLOWED_FROM = {
+    "accept": {"requested"},
+    "decline": {"requested"},
+    "hold": {"accepted"},
+    "withdraw": {"requested", "accepted"},
+}
+WHY = {
+    "requested": "it still awaits an answer",
+    "accepted": "it was accepted already",
+    "declined": "it was declined",
+    "held": "it was held already",
+    "withdrawn": "it was withdrawn",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "state"),
+    [(change, state) for change in CHANGES for state in WHY if state not in ALLOWED_FROM[change]],
+)
+def test_a_change_the_state_does_not_allow_is_refused_and_changes_nothing(asked, change, state):
+    ConversationRequest.objects.filter(pk=asked.pk).update(state=state)
+    before = ConversationRequest.objects.filter(pk=asked.pk).values().get()
+    do, side, (_, done) = CHANGES[change]
+
+    with pytest.raises(services.RequestRefused) as refused:
+        do(asked, getattr(asked, side))
+
+    assert refused.value.messages == [f"This request cannot be {done} now: {WHY[state]}."]
+    assert refused.value.code == "state"
+    assert ConversationRequest.objects.filter(pk=asked.pk).values().get() == before
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_only_the_right_side_makes_each_change(asked, change):
+    if change == "hold":
+        _accepted(asked)
+    do, side, (verb, _) = CHANGES[change]
+    other_side = asked.owner if side == "colleague" else asked.colleague
+    before = ConversationRequest.objects.filter(pk=asked.pk).values().get()
+
+    with pytest.raises(services.RequestRefused) as refused:
+        do(asked, other_side)
+
+    assert refused.value.messages == [f"Only {getattr(asked, side).get_full_name()} can {verb} this request."]
+    assert refused.value.code == "side"
+    assert ConversationRequest.objects.filter(pk=asked.pk).values().get() == before
+
+
+def test_a_second_open_request_to_the_same_colleague_is_refused(asked, employee, other_employee):
+    with pytest.raises(services.RequestRefused, match="You asked Test User .* for a career conversation on .*"):
+        services.conversation_request(owner=employee, colleague=other_employee, message="", objectives=[], stories=[])
+    assert ConversationRequest.objects.count() == 1
+
+
+def test_after_an_answer_that_closes_it_the_same_colleague_can_be_asked_again(asked, employee, other_employee):
+    services.conversation_decline(conversation=asked, by=other_employee, message="Not this month.")
+    again = services.conversation_request(
+        owner=employee, colleague=other_employee, message="Next month?", objectives=[], stories=[]
+    )
+    assert _state(again) == "requested"
+    assert ConversationRequest.objects.count() == 2
+
+
+def test_the_database_holds_one_open_request_per_pair(asked):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ConversationRequestFactory(owner=asked.owner, colleague=asked.colleague, state="accepted")
+
+
+def test_either_side_adds_notes_once_the_conversation_was_held(asked, employee, other_employee):
+    with pytest.raises(services.RequestRefused, match="once the conversation was held"):
+        services.conversation_note_add(conversation=asked, by=employee, body="Too early")
+    _held(asked)
+    services.conversation_note_add(conversation=asked, by=employee, body="Thanks!")
+    services.conversation_note_add(conversation=asked, by=other_employee, body="Agreed", agreed_action=True)
+    assert list(asked.notes.values_list("author__username", "body", "agreed_action")) == [
+        ("erin", "Thanks!", False),
+        ("olu", "Agreed", True),
+    ]
+
+
+def test_nobody_else_adds_a_note(asked):
+    _held(asked)
+    with pytest.raises(services.RequestRefused, match="Only the two people"):
+        services.conversation_note_add(conversation=asked, by=UserFactory(), body="Me too")
+    assert not asked.notes.exists()
+
+
+def test_an_agreed_action_goes_on_the_askers_plan_once(asked, employee):
+    objective = ObjectiveFactory(owner=employee)
+    _held(asked, agreed_actions=["Shadow the month-end close"])
+    note = asked.notes.get()
+    as_another_tab_loaded_it = ConversationNote.objects.get(pk=note.pk)
+
+    action = services.conversation_action_adopt(note=note, by=employee, objective=objective, kind="shadowing")
+
+    assert (action.objective, action.kind, action.title) == (objective, "shadowing", "Shadow the month-end close")
+    note.refresh_from_db()
+    assert note.action == action
+    with pytest.raises(services.RequestRefused, match="on your plan already"):
+        services.conversation_action_adopt(
+            note=as_another_tab_loaded_it, by=employee, objective=objective, kind="other"
+        )
+    assert Action.objects.filter(objective=objective).count() == 1
+
+
+def test_only_the_asker_puts_an_agreed_action_on_their_own_plan(asked, employee, other_employee):
+    _held(asked, agreed_actions=["Shadow the month-end close"])
+    note = asked.notes.get()
+    for by, objective in [(other_employee, ObjectiveFactory(owner=employee)), (employee, ObjectiveFactory())]:
+        with pytest.raises(services.RequestRefused, match="Only Test User .* can put this action on their plan"):
+            services.conversation_action_adopt(note=note, by=by, objective=objective, kind="other")
+    assert not Action.objects.exists()
+
+
+def test_the_export_holds_each_requests_state_answer_and_notes(asked, employee):
+    _held(asked, notes="Good talk.")
+    (exported,) = services.toolkit_export(employee)["conversation_requests"]
+    assert (exported["state"], exported["answer"]) == ("Held", "Tuesday, 10:00")
+    assert [(note["author"], note["body"]) for note in exported["notes"]] == [
+        (asked.colleague.get_full_name(), "Good talk.")
+    ]
+
+
+# Two at once, each on its own thread and database connection (SQLite's writers queue; on PostgreSQL the conditional
+# UPDATE waits for the other's row lock, and the unique index for the other's insert): one wins, the other is told.
+
+
+def _at_once(*calls) -> list:
+    """Runs the calls together, each on its own thread and connection; what each returned or raised."""
+    start = threading.Barrier(len(calls))
+
+    def run(call):
+        try:
+            start.wait()
+            return call()
+        except services.RequestRefused as refused:
+            return refused
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_of_an_acceptance_and_a_refusal_at_once_exactly_one_wins(employee, other_employee):
+    asked = ConversationRequestFactory(owner=employee, colleague=other_employee)
+
+    outcomes = _at_once(
+        lambda: services.conversation_accept(conversation=asked, by=other_employee, note="Monday at 10"),
+        lambda: services.conversation_decline(conversation=asked, by=other_employee, message="Not now"),
+    )
+
+    refused = [outcome for outcome in outcomes if isinstance(outcome, services.RequestRefused)]
+    assert len(refused) == 1
+    state = _state(asked)
+    assert state in ("accepted", "declined")
+    assert refused[0].messages == [
+        f"This request cannot be {'declined' if state == 'accepted' else 'accepted'} now: it was {state}"
+        + (" already." if state == "accepted" else ".")
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_to_one_colleague_at_once_make_one(employee, other_employee):
+    def ask():
+        return services.conversation_request(
+            owner=employee, colleague=other_employee, message="Coffee?", objectives=[], stories=[]
+        )
+
+    outcomes = _at_once(ask, ask)
+
+    assert ConversationRequest.objects.count() == 1
+    assert sum(isinstance(outcome, services.RequestRefused) for outcome in outcomes) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_on_add_to_my_plan_at_once_add_one_action(employee, other_employee):
+    asked = ConversationRequestFactory(owner=employee, colleague=other_employee, state="held")
+    note = ConversationNote.objects.create(request=asked, author=other_employee, body="Shadow", agreed_action=True)
+    objective = ObjectiveFactory(owner=employee)
+
+    def adopt():
+        return services.conversation_action_adopt(
+            note=ConversationNote.objects.get(pk=note.pk), by=employee, objective=objective, kind="shadowing"
+        )
+
+    outcomes = _at_once(adopt, adopt)
+
+    assert Action.objects.count() == 1
+    assert sum(isinstance(outcome, services.RequestRefused) for outcome in outcomes) == 1
+    note.refresh_from_db()
+    assert note.action == Action.objects.get()
 
 
 # Export and deletion.
@@ -370,3 +656,52 @@ def _gap_passes() -> None:
     """As when PORTAL_VISIT_GAP_SECONDS have passed since the last counted visit."""
     gap = datetime.timedelta(seconds=settings.PORTAL_VISIT_GAP_SECONDS + 1)
     StoryVisit.objects.update(last_visited_at=F("last_visited_at") - gap)
+
+
+# Each change tells the other side in their inbox, with a link to the request's page, which they may open.
+
+
+def _inbox(user) -> list[tuple[str, str, str, str]]:
+    return list(
+        Notification.objects.filter(recipient=user).values_list("kind", "text", "url", "actor__username").order_by("pk")
+    )
+
+
+def test_asking_puts_the_request_in_the_colleagues_inbox(asked, employee, other_employee):
+    assert _inbox(other_employee) == [
+        ("request", f"{employee.get_full_name()} asks you for a career conversation", asked.get_absolute_url(), "erin")
+    ]
+    assert _inbox(employee) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "told", "text"),
+    [
+        ("accept", "owner", "{by} accepted your request for a career conversation"),
+        ("decline", "owner", "{by} declined your request for a career conversation"),
+        ("hold", "owner", "{by} marked a career conversation with you as held"),
+        ("withdraw", "colleague", "{by} withdrew their request for a career conversation"),
+    ],
+)
+def test_each_change_tells_the_other_side(asked, change, told, text):
+    if change == "hold":
+        _accepted(asked)
+    Notification.objects.all().delete()
+    do, side, _ = CHANGES[change]
+    by = getattr(asked, side)
+
+    do(asked, by)
+
+    recipient = getattr(asked, told)
+    assert _inbox(recipient) == [
+        ("request", text.format(by=by.get_full_name()), asked.get_absolute_url(), by.get_username())
+    ]
+    assert _inbox(by) == []
+
+
+def test_a_refused_change_tells_nobody(asked):
+    services.conversation_decline(conversation=asked, by=asked.colleague, message="Not now")
+    Notification.objects.all().delete()
+    with pytest.raises(services.RequestRefused):
+        services.conversation_accept(conversation=asked, by=asked.colleague, note="After all?")
+    assert not Notification.objects.exists()

@@ -31,6 +31,7 @@ from tests.factories import FrameworkFactory, ProficiencyLevelFactory, SkillFact
 from tests.reflection.factories import (
     ActionFactory,
     AspirationFactory,
+    ConversationRequestFactory,
     ObjectiveCommentFactory,
     ObjectiveFactory,
     PlanShareFactory,
@@ -600,6 +601,167 @@ def test_after_sharing_stops_the_manager_sees_nothing_and_cannot_comment(employe
     assert as_manager.post(objective.get_absolute_url(), {"body": "Still here?"}).status_code == 404
     assert not ObjectiveComment.objects.exists()
     assert "Test User" not in as_manager.get(reverse("reflection:shared_with_me")).content.decode()
+
+
+# Conversation requests: asked on the sharing page, answered on the request's own page, the state on both sides.
+
+
+@pytest.fixture
+def asked(employee, manager):
+    return ConversationRequestFactory(owner=employee, colleague=manager, message="Can we talk about finance?")
+
+
+def test_asking_leads_to_the_requests_page_awaiting_an_answer(employee_client, employee, manager):
+    response = employee_client.post(
+        reverse("reflection:sharing"), {"conversation": "1", "colleague": "mona", "message": "Can we talk?"}
+    )
+    conversation = ConversationRequest.objects.get()
+    assert response["Location"] == conversation.get_absolute_url() == f"/me/requests/{conversation.pk}/"
+    page = employee_client.get(response["Location"]).content.decode()
+    assert "Mona Manager has your request." in page
+    assert "Your request to Mona Manager" in page and "Awaiting an answer" in page
+    assert "Withdraw the request" in page and "Accept the request" not in page
+    sharing = employee_client.get(reverse("reflection:sharing")).content.decode()
+    assert (
+        f'<a href="{conversation.get_absolute_url()}">Mona Manager</a> <span class="status status--requested">'
+        in sharing
+    )
+
+
+def test_asking_the_same_colleague_again_while_open_says_so_and_adds_nothing(employee_client, asked):
+    response = employee_client.post(
+        reverse("reflection:sharing"), {"conversation": "1", "colleague": "Mona Manager", "message": "Again?"}
+    )
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "You asked Mona Manager for a career conversation on" in content
+    assert "awaiting an answer: see it, or withdraw it, before asking again." in content
+    assert "<title>Error: Sharing" in content
+    assert ConversationRequest.objects.count() == 1
+
+
+def test_the_colleague_accepts_and_both_sides_see_it_accepted(employee_client, manager, asked):
+    as_manager = logged_in(manager)
+    listed = as_manager.get(reverse("reflection:shared_with_me")).content.decode()
+    assert f'<a href="{asked.get_absolute_url()}">Answer<span class="visually-hidden"> Test User' in listed
+    page = as_manager.get(asked.get_absolute_url()).content.decode()
+    assert "Request from Test User" in page and "Can we talk about finance?" in page
+    assert "Accept the request" in page and "Decline the request" in page and "Withdraw" not in page
+
+    response = as_manager.post(
+        reverse("reflection:request_accept", args=[asked.pk]),
+        {"accept-proposed_at": "", "proposed_at": "2026-12-08T10:30", "note": "My office, bring the plan."},
+    )
+
+    assert response.status_code == 302 and response["Location"] == asked.get_absolute_url()
+    asked.refresh_from_db()
+    assert asked.state == "accepted" and asked.answer == "My office, bring the plan."
+    assert timezone.localtime(asked.proposed_at).strftime("%Y-%m-%d %H:%M") == "2026-12-08 10:30"
+    for client in (employee_client, as_manager):
+        page = client.get(asked.get_absolute_url()).content.decode()
+        assert '<span class="status status--accepted" id="request-state">Accepted</span>' in page
+        assert "Tuesday 8 December 2026, 10:30" in page and "My office, bring the plan." in page
+    assert "Mark as held" in as_manager.get(asked.get_absolute_url()).content.decode()
+    assert "Accepted" in employee_client.get(reverse("reflection:sharing")).content.decode()
+
+
+def test_accepting_with_neither_a_time_nor_a_note_is_refused_with_the_form_again(manager, asked):
+    response = logged_in(manager).post(reverse("reflection:request_accept", args=[asked.pk]), {"note": " "})
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "<title>Error: Request from" in content
+    assert "Propose a time or write a note on how you will meet." in content
+    asked.refresh_from_db()
+    assert asked.state == "requested"
+
+
+def test_the_colleague_declines_with_a_message_the_employee_reads(employee_client, manager, asked):
+    response = logged_in(manager).post(
+        reverse("reflection:request_decline", args=[asked.pk]), {"message": "Talk to Priya in finance first."}
+    )
+    assert response.status_code == 302
+    page = employee_client.get(asked.get_absolute_url()).content.decode()
+    assert "Mona Manager declined" in page and "Talk to Priya in finance first." in page
+    assert "Withdraw the request" not in page
+
+
+def test_marked_held_with_agreed_actions_that_go_on_the_plan_with_one_click(employee_client, employee, manager, asked):
+    objective = ObjectiveFactory(owner=employee, title="Learn the numbers")
+    as_manager = logged_in(manager)
+    as_manager.post(reverse("reflection:request_accept", args=[asked.pk]), {"note": "Tuesday"})
+    response = as_manager.post(
+        reverse("reflection:request_held", args=[asked.pk]),
+        {"notes": "Good talk.", "agreed_actions": "Shadow the month-end close\nRead the forecast pack"},
+    )
+    assert response.status_code == 302
+    page = employee_client.get(asked.get_absolute_url()).content.decode()
+    assert '<span class="status status--held" id="request-state">Held</span>' in page
+    assert "Good talk." in page and page.count("Add to my plan<span") == 2
+    shadow = asked.notes.get(body="Shadow the month-end close")
+
+    response = employee_client.post(
+        reverse("reflection:request_adopt", args=[asked.pk]),
+        {"objective": objective.pk, "kind": "shadowing", "note": shadow.pk},
+    )
+
+    assert response.status_code == 302
+    action = Action.objects.get(objective=objective)
+    assert (action.title, action.kind) == ("Shadow the month-end close", "shadowing")
+    page = employee_client.get(response["Location"]).content.decode()
+    assert "“Shadow the month-end close” is on your plan, under “Learn the numbers”." in page
+    assert page.count("Add to my plan<span") == 1 and "agreed action, on the plan" in page
+    again = employee_client.post(
+        reverse("reflection:request_adopt", args=[asked.pk]),
+        {"objective": objective.pk, "kind": "shadowing", "note": shadow.pk},
+    )
+    assert again.status_code == 409
+    assert Action.objects.filter(objective=objective).count() == 1
+
+
+def test_either_side_adds_a_note_after_the_conversation(employee_client, manager, asked):
+    ConversationRequest.objects.filter(pk=asked.pk).update(state="held")
+    for client, body in [(employee_client, "Thank you!"), (logged_in(manager), "Send me the pack.")]:
+        assert client.post(reverse("reflection:request_note", args=[asked.pk]), {"body": body}).status_code == 302
+    page = employee_client.get(asked.get_absolute_url()).content.decode()
+    assert "Thank you!" in page and "Send me the pack." in page
+
+
+def test_the_employee_withdraws_and_the_colleague_sees_it_withdrawn(employee_client, manager, asked):
+    response = employee_client.post(reverse("reflection:request_withdraw", args=[asked.pk]))
+    assert response.status_code == 302
+    asked.refresh_from_db()
+    assert asked.state == "withdrawn"
+    page = logged_in(manager).get(asked.get_absolute_url()).content.decode()
+    assert "Test User" in page and "withdrew the request" in page and "Accept the request" not in page
+
+
+def test_an_answer_to_a_request_that_changed_meanwhile_says_what_happened(employee_client, manager, asked):
+    employee_client.post(reverse("reflection:request_withdraw", args=[asked.pk]))
+    response = logged_in(manager).post(reverse("reflection:request_accept", args=[asked.pk]), {"note": "Monday"})
+    assert response.status_code == 409
+    content = response.content.decode()
+    assert "This request cannot be accepted now: it was withdrawn." in content
+    assert '<span class="status status--withdrawn" id="request-state">Withdrawn</span>' in content
+    asked.refresh_from_db()
+    assert (asked.state, asked.answer) == ("withdrawn", "")
+
+
+def test_the_asker_cannot_answer_their_own_request(employee_client, asked):
+    response = employee_client.post(reverse("reflection:request_accept", args=[asked.pk]), {"note": "Sure"})
+    assert response.status_code == 403
+    assert "Only Mona Manager can accept this request." in response.content.decode()
+    asked.refresh_from_db()
+    assert asked.state == "requested"
+
+
+def test_the_colleague_sees_open_requests_first(manager):
+    old_open = ConversationRequestFactory(colleague=manager, message="Old but open")
+    ConversationRequestFactory(colleague=manager, message="Newer, declined", state="declined")
+    accepted = ConversationRequestFactory(colleague=manager, message="Newest, accepted", state="accepted")
+    ConversationRequest.objects.filter(pk=old_open.pk).update(created_at=timezone.now() - datetime.timedelta(days=9))
+    page = logged_in(manager).get(reverse("reflection:shared_with_me")).content.decode()
+    assert page.index("Newest, accepted") < page.index("Old but open") < page.index("Newer, declined")
+    assert f'<a href="{accepted.get_absolute_url()}">Mark as held' in page
 
 
 # The employee's own data.
