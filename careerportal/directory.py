@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from careerportal.models import Profile
@@ -50,6 +51,11 @@ USER_FIELDS = ("email", "first_name", "last_name", "is_active")
 PROFILE_FIELDS = ("employee_id", "job_title", "function_id", "level_id", "location", "left_on")
 # An admin preview's upload is kept in the default storage until it is confirmed or cancelled, PREVIEW_LIFETIME at
 # most: each new preview deletes the expired ones (as the framework import's previews, skills.services).
+# Sent, inside the transaction, when people leave (people_mark_left, or an import whose file says they left), with
+# `user_ids`, their accounts: apps close what others can no longer expect of them (the reflection toolkit closes the
+# requests colleagues made of a storyteller who left).
+people_left = Signal()
+
 PREVIEW_DIR = "people-imports"
 PREVIEW_LIFETIME = datetime.timedelta(hours=24)
 PREVIEW_TOKEN = re.compile(r"[0-9a-f]{32}")
@@ -421,6 +427,8 @@ def _apply(plan: DirectoryPlan) -> None:
     Profile.objects.bulk_update(profiles, [*PROFILE_FIELDS, "manager_id"], batch_size=BATCH)
     if plan.missing:
         people_mark_left(user_ids=[user.pk for user in plan.missing])
+    if deactivated := [user.pk for user in users if not user.is_active]:  # the file itself says they left
+        people_left.send(sender=Profile, user_ids=deactivated)
 
 
 @transaction.atomic
@@ -434,6 +442,7 @@ def people_mark_left(*, user_ids: list[int], on: datetime.date | None = None) ->
         batch = user_ids[start : start + BATCH]
         deactivated += get_user_model().objects.filter(pk__in=batch, is_active=True).update(is_active=False)
         Profile.objects.filter(user_id__in=batch, left_on=None).update(left_on=on)
+    people_left.send(sender=Profile, user_ids=user_ids)
     return deactivated
 
 

@@ -13,7 +13,9 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from careerportal.notifications import email_enqueue
+from careerportal.models import Notification
+from careerportal.notifications import email_enqueue, notify
+from reflection import selectors
 from reflection.models import (
     Action,
     Aspiration,
@@ -27,7 +29,7 @@ from reflection.models import (
     StoryVisit,
 )
 from skills.models import Skill
-from stories.models import Story
+from stories.models import Story, Storyteller
 
 logger = logging.getLogger(__name__)
 
@@ -201,6 +203,88 @@ def conversation_request(
             ],
         )
     return request
+
+
+# Asking a storyteller, from one of their stories.
+
+
+class StorytellerFull(ValidationError):
+    """The storyteller has no place left this month: the limit they set is reached."""
+
+
+@transaction.atomic
+def storyteller_ask(
+    *, owner, story: Story, kind: str, message: str, objective: Objective | None = None
+) -> ConversationRequest:
+    """The owner asks the storyteller of a published story for a conversation, mentoring or shadowing; the storyteller
+    hears of it in their inbox. Refused (ValidationError) while the storyteller cannot be asked for that kind, and
+    with StorytellerFull once the places of the month are taken.
+
+    Places are counted with the storyteller's Openness row locked (PostgreSQL), or with the database's one writer at
+    a time (SQLite's IMMEDIATE transactions): of two colleagues asking at once for the last place, one gets it and
+    the other is told that the storyteller is full.
+    """
+    storyteller = story.storyteller
+    name = storyteller.name
+    if not story.is_published:
+        raise ValidationError("This story is not published.")
+    if owner.pk == storyteller.account_id:
+        raise ValidationError("This is your own story.")
+    openness = selectors.askable_openness(storyteller).select_for_update(of=("self",)).first()
+    if openness is None or kind not in openness.kinds:
+        raise ValidationError(f"{name} is not taking requests for {ConversationRequest.Kind(kind).label} now.")
+    asks = selectors.asks_this_month(storyteller.account_id)
+    if asks.filter(owner=owner).exists():
+        raise ValidationError(f"You have already asked {name} this month.")
+    if asks.count() >= openness.monthly_limit:
+        raise StorytellerFull(
+            f"{name} has no places left this month: as many colleagues as they can meet have asked already. "
+            "Try again next month, or ask another storyteller."
+        )
+    if objective is not None and objective.owner_id != owner.pk:
+        raise ValidationError("Choose one of your own objectives.")
+    request = ConversationRequest(
+        owner=owner, colleague_id=storyteller.account_id, kind=kind, story=story, message=message.strip()
+    )
+    request.full_clean()
+    request.save()
+    if objective is not None:
+        request.objectives.set([objective])
+    notify(
+        recipient=openness.owner,
+        kind=Notification.Kind.REQUEST,
+        text=f"{_name(owner)} asks you for {request.get_kind_display()}, after your story “{story.title}”",
+        url=reverse("reflection:shared_with_me"),
+        actor=owner,
+    )
+    return request
+
+
+@transaction.atomic
+def storyteller_asks_close(*, storyteller: Storyteller, account, reason: str) -> int:
+    """Closes the open requests that colleagues made of `account` from the stories of `storyteller`, who can no longer
+    be asked (they withdrew their consent, the account is no longer theirs, or they left), and tells each asker
+    why; returns how many. Called through stories.signals.storyteller_unavailable and careerportal's people_left."""
+    asks = list(selectors.open_asks_of(account).filter(owner__is_active=True).select_related("owner"))
+    for request in asks:
+        notify(
+            recipient=request.owner,
+            kind=Notification.Kind.REQUEST,
+            text=f"Your request to {storyteller.name} for {request.get_kind_display()} is closed: {reason}",
+            url=reverse("reflection:sharing"),
+        )
+    return len(asks)
+
+
+def on_storyteller_unavailable(sender, *, storyteller: Storyteller, account, reason: str, **kwargs) -> None:
+    storyteller_asks_close(storyteller=storyteller, account=account, reason=reason)
+
+
+def on_people_left(sender, *, user_ids: list[int], **kwargs) -> None:
+    for storyteller in Storyteller.objects.filter(account_id__in=user_ids).select_related("account"):
+        storyteller_asks_close(
+            storyteller=storyteller, account=storyteller.account, reason=f"{storyteller.name} has left the company."
+        )
 
 
 def toolkit_export(user) -> dict:

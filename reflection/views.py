@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from careerportal.people import AmbiguousColleague, colleague_find, colleague_offer
 from careerportal.roles import is_curator
@@ -25,15 +25,18 @@ from reflection.forms import (
     ConversationForm,
     DeleteAllForm,
     ObjectiveForm,
+    OpennessForm,
     ReflectionForm,
     RemovedActionForm,
     ShareForm,
+    StoryAskForm,
 )
 from reflection.models import (
     Action,
     Aspiration,
     ConversationRequest,
     Objective,
+    Openness,
     PlanShare,
     Reflection,
     SavedStory,
@@ -43,7 +46,7 @@ from reflection.models import (
 from skills.exporters import neutralise
 from skills.models import Skill
 from stories.forms import MOMENT_MAX_SECONDS, moment_seconds
-from stories.models import Collection, Story, TaggedStory
+from stories.models import Collection, Story, Storyteller, TaggedStory
 
 PER_PAGE = 20
 
@@ -151,6 +154,61 @@ def story_save(request: HttpRequest, slug: str) -> HttpResponse:
         return JsonResponse({"saved": saved})
     messages.success(request, "Saved for later." if saved else "Removed from your saved stories.")
     return redirect(_back(request, story.get_absolute_url()))
+
+
+@require_http_methods(["GET", "POST"])
+def story_ask(request: HttpRequest, slug: str) -> HttpResponse:
+    """Asking a story's storyteller (the story page shows the same form): sent, or the form again with the reason."""
+    story = get_object_or_404(Story.objects.published().select_related("storyteller"), slug=slug)
+    offer = selectors.story_ask(request.user, story)
+    if offer is None or (request.method == "GET" and (offer["full"] or offer["openness"].asked_on is not None)):
+        messages.info(request, f"{story.storyteller.name} cannot take a request from you now.")
+        return redirect(story.get_absolute_url())
+    kinds = offer["openness"].kinds
+    form = StoryAskForm(request.POST or None, kinds=kinds, objectives=offer["objectives"])
+    if request.method == "POST" and form.is_valid():
+        try:
+            ask = services.storyteller_ask(
+                owner=request.user,
+                story=story,
+                kind=form.cleaned_data["kind"],
+                message=form.cleaned_data["message"],
+                objective=form.cleaned_data["objective"],
+            )
+        except ValidationError as error:  # full (StorytellerFull), asked already: the form again, with the reason
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"{story.storyteller.name} has your request for {ask.get_kind_display()}: you will hear back in "
+                "your inbox.",
+            )
+            return redirect(story.get_absolute_url())
+    ask = selectors.ask_label(story.storyteller, kinds)
+    return render(request, "reflection/story_ask.html", {"story": story, "form": form, "ask": ask})
+
+
+@require_http_methods(["GET", "POST"])
+def openness(request: HttpRequest) -> HttpResponse:
+    """The storyteller's own choice of what colleagues may ask them from their stories. Only for an account that
+    curators linked to a storyteller; nobody else (curators included) can open it for them."""
+    storyteller = get_object_or_404(Storyteller.objects.select_related("function", "level"), account=request.user)
+    current = Openness.objects.filter(owner=request.user).first() or Openness(owner=request.user)
+    form = OpennessForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Saved: what colleagues may ask you.")
+        return redirect("reflection:openness")
+    return render(
+        request,
+        "reflection/openness.html",
+        {
+            "storyteller": storyteller,
+            "form": form,
+            "taken": selectors.asks_this_month(request.user).count(),
+            "limit": current.monthly_limit,
+        },
+    )
 
 
 @require_POST
