@@ -22,6 +22,7 @@ from reflection.models import (
     ConversationRequest,
     Objective,
     ObjectiveComment,
+    Openness,
     PlanShare,
     Reflection,
     SavedStory,
@@ -368,15 +369,24 @@ def toolkit_export(user) -> dict:
         "conversation_requests": [
             {
                 "with": _name(r.colleague),
+                "kind": r.get_kind_display(),
+                "after_story": story_ref(r.story),
                 "message": r.message,
                 "at": r.created_at,
                 "objectives": [o.title for o in r.objectives.all()],
                 "stories": [story_ref(s) for s in r.stories.all()],
             }
             for r in ConversationRequest.objects.for_owner(user)
-            .select_related("colleague")
+            .select_related("colleague", "story")
             .prefetch_related("objectives", "stories")
         ],  # fmt: skip
+        "open_to_requests": {
+            "kinds": openness.kinds_labels(),
+            "monthly_limit": openness.monthly_limit,
+            "paused": openness.paused,
+        }
+        if (openness := Openness.objects.filter(owner=user).first())
+        else None,
         "shared_with": [
             {"colleague": _name(s.shared_with), "since": s.created_at, "stopped": s.revoked_at}
             for s in PlanShare.objects.filter(owner=user).select_related("shared_with")
@@ -468,7 +478,8 @@ def toolkit_export_markdown(user) -> str:
 @transaction.atomic
 def toolkit_delete(user) -> None:
     """Deletes everything the toolkit holds about the user (the account itself stays)."""
-    for model in (StoryVisit, SavedStory, Reflection, SelfAssessment, Aspiration, Objective, ConversationRequest):
+    models = (StoryVisit, SavedStory, Reflection, SelfAssessment, Aspiration, Objective, ConversationRequest, Openness)
+    for model in models:
         model.objects.filter(owner=user).delete()
     PlanShare.objects.filter(owner=user).delete()
     ObjectiveComment.objects.filter(author=user).delete()

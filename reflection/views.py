@@ -113,6 +113,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "recent": StoryVisit.objects.for_owner(user).select_related("story").only(*_LISTED, "furthest_seconds")[:4],
             "suggested": selectors.suggested_stories(user),
             "shared_with_me": selectors.owners_sharing_with(user),
+            "storyteller": Storyteller.objects.filter(account=user).only("name", "slug").first(),
         },
     )
 
@@ -548,7 +549,9 @@ def sharing(request: HttpRequest) -> HttpResponse:
             "shares": PlanShare.objects.active().filter(owner=user).select_related("shared_with"),
             "share_form": share_form,
             "conversation_form": conversation_form,
-            "requests": ConversationRequest.objects.for_owner(user).select_related("colleague")[:10],
+            "requests": ConversationRequest.objects.for_owner(user)
+            .select_related("colleague", "story")
+            .defer("story__body", "story__body_html", "story__transcript", "story__transcript_html")[:10],
         },
     )
 
@@ -567,7 +570,8 @@ def share_stop(request: HttpRequest, pk: int) -> HttpResponse:
 def shared_with_me(request: HttpRequest) -> HttpResponse:
     requests = (
         ConversationRequest.objects.filter(colleague=request.user)
-        .select_related("owner")
+        .select_related("owner", "story")
+        .defer("story__body", "story__body_html", "story__transcript", "story__transcript_html")
         .prefetch_related("objectives", "stories")[:20]
     )
     collections = (

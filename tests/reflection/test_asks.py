@@ -386,3 +386,36 @@ def test_nothing_is_closed_when_someone_who_is_no_storyteller_leaves(employee, o
     ConversationRequestFactory(owner=employee, colleague=priya.account, story=story)
     people_mark_left(user_ids=[other_employee.pk])
     assert notified == []
+
+
+# Both sides see the request
+
+
+def test_asker_and_storyteller_each_see_the_request(client, employee, story, priya):
+    ConversationRequestFactory(owner=employee, colleague=priya.account, story=story, kind="mentoring")
+    client.force_login(employee)
+    sent = client.get(reverse("reflection:sharing")).content.decode()
+    assert "Priya Shah, for mentoring after “" in sent and story.title in sent
+    client.force_login(priya.account)
+    received = client.get(reverse("reflection:shared_with_me")).content.decode()
+    assert "Asks you for mentoring, after your story" in received
+
+
+def test_a_storyteller_finds_their_settings_from_the_toolkit(client, employee, priya):
+    client.force_login(employee)
+    assert reverse("reflection:openness") not in client.get(reverse("reflection:dashboard")).content.decode()
+    client.force_login(priya.account)
+    assert reverse("reflection:openness") in client.get(reverse("reflection:dashboard")).content.decode()
+
+
+def test_export_and_deletion_cover_asks_and_openness(client, employee, story, priya):
+    ConversationRequestFactory(owner=employee, colleague=priya.account, story=story, kind="shadowing")
+    mine = services.toolkit_export(employee)["conversation_requests"][0]
+    assert (mine["kind"], mine["after_story"]["title"]) == ("work shadowing", story.title)
+    assert services.toolkit_export(priya.account)["open_to_requests"] == {
+        "kinds": ["a conversation"],
+        "monthly_limit": 3,
+        "paused": False,
+    }
+    services.toolkit_delete(priya.account)
+    assert not Openness.objects.filter(owner=priya.account).exists()

@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from reflection.models import StoryVisit
+from reflection.models import ConversationRequest, StoryVisit
 from stories.models import Story
 from tests.factories import (
     FrameworkFactory,
@@ -24,6 +24,7 @@ from tests.reflection.factories import (
     ConversationRequestFactory,
     ObjectiveCommentFactory,
     ObjectiveFactory,
+    OpennessFactory,
     PlanShareFactory,
     ReflectionFactory,
     SavedStoryFactory,
@@ -38,9 +39,10 @@ SIZES = {"few": 3, "hundreds": 120}
 # page: (who asks, url, queries). Each count includes the session and the user (2).
 PAGES = {
     # Progress (1), due actions (1), reflections (1), recent visits (1), shared with me (1), suggestions (3: the
-    # stories, their skills, the skills that explain the suggestion; 1 when no story matches).
-    "dashboard": ("erin", lambda d: reverse("reflection:dashboard"), 9),
-    "dashboard, nothing to suggest": ("erin", lambda d: reverse("reflection:dashboard"), 8),
+    # stories, their skills, the skills that explain the suggestion; 1 when no story matches), whether she is a
+    # storyteller (1: a link to what colleagues may ask her).
+    "dashboard": ("erin", lambda d: reverse("reflection:dashboard"), 10),
+    "dashboard, nothing to suggest": ("erin", lambda d: reverse("reflection:dashboard"), 9),
     # The rows, then their stories read for cards (not their text), then the stories' skills.
     "explored": ("erin", lambda d: reverse("reflection:explored"), 8),
     "explored, one skill": ("erin", lambda d: reverse("reflection:explored") + f"?skill={d['skill'].slug}", 8),
@@ -61,12 +63,11 @@ PAGES = {
         lambda d: reverse("reflection:objective", args=[d["objective"].pk]),
         9,
     ),
-    "export.json": (
-        "erin",
-        lambda d: reverse("reflection:export_json"),
-        18,
-    ),  # + comments written on others’ plans, conversation requests (+2 prefetches)
-    "export.md": ("erin", lambda d: reverse("reflection:export_md"), 18),
+    # + comments written on others’ plans, conversation requests (+2 prefetches), what she is open to as a storyteller
+    "export.json": ("erin", lambda d: reverse("reflection:export_json"), 19),
+    "export.md": ("erin", lambda d: reverse("reflection:export_md"), 19),
+    # Her storyteller (1), what she is open to (1), the places taken this month (1).
+    "openness": ("erin", lambda d: reverse("reflection:openness"), 5),
 }
 
 # What some pages must show, so the count is taken with the data on the page.
@@ -87,6 +88,7 @@ SHOWS = {
     "shared plan, as the manager": "Lead a finance team abroad.",
     "export.json": '"objectives": [',
     "export.md": "### Objective ",
+    "openness": "2 of 3 places taken",
 }
 
 
@@ -138,6 +140,17 @@ def build_toolkit(size: int) -> dict:
         ConversationRequestFactory(owner=erin, colleague=colleague, objectives=[objectives[i]], stories=[stories[i]])
         ObjectiveCommentFactory(objective=objectives[0], author=colleague)
         ActionFactory(objective=objectives[0])
+    # Erin tells a story herself; she is open to conversations, and colleagues asked her: two this month, the rest
+    # earlier.
+    storytellers[2].account = erin
+    storytellers[2].save()
+    OpennessFactory(owner=erin)
+    for i in range(size):
+        ask = ConversationRequestFactory(colleague=erin, story=stories[2])
+        if i >= 2:
+            ConversationRequest.objects.filter(pk=ask.pk).update(
+                created_at=timezone.now() - datetime.timedelta(days=90)
+            )
     return {"erin": erin, "mona": mona, "skill": skills[0], "objective": objectives[0], "story": stories[1]}
 
 
@@ -190,5 +203,41 @@ def test_template_tag_query_count_does_not_grow_with_the_data(django_assert_num_
 
     with django_assert_num_queries(queries):
         html = template.render(Context({"request": request, "story": data["story"]}))
+
+    assert all(text in html for text in shows) if shows else not html.strip()
+
+
+# case: (queries, what it shows). Erin opens a story of Priya's; her objectives and Priya's earlier asks grow with size.
+ASK_CASES = {
+    "storyteller without an account": (0, []),
+    "open, a place left": (2, ["Ask Priya for a conversation", "Objective "]),  # what she is open to, the objectives
+    "full": (1, ["no places left this month"]),
+    "own story": (0, ["Choose whether colleagues may ask you"]),
+}
+
+
+@pytest.mark.parametrize(
+    ("case", "size"), [pytest.param(case, size, id=f"{case}-{size}") for case in ASK_CASES for size in SIZES]
+)
+def test_story_ask_tag_query_count_does_not_grow_with_the_data(django_assert_num_queries, case, size):
+    data = build_toolkit(SIZES[size])
+    priya = UserFactory(username="priya")
+    story = StoryFactory(storyteller=StorytellerFactory(name="Priya Shah", account=priya))
+    OpennessFactory(owner=priya, monthly_limit=1 if case == "full" else 50)
+    for _ in range(SIZES[size]):
+        ask = ConversationRequestFactory(colleague=priya, story=story)
+        ConversationRequest.objects.filter(pk=ask.pk).update(created_at=timezone.now() - datetime.timedelta(days=90))
+    if case == "full":
+        ConversationRequestFactory(colleague=priya, story=story)
+    elif case == "storyteller without an account":
+        story.storyteller.account = None
+        story.storyteller.save()
+    request = RequestFactory().get("/")
+    request.user = priya if case == "own story" else data["erin"]
+    template = Template("{% load reflection_tags %}{% story_ask story %}")
+    queries, shows = ASK_CASES[case]
+
+    with django_assert_num_queries(queries):
+        html = template.render(Context({"request": request, "story": story}))
 
     assert all(text in html for text in shows) if shows else not html.strip()
