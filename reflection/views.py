@@ -699,5 +699,10 @@ def insights_engagement(request: HttpRequest) -> HttpResponse:
             "period_label": insights.PERIODS[period],
             "periods": insights.PERIODS,
             "threshold": settings.PORTAL_INSIGHT_MIN_COUNT,
+            "asks_tables": [
+                ("By skill", "Skill or strength", data["asks"]["skills"]),
+                ("By the storyteller’s function", "Function", data["asks"]["functions"]),
+                ("By month", "Month", data["asks"]["months"]),
+            ],
         },
     )
