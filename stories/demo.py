@@ -37,7 +37,10 @@ DEMO_ACCOUNTS = (
     DemoAccount("employee", "Erin", "Walsh", "an employee"),
     DemoAccount("manager", "Marcus", "Bell", "a manager"),
     DemoAccount("curator", "Hana", "Sato", "an HR curator: staff in the Curators group, not a superuser"),
+    DemoAccount("storyteller", "Priya", "Raman", "a storyteller: her account is linked to her stories"),
 )
+# The demo storyteller whose account is `storyteller` (linked when the account is created, never again after).
+DEMO_STORYTELLER = "priya-raman"
 
 
 def _attach(field_file, relative: str) -> None:
@@ -46,8 +49,10 @@ def _attach(field_file, relative: str) -> None:
         field_file.save(path.name, File(handle), save=False)
 
 
-def _accounts_ensure() -> None:
+def _accounts_ensure() -> set[str]:
+    """Creates the demo accounts that are missing; returns their usernames."""
     User = get_user_model()
+    new = set()
     for account in DEMO_ACCOUNTS:
         user, created = User.objects.get_or_create(
             username=account.username,
@@ -57,8 +62,12 @@ def _accounts_ensure() -> None:
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
+            new.add(account.username)
             if account.username == "curator":
                 curator_set(user=user, curator=True)
+            if account.username == "storyteller":
+                Storyteller.objects.filter(slug=DEMO_STORYTELLER, account=None).update(account=user)
+    return new
 
 
 def _storyteller_create(entry: dict, functions: dict, levels: dict) -> Storyteller:
