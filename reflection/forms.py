@@ -139,7 +139,7 @@ class OpennessForm(forms.ModelForm):
         model = Openness
         fields = ["conversation", "mentoring", "shadowing", "monthly_limit", "paused"]
         labels = {"monthly_limit": "Requests a month, at most"}
-        widgets = {"monthly_limit": forms.NumberInput(attrs={"min": 1, "max": 50, "class": "input--short"})}
+        widgets = {"monthly_limit": forms.NumberInput(attrs={"min": 1, "max": 50})}
 
     def clean_monthly_limit(self) -> int:
         limit = self.cleaned_data["monthly_limit"]
@@ -162,7 +162,7 @@ class StoryAskForm(forms.Form):
     objective = forms.ModelChoiceField(
         queryset=Objective.objects.none(),
         required=False,
-        label="The objective of your plan it serves (optional)",
+        label="The objective of your plan it serves",
         empty_label="None",
     )
 
