@@ -183,7 +183,8 @@ def asks_this_month(account):
 
 
 def open_asks_of(account):
-    """The requests colleagues made of this account from its stories that are still open."""
+    """The requests colleagues made of this account from its stories that are still open. Requests have no state
+    yet, so every one counts as open; once they have one, only those awaiting an answer or accepted."""
     return ConversationRequest.objects.filter(colleague=account, story__isnull=False)
 
 

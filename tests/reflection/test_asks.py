@@ -17,7 +17,8 @@ from careerportal.models import Notification, Profile
 from reflection import selectors, services
 from reflection.models import ConversationRequest, Openness
 from stories.services import storyteller_withdraw_consent
-from tests.factories import StoryFactory, StorytellerFactory, UserFactory
+from tests.careerportal.test_directory import csv_bytes, run_import
+from tests.factories import FunctionFactory, LevelFactory, StoryFactory, StorytellerFactory, UserFactory
 from tests.reflection.factories import ConversationRequestFactory, ObjectiveFactory, OpennessFactory
 
 pytestmark = pytest.mark.django_db
@@ -419,3 +420,19 @@ def test_export_and_deletion_cover_asks_and_openness(client, employee, story, pr
     }
     services.toolkit_delete(priya.account)
     assert not Openness.objects.filter(owner=priya.account).exists()
+
+
+def test_a_storyteller_whom_the_directory_file_marks_as_left_has_their_open_asks_closed(employee, notified):
+    FunctionFactory(name="Finance", slug="finance")
+    LevelFactory(name="Professional", slug="professional", rank=2)
+    row = "E7,priya.shah@example.com,Priya,Shah,Analyst,Finance,Professional,,Leeds,{}"
+    run_import(csv_bytes(row.format("true")))
+    account = User.objects.get(email="priya.shah@example.com")
+    story = StoryFactory(storyteller=StorytellerFactory(name="Priya Shah", account=account))
+    ConversationRequestFactory(owner=employee, colleague=account, story=story)
+
+    run_import(csv_bytes(row.format("false")))
+
+    assert [(recipient, text) for recipient, _kind, text, _url in notified] == [
+        (employee, "Your request to Priya Shah for a conversation is closed: Priya Shah has left the company.")
+    ]
