@@ -233,7 +233,8 @@ def storyteller_ask(
         raise ValidationError("This is your own story.")
     openness = selectors.askable_openness(storyteller).select_for_update(of=("self",)).first()
     if openness is None or kind not in openness.kinds:
-        raise ValidationError(f"{name} is not taking requests for {ConversationRequest.Kind(kind).label} now.")
+        asked_for = dict(ConversationRequest.Kind.choices).get(kind, "this")
+        raise ValidationError(f"{name} is not taking requests for {asked_for} now.")
     asks = selectors.asks_this_month(storyteller.account_id)
     if asks.filter(owner=owner).exists():
         raise ValidationError(f"You have already asked {name} this month.")
@@ -282,7 +283,12 @@ def on_storyteller_unavailable(sender, *, storyteller: Storyteller, account, rea
 
 
 def on_people_left(sender, *, user_ids: list[int], **kwargs) -> None:
-    for storyteller in Storyteller.objects.filter(account_id__in=user_ids).select_related("account"):
+    # From the storytellers with an account (a few hundred) rather than an IN list of everyone who left (an import
+    # can mark thousands).
+    left = set(user_ids)
+    for storyteller in Storyteller.objects.filter(account__isnull=False).select_related("account"):
+        if storyteller.account_id not in left:
+            continue
         storyteller_asks_close(
             storyteller=storyteller, account=storyteller.account, reason=f"{storyteller.name} has left the company."
         )

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -436,3 +437,9 @@ def test_a_storyteller_whom_the_directory_file_marks_as_left_has_their_open_asks
     assert [(recipient, text) for recipient, _kind, text, _url in notified] == [
         (employee, "Your request to Priya Shah for a conversation is closed: Priya Shah has left the company.")
     ]
+
+
+def test_asking_for_an_unknown_kind_is_refused_by_the_service(employee, story):
+    with pytest.raises(ValidationError, match="not taking requests for this now"):
+        services.storyteller_ask(owner=employee, story=story, kind="lunch", message="Hello")
+    assert not ConversationRequest.objects.exists()
