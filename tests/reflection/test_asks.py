@@ -65,7 +65,9 @@ def _ask(client, story, **data):
 
 
 def test_story_page_offers_to_ask_an_open_storyteller(employee_client, story):
-    page = employee_client.get(story.get_absolute_url()).content.decode()
+    response = employee_client.get(story.get_absolute_url())
+    assert {"private", "no-cache"} <= {part.strip() for part in response["Cache-Control"].split(",")}
+    page = response.content.decode()
     assert "Ask Priya for a conversation" in page
     assert f'action="{reverse("reflection:story_ask", args=[story.slug])}"' in page
 
