@@ -8,7 +8,7 @@ from django.urls import URLPattern, reverse
 from careerportal.cache_control import PrivateCacheControlMiddleware
 from reflection import urls as reflection_urls
 from stories.models import Collection
-from tests.factories import SkillFactory, StoryFactory, UserFactory
+from tests.factories import SkillFactory, StoryFactory, StorytellerFactory, UserFactory
 from tests.reflection.factories import ActionFactory, ObjectiveFactory, PlanShareFactory, ReflectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,9 +26,11 @@ def toolkit(curator):
     objective = ObjectiveFactory(owner=curator, skills=[skill])
     sharer = UserFactory()
     PlanShareFactory(owner=sharer, shared_with=curator)
+    StorytellerFactory(account=curator)  # tells a story too: what colleagues may ask them (reflection:openness)
     return {
         "story_save": {"slug": story.slug},
         "story_progress": {"slug": story.slug},
+        "story_ask": {"slug": story.slug},
         "reflection_edit": {"pk": ReflectionFactory(owner=curator, story=story).pk},
         "reflection_delete": {"pk": ReflectionFactory(owner=curator, story=story).pk},
         "assess_skill": {"slug": skill.slug},
