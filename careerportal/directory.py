@@ -28,6 +28,7 @@ from django.core.files.storage import default_storage
 from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from careerportal.models import Profile
@@ -62,6 +63,10 @@ logger = logging.getLogger(__name__)
 PREVIEW_TOKEN = re.compile(r"[0-9a-f]{32}")
 IMPORT_LOCK = 0x6469726563746F72  # PostgreSQL's advisory lock that queues imports ("director" in ASCII)
 _LIMITS = {"employee_id": 64, "email": 254, "first_name": 150, "last_name": 150, "job_title": 200, "location": 200}
+# Sent, inside the transaction, when people leave (people_mark_left, an import, SCIM), with
+# `user_ids`, their accounts: apps close what others can no longer expect of them (the reflection toolkit closes the
+# requests colleagues made of a storyteller who left).
+people_left = Signal()
 
 
 @dataclass
@@ -428,7 +433,7 @@ def _apply(plan: DirectoryPlan) -> None:
     User.objects.bulk_update(users, USER_FIELDS, batch_size=BATCH)
     Profile.objects.bulk_create(new_profiles, batch_size=BATCH)
     Profile.objects.bulk_update(profiles, [*PROFILE_FIELDS, "manager_id"], batch_size=BATCH)
-    _sessions_end(user_ids=leaving)
+    _left(user_ids=leaving)  # the file itself says they left
     if plan.missing:
         people_mark_left(user_ids=[user.pk for user in plan.missing])
 
@@ -444,16 +449,18 @@ def people_mark_left(*, user_ids: list[int], on: datetime.date | None = None) ->
         batch = user_ids[start : start + BATCH]
         deactivated += get_user_model().objects.filter(pk__in=batch, is_active=True).update(is_active=False)
         Profile.objects.filter(user_id__in=batch, left_on=None).update(left_on=on)
-    _sessions_end(user_ids=user_ids)
+    _left(user_ids=user_ids)
     return deactivated
 
 
-def _sessions_end(*, user_ids: list[int]) -> None:
-    """Ends the sessions of these accounts, so that their browsers are logged out at their next request. Sessions do
-    not index their account, so each live one is read (once for all accounts); it is deleted through the session
-    engine, which also drops the copy that `cached_db` keeps in the cache."""
+def _left(*, user_ids: list[int]) -> None:
+    """What follows from people leaving: their sessions end, so that their browsers are logged out at their next
+    request, and the apps hear of it (`people_left`). Sessions do not index their account, so each live one is read
+    (once for all accounts); it is deleted through the session engine, which also drops the copy that `cached_db`
+    keeps in the cache."""
     if not user_ids:
         return
+    people_left.send(sender=Profile, user_ids=user_ids)
     wanted = {str(pk) for pk in user_ids}
     store = import_module(settings.SESSION_ENGINE).SessionStore
     live = Session.objects.filter(expire_date__gt=timezone.now()).only("session_key", "session_data")

@@ -1,6 +1,8 @@
-"""The demo employee's toolkit: a plan shared with the demo manager, so both see something real.
+"""The demo employee's toolkit: a plan shared with the demo manager, so both see something real; and the demo
+storyteller open to conversations, so that the employee can ask her from her stories.
 
-Loaded once: if the demo employee has any objective already, nothing is added (their own edits stay).
+Loaded once: if the demo employee has any objective already, nothing is added (their own edits stay); likewise the
+storyteller's choice.
 """
 
 import datetime
@@ -10,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from reflection import services
-from reflection.models import Action, Aspiration, Objective, Reflection
+from reflection.models import Action, Aspiration, Objective, Openness, Reflection
 from skills.models import Skill
-from stories.models import Story
+from stories.models import Story, Storyteller
 
 STORIES = ["from-account-management-to-finance", "why-i-stayed-an-engineer", "a-year-in-rotterdam"]
 
@@ -115,4 +117,14 @@ def toolkit_demo_load(*, employee: str = "employee", manager: str = "manager") -
         objectives=[forecasting],
         stories=[stories[slug] for slug in STORIES[:1] if slug in stories],
     )
+    return True
+
+
+def storyteller_demo_open(*, username: str = "storyteller") -> bool:
+    """The demo storyteller opens herself to conversations, three a month, as she would on her toolkit page. Once:
+    what she chose since stays."""
+    storyteller = Storyteller.objects.filter(account__username=username).select_related("account").first()
+    if storyteller is None or Openness.objects.filter(owner=storyteller.account).exists():
+        return False
+    Openness.objects.create(owner=storyteller.account, conversation=True, monthly_limit=3)
     return True

@@ -1,7 +1,7 @@
 from django import forms
 
 from careerportal.people import ColleagueField
-from reflection.models import Action, Aspiration, Objective, Reflection
+from reflection.models import Action, Aspiration, ConversationRequest, Objective, Openness, Reflection
 from skills.models import Skill
 from stories.models import Story
 
@@ -132,6 +132,47 @@ class ConversationForm(forms.Form):
         super().__init__(*args, auto_id="id_conversation_%s", **kwargs)  # beside ShareForm on one page
         self.fields["objectives"].queryset = objectives
         self.fields["stories"].queryset = stories
+
+
+class OpennessForm(forms.ModelForm):
+    class Meta:
+        model = Openness
+        fields = ["conversation", "mentoring", "shadowing", "monthly_limit", "paused"]
+        labels = {"monthly_limit": "Requests a month, at most"}
+        widgets = {"monthly_limit": forms.NumberInput(attrs={"min": 1, "max": 50})}
+
+    def clean_monthly_limit(self) -> int:
+        limit = self.cleaned_data["monthly_limit"]
+        if not 1 <= limit <= 50:
+            raise forms.ValidationError("Enter a number from 1 to 50.")
+        return limit
+
+
+class StoryAskForm(forms.Form):
+    """Asking a story's storyteller: for what (of what they are open to), a short message, optionally an objective."""
+
+    kind = forms.ChoiceField(label="What you would like", widget=forms.RadioSelect)
+    message = forms.CharField(
+        label="Your message",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="A few lines: who you are, what you would like to learn from them.",
+        error_messages={"required": "Write a short message."},
+    )
+    objective = forms.ModelChoiceField(
+        queryset=Objective.objects.none(),
+        required=False,
+        label="The objective of your plan it serves",
+        empty_label="None",
+    )
+
+    def __init__(self, *args, kinds: list[str], objectives, **kwargs):
+        super().__init__(*args, auto_id="id_ask_%s", **kwargs)  # beside the story page's other forms
+        self.fields["kind"].choices = [(kind, ConversationRequest.Kind(kind).label.capitalize()) for kind in kinds]
+        if len(kinds) == 1:
+            self.fields["kind"].initial = kinds[0]
+            self.fields["kind"].widget = forms.HiddenInput()
+        self.fields["objective"].queryset = objectives
 
 
 class DeleteAllForm(forms.Form):

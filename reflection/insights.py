@@ -16,10 +16,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, Q
-from django.db.models.functions import TruncWeek
+from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
+from django.utils.formats import date_format
 
-from reflection.models import Objective, Reflection, SavedStory, StoryVisit
+from reflection.models import ConversationRequest, Objective, Reflection, SavedStory, StoryVisit
 from skills.models import Skill
 from stories.models import CareerMove, Function, Level, Story, Storyteller
 
@@ -147,6 +148,7 @@ def engagement(*, days: int) -> dict:
         "move_kinds": CareerMove.Kind.labels,
         "by_function": by_function,
         "by_level": by_level,
+        "asks": asks(since=since),
     }
 
 
@@ -191,6 +193,34 @@ def _explorers(visits) -> tuple[list, list]:
         ]
 
     return table(functions), table(levels)
+
+
+def asks(*, since: datetime.datetime) -> dict:
+    """What stories led to: the people who asked storytellers from their stories for a conversation, mentoring or
+    work shadowing, by the story's skills, the storyteller's function and the month. Never who asked whom: each
+    cell counts the different people who asked, protected like every count of people here."""
+    rows = ConversationRequest.objects.filter(story__isnull=False, created_at__gte=since)
+    by_skill = _asks_by_kind(rows.exclude(story__tagged_skills__tag=None), "story__tagged_skills__tag__name")
+    return {
+        "kinds": [label for _, label in ConversationRequest.Kind.choices],
+        "skills": sorted(by_skill, key=lambda row: ([-count.value for count in row[1]], row[0]))[:25],
+        "functions": sorted(_asks_by_kind(rows, "story__storyteller__function__name"), key=lambda row: row[0]),
+        "months": [
+            (date_format(month, "F Y"), counts)
+            for month, counts in sorted(_asks_by_kind(rows.annotate(month=TruncMonth("created_at")), "month"))[-12:]
+        ],
+    }
+
+
+def _asks_by_kind(rows, field: str) -> list[tuple]:
+    """(the field's value, [people who asked for each kind]) for each value, from one aggregate query."""
+    counts: dict = {}
+    for value, kind, n in rows.values_list(field, "kind").annotate(n=Count("owner", distinct=True)).order_by():
+        counts.setdefault(value, {})[kind] = n
+    return [
+        (value, [people_count(by_kind.get(kind, 0)) for kind in ConversationRequest.Kind.values])
+        for value, by_kind in counts.items()
+    ]
 
 
 def _by_skill(rows, skill_field: str) -> dict[int, int]:

@@ -276,12 +276,18 @@ class ConversationRequestQuerySet(OwnedQuerySet):
 
 
 class ConversationRequest(models.Model):
-    """The owner asks a colleague for a career conversation, with an optional agenda; the colleague answers.
+    """The owner asks a colleague for a career conversation (or mentoring, or shadowing), with an optional agenda:
+    their manager from the sharing page, or a storyteller from one of their stories (`story`); the colleague answers.
 
     requested → accepted (a proposed time or a note) or declined (a message); accepted → held (then either side adds
     notes, and agreed actions can go onto the owner's plan); requested or accepted → withdrawn by the owner. Only the
     services in reflection/services.py change the state, each with a conditional UPDATE, so of two answers at once
     one wins and the other is told what happened."""
+
+    class Kind(models.TextChoices):
+        CONVERSATION = "conversation", "a conversation"
+        MENTORING = "mentoring", "mentoring"
+        SHADOWING = "shadowing", "work shadowing"
 
     class State(models.TextChoices):
         REQUESTED = "requested", "Awaiting an answer"
@@ -294,6 +300,14 @@ class ConversationRequest(models.Model):
 
     owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="conversation_requests")
     colleague = models.ForeignKey(User, on_delete=models.CASCADE, related_name="conversations_requested_of_me")
+    kind = models.CharField(
+        max_length=12,
+        choices=Kind.choices,
+        default=Kind.CONVERSATION,
+        db_default=Kind.CONVERSATION,  # rows that the previous release adds during an upgrade get it too
+    )
+    # The story whose storyteller (the colleague) was asked from its page; empty for other requests.
+    story = models.ForeignKey(Story, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     message = models.TextField(blank=True)
     objectives = models.ManyToManyField(Objective, blank=True, related_name="+")
     stories = models.ManyToManyField(Story, blank=True, related_name="+")
@@ -333,8 +347,10 @@ class ConversationRequest(models.Model):
 
     @property
     def what(self) -> str:
-        """What was asked for, in words for a sentence: "a career conversation"."""
-        return "a career conversation"
+        """What was asked for, in words for a sentence: "a career conversation", "mentoring"."""
+        if self.kind == self.Kind.CONVERSATION:
+            return "a career conversation"
+        return self.get_kind_display()
 
 
 class ConversationNote(models.Model):
@@ -353,3 +369,42 @@ class ConversationNote(models.Model):
 
     def __str__(self) -> str:
         return f"Note by {self.author}"
+
+
+class Openness(models.Model):
+    """What a storyteller with an account is open to being asked from their stories, and how often: their own choice,
+    made in their toolkit (never in the admin: curators link the account, only its owner opens it). Everything is off
+    until they turn it on."""
+
+    owner = models.OneToOneField(User, on_delete=models.CASCADE, related_name="openness")
+    conversation = models.BooleanField("I am open to a 30-minute conversation", default=False)
+    mentoring = models.BooleanField("I am open to mentoring", default=False)
+    shadowing = models.BooleanField("I am open to work shadowing", default=False)
+    monthly_limit = models.PositiveSmallIntegerField(
+        "at most this many requests a month",
+        default=3,
+        help_text="Once this many colleagues have asked you in a calendar month, nobody else can until the next.",
+    )
+    paused = models.BooleanField("pause: take no new requests for now", default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "openness"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(monthly_limit__gte=1, monthly_limit__lte=50), name="openness_monthly_limit_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Open to {', '.join(str(label) for label in self.kinds_labels()) or 'nothing'}"
+
+    @property
+    def kinds(self) -> list[str]:
+        """The kinds of request (ConversationRequest.Kind) the owner is open to, whether paused or not."""
+        return [kind for kind in ConversationRequest.Kind.values if getattr(self, kind)]
+
+    def kinds_labels(self) -> list[str]:
+        return [ConversationRequest.Kind(kind).label for kind in self.kinds]

@@ -3,7 +3,19 @@
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, StringAgg, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    StringAgg,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from careerportal.models import Profile
@@ -13,6 +25,7 @@ from reflection.models import (
     ConversationRequest,
     Objective,
     ObjectiveComment,
+    Openness,
     PlanShare,
     Reflection,
     SavedStory,
@@ -20,7 +33,7 @@ from reflection.models import (
     StoryVisit,
 )
 from skills.models import Skill
-from stories.models import Story, TaggedStory
+from stories.models import Story, Storyteller, TaggedStory
 
 
 def latest_assessments(user):
@@ -164,3 +177,72 @@ def team_for_manager(manager) -> list:
         .prefetch_related(Prefetch("conversation_requests", queryset=requests, to_attr="requests_to_me"))
         .order_by("last_name", "first_name", "username")
     )
+
+
+# Asking a storyteller from their stories.
+
+
+def askable_openness(storyteller: Storyteller):
+    """The openness of the storyteller's account while colleagues may ask them: they consent, an account is linked to
+    them and active (people who leave are deactivated, careerportal.directory), they are open to something and have
+    not paused. Empty otherwise, with no query when no account is linked or consent is missing."""
+    if storyteller.account_id is None or not storyteller.has_consent:
+        return Openness.objects.none()
+    open_to_something = Q(conversation=True) | Q(mentoring=True) | Q(shadowing=True)
+    return (
+        Openness.objects.filter(open_to_something, owner_id=storyteller.account_id, owner__is_active=True, paused=False)
+        .exclude(owner__profile__left_on__isnull=False)
+        .select_related("owner")
+    )
+
+
+def month_start() -> datetime.datetime:
+    """The start of the current calendar month in the portal's time zone: places are counted from it."""
+    return timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def asks_this_month(account):
+    """The requests colleagues made of this account (a user or its id) from its stories this calendar month, but for
+    those declined or withdrawn: each takes one of the places the storyteller offers a month."""
+    return ConversationRequest.objects.filter(
+        colleague=account, story__isnull=False, created_at__gte=month_start()
+    ).exclude(state__in=[ConversationRequest.State.DECLINED, ConversationRequest.State.WITHDRAWN])
+
+
+def open_asks_of(account):
+    """The requests colleagues made of this account from its stories that are still open (awaiting an answer, or
+    accepted and not yet held)."""
+    return ConversationRequest.objects.filter(
+        colleague=account, story__isnull=False, state__in=ConversationRequest.OPEN
+    )
+
+
+def story_ask(user, story: Story) -> dict | None:
+    """What a story page offers `user` for asking its storyteller: None when the storyteller cannot be asked (or is
+    the user); else their `openness` (with `taken`, the places taken this month, and `asked`, the user's open request
+    to them, if any: one open request per pair) and their open `objectives` to choose from (a query of its own, once
+    read). No query for a storyteller without an account."""
+    if user.pk == story.storyteller.account_id:
+        return None
+    taken = asks_this_month(OuterRef("owner")).order_by().values("colleague").annotate(n=Count("pk")).values("n")
+    asked = ConversationRequest.objects.filter(
+        owner=user, colleague=OuterRef("owner"), state__in=ConversationRequest.OPEN
+    )
+    openness = (
+        askable_openness(story.storyteller)
+        .annotate(taken=Coalesce(Subquery(taken), 0), asked=Subquery(asked.values("pk")[:1]))
+        .first()
+    )
+    if openness is None:
+        return None
+    full = openness.taken >= openness.monthly_limit
+    objectives = Objective.objects.for_owner(user).filter(status__in=Objective.OPEN).only("pk", "title", "owner")
+    return {"openness": openness, "full": full, "objectives": objectives}
+
+
+def ask_label(storyteller, kinds: list[str]) -> str:
+    """ "Ask Priya for a conversation", "… for a conversation or mentoring", "… for a conversation, mentoring or work
+    shadowing"."""
+    labels = [ConversationRequest.Kind(kind).label for kind in kinds]
+    asked_for = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
+    return f"Ask {storyteller.name.split()[0]} for {asked_for}"

@@ -16,6 +16,7 @@ from django.utils import dateformat, timezone
 
 from careerportal.models import Notification
 from careerportal.notifications import notify
+from reflection import selectors
 from reflection.models import (
     Action,
     Aspiration,
@@ -23,6 +24,7 @@ from reflection.models import (
     ConversationRequest,
     Objective,
     ObjectiveComment,
+    Openness,
     PlanShare,
     Reflection,
     SavedStory,
@@ -30,7 +32,7 @@ from reflection.models import (
     StoryVisit,
 )
 from skills.models import Skill
-from stories.models import Story
+from stories.models import Story, Storyteller
 
 logger = logging.getLogger(__name__)
 
@@ -387,6 +389,108 @@ def conversation_action_adopt(*, note: ConversationNote, by, objective: Objectiv
     return action
 
 
+# Asking a storyteller, from one of their stories.
+
+
+class StorytellerFull(ValidationError):
+    """The storyteller has no place left this month: the limit they set is reached."""
+
+
+@transaction.atomic
+def storyteller_ask(
+    *, owner, story: Story, kind: str, message: str, objective: Objective | None = None
+) -> ConversationRequest:
+    """The owner asks the storyteller of a published story for a conversation, mentoring or shadowing; the storyteller
+    hears of it in their inbox. Refused (ValidationError) while the storyteller cannot be asked for that kind, and
+    with StorytellerFull once the places of the month are taken.
+
+    Places are counted with the storyteller's Openness row locked (PostgreSQL), or with the database's one writer at
+    a time (SQLite's IMMEDIATE transactions): of two colleagues asking at once for the last place, one gets it and
+    the other is told that the storyteller is full.
+    """
+    storyteller = story.storyteller
+    name = storyteller.name
+    if not story.is_published:
+        raise ValidationError("This story is not published.")
+    if owner.pk == storyteller.account_id:
+        raise ValidationError("This is your own story.")
+    openness = selectors.askable_openness(storyteller).select_for_update(of=("self",)).first()
+    if openness is None or kind not in openness.kinds:
+        asked_for = dict(ConversationRequest.Kind.choices).get(kind, "this")
+        raise ValidationError(f"{name} is not taking requests for {asked_for} now.")
+    open_requests = ConversationRequest.objects.filter(
+        owner=owner, colleague_id=storyteller.account_id, state__in=ConversationRequest.OPEN
+    )
+    if already := open_requests.first():
+        raise RequestRefused(_already_open(already))
+    if selectors.asks_this_month(storyteller.account_id).count() >= openness.monthly_limit:
+        raise StorytellerFull(
+            f"{name} has no places left this month: as many colleagues as they can meet have asked already. "
+            "Try again next month, or ask another storyteller."
+        )
+    if objective is not None and objective.owner_id != owner.pk:
+        raise ValidationError("Choose one of your own objectives.")
+    conversation = ConversationRequest(
+        owner=owner, colleague_id=storyteller.account_id, kind=kind, story=story, message=message.strip()
+    )
+    conversation.full_clean(validate_constraints=False)  # the one open per pair is the database's to keep, below
+    try:
+        with transaction.atomic():
+            conversation.save()
+    except IntegrityError:
+        if already := open_requests.first():  # asked from the sharing page meanwhile, and committed first
+            raise RequestRefused(_already_open(already)) from None
+        raise
+    if objective is not None:
+        conversation.objectives.set([objective])
+    _tell(
+        conversation,
+        to=openness.owner,
+        by=owner,
+        text=f"{_name(owner)} asks you for {conversation.what}, after your story “{story.title}”",
+        detail=conversation.message,
+    )
+    return conversation
+
+
+@transaction.atomic
+def storyteller_asks_close(*, storyteller: Storyteller, account, reason: str) -> int:
+    """Declines the open requests that colleagues made of `account` from the stories of `storyteller`, who can no
+    longer be asked (they withdrew their consent, the account is no longer theirs, or they left), with `reason` as
+    the answer, and tells each asker; returns how many. Called through stories.signals.storyteller_unavailable and
+    careerportal's people_left."""
+    asks = list(selectors.open_asks_of(account).select_related("owner"))
+    now = timezone.now()
+    ConversationRequest.objects.filter(pk__in=[ask.pk for ask in asks], state__in=ConversationRequest.OPEN).update(
+        state=ConversationRequest.State.DECLINED, state_changed_at=now, answer=reason
+    )
+    for ask in asks:
+        if ask.owner.is_active:
+            notify(
+                recipient=ask.owner,
+                kind=Notification.Kind.REQUEST,
+                text=f"Your request to {storyteller.name} for {ask.what} is closed: {reason}",
+                url=ask.get_absolute_url(),
+            )
+    return len(asks)
+
+
+def on_storyteller_unavailable(sender, *, storyteller: Storyteller, account, reason: str, **kwargs) -> None:
+    storyteller_asks_close(storyteller=storyteller, account=account, reason=reason)
+
+
+def on_people_left(sender, *, user_ids: list[int], **kwargs) -> None:
+    # From the storytellers with an account (a few hundred) rather than an IN list of everyone who left (an import
+    # can mark thousands).
+    left = set(user_ids)
+    for storyteller in Storyteller.objects.filter(account__isnull=False).select_related("account"):
+        if storyteller.account_id not in left:
+            continue
+        storyteller_asks_close(
+            storyteller=storyteller, account=storyteller.account, reason=f"{storyteller.name} has left the company."
+        )
+
+
 def toolkit_export(user) -> dict:
     """Everything the toolkit holds about the user, as plain data."""
 
@@ -468,6 +572,8 @@ def toolkit_export(user) -> dict:
         "conversation_requests": [
             {
                 "with": _name(r.colleague),
+                "kind": r.get_kind_display(),
+                "after_story": story_ref(r.story),
                 "message": r.message,
                 "at": r.created_at,
                 "objectives": [o.title for o in r.objectives.all()],
@@ -482,11 +588,18 @@ def toolkit_export(user) -> dict:
                 ],
             }
             for r in ConversationRequest.objects.for_owner(user)
-            .select_related("colleague")
+            .select_related("colleague", "story")
             .prefetch_related(
                 "objectives", "stories", Prefetch("notes", ConversationNote.objects.select_related("author"))
             )
         ],  # fmt: skip
+        "open_to_requests": {
+            "kinds": openness.kinds_labels(),
+            "monthly_limit": openness.monthly_limit,
+            "paused": openness.paused,
+        }
+        if (openness := Openness.objects.filter(owner=user).first())
+        else None,
         "shared_with": [
             {"colleague": _name(s.shared_with), "since": s.created_at, "stopped": s.revoked_at}
             for s in PlanShare.objects.filter(owner=user).select_related("shared_with")
@@ -578,7 +691,8 @@ def toolkit_export_markdown(user) -> str:
 @transaction.atomic
 def toolkit_delete(user) -> None:
     """Deletes everything the toolkit holds about the user (the account itself stays)."""
-    for model in (StoryVisit, SavedStory, Reflection, SelfAssessment, Aspiration, Objective, ConversationRequest):
+    models = (StoryVisit, SavedStory, Reflection, SelfAssessment, Aspiration, Objective, ConversationRequest, Openness)
+    for model in models:
         model.objects.filter(owner=user).delete()
     PlanShare.objects.filter(owner=user).delete()
     ObjectiveComment.objects.filter(author=user).delete()

@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, prefetch_rela
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from careerportal.people import AmbiguousColleague, colleague_find, colleague_offer, manager_of, manager_suggest
 from careerportal.roles import direct_reports, is_curator
@@ -30,15 +30,18 @@ from reflection.forms import (
     HeldForm,
     NoteForm,
     ObjectiveForm,
+    OpennessForm,
     ReflectionForm,
     RemovedActionForm,
     ShareForm,
+    StoryAskForm,
 )
 from reflection.models import (
     Action,
     Aspiration,
     ConversationRequest,
     Objective,
+    Openness,
     PlanShare,
     Reflection,
     SavedStory,
@@ -48,7 +51,7 @@ from reflection.models import (
 from skills.exporters import neutralise
 from skills.models import Skill
 from stories.forms import MOMENT_MAX_SECONDS, moment_seconds
-from stories.models import Collection, Story, TaggedStory
+from stories.models import Collection, Story, Storyteller, TaggedStory
 
 PER_PAGE = 20
 
@@ -123,6 +126,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "suggested": selectors.suggested_stories(user),
             "shared_with_me": selectors.owners_sharing_with(user),
             "has_reports": direct_reports(user).exists(),
+            "storyteller": Storyteller.objects.filter(account=user).only("name", "slug").first(),
         },
     )
 
@@ -164,6 +168,59 @@ def story_save(request: HttpRequest, slug: str) -> HttpResponse:
         return JsonResponse({"saved": saved})
     messages.success(request, "Saved for later." if saved else "Removed from your saved stories.")
     return redirect(_back(request, story.get_absolute_url()))
+
+
+@require_http_methods(["GET", "POST"])
+def story_ask(request: HttpRequest, slug: str) -> HttpResponse:
+    """Asking a story's storyteller (the story page shows the same form): sent, or the form again with the reason."""
+    story = get_object_or_404(Story.objects.published().select_related("storyteller"), slug=slug)
+    offer = selectors.story_ask(request.user, story)
+    if offer is None or (request.method == "GET" and (offer["full"] or offer["openness"].asked is not None)):
+        messages.info(request, f"{story.storyteller.name} cannot take a request from you now.")
+        return redirect(story.get_absolute_url())
+    kinds = offer["openness"].kinds
+    form = StoryAskForm(request.POST or None, kinds=kinds, objectives=offer["objectives"])
+    if request.method == "POST" and form.is_valid():
+        try:
+            ask = services.storyteller_ask(
+                owner=request.user,
+                story=story,
+                kind=form.cleaned_data["kind"],
+                message=form.cleaned_data["message"],
+                objective=form.cleaned_data["objective"],
+            )
+        except ValidationError as error:  # full (StorytellerFull), asked already: the form again, with the reason
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"{story.storyteller.name} has your request for {ask.what}: you will hear back in your inbox."
+            )
+            return redirect(ask)
+    ask = selectors.ask_label(story.storyteller, kinds)
+    return render(request, "reflection/story_ask.html", {"story": story, "form": form, "ask": ask})
+
+
+@require_http_methods(["GET", "POST"])
+def openness(request: HttpRequest) -> HttpResponse:
+    """The storyteller's own choice of what colleagues may ask them from their stories. Only for an account that
+    curators linked to a storyteller; nobody else (curators included) can open it for them."""
+    storyteller = get_object_or_404(Storyteller.objects.select_related("function", "level"), account=request.user)
+    current = Openness.objects.filter(owner=request.user).first() or Openness(owner=request.user)
+    form = OpennessForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Saved: what colleagues may ask you.")
+        return redirect("reflection:openness")
+    return render(
+        request,
+        "reflection/openness.html",
+        {
+            "storyteller": storyteller,
+            "form": form,
+            "taken": selectors.asks_this_month(request.user).count(),
+            "limit": current.monthly_limit,
+        },
+    )
 
 
 @require_POST
@@ -513,7 +570,10 @@ def sharing(request: HttpRequest) -> HttpResponse:
             "shares": shares,
             "share_form": share_form,
             "conversation_form": conversation_form,
-            "requests": ConversationRequest.objects.for_owner(user).open_first().select_related("colleague")[:10],
+            "requests": ConversationRequest.objects.for_owner(user)
+            .open_first()
+            .select_related("colleague", "story")
+            .defer("story__body", "story__body_html", "story__transcript", "story__transcript_html")[:10],
         },
     )
 
@@ -533,7 +593,8 @@ def shared_with_me(request: HttpRequest) -> HttpResponse:
     requests = (
         ConversationRequest.objects.filter(colleague=request.user)
         .open_first()
-        .select_related("owner")
+        .select_related("owner", "story")
+        .defer("story__body", "story__body_html", "story__transcript", "story__transcript_html")
         .prefetch_related("objectives", "stories")[:20]
     )
     collections = (
@@ -790,5 +851,10 @@ def insights_engagement(request: HttpRequest) -> HttpResponse:
             "period_label": insights.PERIODS[period],
             "periods": insights.PERIODS,
             "threshold": settings.PORTAL_INSIGHT_MIN_COUNT,
+            "asks_tables": [
+                ("By skill", "Skill or strength", data["asks"]["skills"]),
+                ("By the storyteller’s function", "Function", data["asks"]["functions"]),
+                ("By month", "Month", data["asks"]["months"]),
+            ],
         },
     )

@@ -4,6 +4,7 @@ from contextlib import contextmanager
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget, AutocompleteSelect, AutocompleteSelectMultiple
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Model, QuerySet, Value, When
 from django.db.models.fields.files import FieldFile
@@ -143,14 +144,31 @@ class LevelAdmin(admin.ModelAdmin):
 
 
 class StorytellerForm(forms.ModelForm):
+    # Typed as a username: curators cannot browse the accounts, and a list of every employee would not load.
+    account = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True),
+        to_field_name="username",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        label="Account (username)",
+        help_text="The storyteller's own account. Only they can then open themselves to colleagues' requests (a "
+        "conversation, mentoring, shadowing), on their toolkit page. Leave empty for none.",
+        error_messages={"invalid_choice": "No active account has this username."},
+    )
+
     class Meta:
         model = Storyteller
         fields = [
             "name", "slug", "role_title", "function", "level", "portrait", "bio",
-            "consent_given_on", "consent_withdrawn_on",
+            "consent_given_on", "consent_withdrawn_on", "account",
         ]  # fmt: skip
         field_classes = {"portrait": ImageUploadField}
         widgets = {"portrait": UploadWidget(view="stories:portrait", renditions="portrait_renditions")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.account_id:
+            self.initial["account"] = self.instance.account.get_username()
 
     def clean(self):
         cleaned = super().clean()
@@ -165,16 +183,19 @@ class StorytellerForm(forms.ModelForm):
 @admin.register(Storyteller)
 class StorytellerAdmin(UploadsAdmin):
     form = StorytellerForm
-    list_display = ["name", "role_title", "function", "level", "consent_given_on", "consent_withdrawn_on"]
+    list_display = ["name", "role_title", "function", "level", "consent_given_on", "consent_withdrawn_on", "account"]
     list_filter = ["function", "level"]
-    list_select_related = ["function", "level"]
+    list_select_related = ["function", "level", "account"]
     search_fields = ["name", "role_title"]
     prepopulated_fields = {"slug": ["name"]}
 
     def save_model(self, request: HttpRequest, obj: Storyteller, form, change: bool) -> None:
         withdrawing = "consent_withdrawn_on" in form.changed_data and obj.consent_withdrawn_on
+        previous = Storyteller.objects.get(pk=obj.pk).account if change and "account" in form.changed_data else None
         with _new_uploads_deleted_on_failure(obj, form):
             super().save_model(request, obj, form, change)
+            if previous is not None:
+                services.storyteller_account_unlinked(storyteller=obj, account=previous)
             if withdrawing:
                 count = services.storyteller_withdraw_consent(
                     storyteller=obj, on=obj.consent_withdrawn_on, by=request.user

@@ -48,7 +48,11 @@ DEMO_ACCOUNTS = (
     DemoAccount("manager", "Marcus", "Bell", "a manager (Erin's and Sam's)", "Sales Manager", "sales", "manager"),
     DemoAccount("curator", "Hana", "Sato", "an HR curator: staff in the Curators group, not a superuser",
                 "Learning and Development Partner", "people", "senior-professional"),
+    DemoAccount("storyteller", "Priya", "Raman", "a storyteller: her account is linked to her stories",
+                "Head of Customer Operations", "customer-service", "director"),
 )  # fmt: skip
+# The demo storyteller whose account is `storyteller` (linked when the account is created, never again after).
+DEMO_STORYTELLER = "priya-raman"
 
 
 def _attach(field_file, relative: str) -> None:
@@ -72,6 +76,8 @@ def _accounts_ensure(functions: dict, levels: dict) -> None:
             users[account.username].save()
             if account.username == "curator":
                 curator_set(user=users[account.username], curator=True)
+            if account.username == "storyteller":
+                Storyteller.objects.filter(slug=DEMO_STORYTELLER, account=None).update(account=users["storyteller"])
     for account in DEMO_ACCOUNTS:
         Profile.objects.get_or_create(
             user=users[account.username],

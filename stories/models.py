@@ -59,6 +59,16 @@ class Storyteller(models.Model):
     consent_withdrawn_on = models.DateField(
         null=True, blank=True, help_text="Withdrawing consent unpublishes all of this storyteller's stories."
     )
+    # The storyteller's own account, set by curators: with it, the storyteller may open themselves to conversations,
+    # mentoring or shadowing (their own choice, in their toolkit: the reflection app keeps it, never the admin).
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="storyteller",
+        help_text="The storyteller's own account: they decide themselves whether colleagues may ask them.",
+    )
 
     objects = StorytellerQuerySet.as_manager()
 

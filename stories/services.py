@@ -27,6 +27,7 @@ from stories.models import (
     Storyteller,
     TaggedStory,
 )
+from stories.signals import storyteller_unavailable
 from stories.validators import parse_webvtt_cues
 
 # The workflow: which status each transition leads to, and from which statuses it may start. Nothing is published
@@ -218,7 +219,24 @@ def storyteller_withdraw_consent(*, storyteller: Storyteller, on: datetime.date 
     facet_counts_update()
     for story in published:
         story_event_record(story=story, action=StoryEvent.Action.CONSENT_WITHDRAWN, by=by)
+    if storyteller.account_id:
+        storyteller_unavailable.send(
+            sender=Storyteller,
+            storyteller=storyteller,
+            account=storyteller.account,
+            reason=f"{storyteller.name} can no longer take requests from their stories.",
+        )
     return len(published)
+
+
+def storyteller_account_unlinked(*, storyteller: Storyteller, account) -> None:
+    """Curators took `account` off the storyteller (or linked another): colleagues can no longer ask it as them."""
+    storyteller_unavailable.send(
+        sender=Storyteller,
+        storyteller=storyteller,
+        account=account,
+        reason=f"{storyteller.name} can no longer take requests from their stories.",
+    )
 
 
 def storyteller_update_portrait(*, storyteller: Storyteller) -> None:

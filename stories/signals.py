@@ -7,12 +7,19 @@ story_viewed: sent by the story page each time a logged-in user opens a publishe
 home_suggestions: sent by the home page to ask for stories suggested to the user, which it shows first ("For you").
     Arguments: user. Each receiver returns a list of published stories read for cards (Story.objects.for_cards()),
     each with `reason`, the words that say why. The sections below leave those stories out: each story shows once.
+
+storyteller_unavailable: sent when colleagues can no longer ask a storyteller's account as that storyteller: consent
+    withdrawn (stories.services.storyteller_withdraw_consent) or the account taken off them in the admin
+    (stories.services.storyteller_account_unlinked). Sent inside the change's transaction.
+    Arguments: storyteller (stories.Storyteller), account (the user), reason (one plain sentence for the people who
+    had asked). The reflection toolkit closes their open requests.
 """
 
 from django.dispatch import Signal
 
 story_viewed = Signal()
 home_suggestions = Signal()
+storyteller_unavailable = Signal()
 
 
 def on_migrated(sender, **kwargs) -> None:

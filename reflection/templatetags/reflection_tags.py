@@ -3,6 +3,7 @@
 from django import template
 
 from reflection import selectors
+from reflection.forms import StoryAskForm
 
 register = template.Library()
 
@@ -12,3 +13,22 @@ def story_toolkit(context, story) -> dict:
     """Save for later, reflect, plan, and the employee's reflections on this story (one query)."""
     saved, reflections = selectors.story_toolkit(context["request"].user, story)
     return {"story": story, "saved": saved, "reflections": reflections, "csrf_token": context.get("csrf_token")}
+
+
+@register.inclusion_tag("reflection/includes/story_ask.html", takes_context=True)
+def story_ask(context, story) -> dict:
+    """ "Ask Priya for a conversation" while the storyteller is open to it and has a place left this month; a note
+    when they are full, or when the story is the user's own. Personal: rendered for each request, never cached."""
+    user = context["request"].user
+    offer = selectors.story_ask(user, story)
+    form = None
+    if offer and not offer["full"] and offer["openness"].asked is None:
+        form = StoryAskForm(kinds=offer["openness"].kinds, objectives=offer["objectives"])
+    return {
+        "story": story,
+        "own": user.pk == story.storyteller.account_id,
+        "offer": offer,
+        "ask": selectors.ask_label(story.storyteller, offer["openness"].kinds) if offer else "",
+        "form": form,
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from reflection.demo import toolkit_demo_load
+from reflection.demo import storyteller_demo_open, toolkit_demo_load
 from stories.demo import DEMO_PASSWORD, demo_load
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -40,6 +40,7 @@ def demo(transactional_db, live_server, settings):
     settings.DEBUG = False
     demo_load()
     toolkit_demo_load()
+    storyteller_demo_open()
     return live_server
 
 

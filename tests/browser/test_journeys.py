@@ -162,3 +162,28 @@ def test_curator_previews_a_draft_and_picks_skills_by_autocomplete(page, demo, l
     page.locator(".select2-selection--multiple").click()
     page.keyboard.type("narrat")
     expect(page.locator(".select2-results__option").first).not_to_contain_text("No results")
+
+
+def test_employee_asks_the_storyteller_for_a_conversation_and_she_finds_it(page, demo, log_in, check_page):
+    log_in("employee")
+    page.goto(f"{demo.url}/stories/six-months-in-the-people-team/")
+    page.get_by_text("Ask Priya for a conversation").click()
+    check_page("story-ask-open")
+    page.get_by_role("button", name="Send the request").click()  # without a message: the error, on its own page
+    expect(page.get_by_role("alert")).to_contain_text("Write a short message.")
+    check_page("story-ask-error")
+    page.get_by_label("Your message").fill("How did the secondment to the People team start?")
+    page.get_by_label("The objective of your plan it serves").select_option(
+        label="Understand how our forecasts are built"
+    )
+    page.get_by_role("button", name="Send the request").click()
+    expect(page.get_by_role("status")).to_contain_text("Priya Raman has your request for a conversation")
+    expect(page.get_by_text("You asked Priya Raman on")).to_be_visible()
+
+    page.context.clear_cookies()
+    log_in("storyteller")
+    page.goto(f"{demo.url}/me/shared-with-me/")
+    expect(page.get_by_text("How did the secondment to the People team start?")).to_be_visible()
+    page.goto(f"{demo.url}/me/openness/")
+    expect(page.get_by_text("This month: 1 of 3 places taken.")).to_be_visible()
+    check_page("openness")

@@ -8,8 +8,14 @@ from django.urls import URLPattern, reverse
 from careerportal.cache_control import PrivateCacheControlMiddleware
 from reflection import urls as reflection_urls
 from stories.models import Collection
-from tests.factories import SkillFactory, StoryFactory, UserFactory
-from tests.reflection.factories import ActionFactory, ObjectiveFactory, PlanShareFactory, ReflectionFactory
+from tests.factories import SkillFactory, StoryFactory, StorytellerFactory, UserFactory
+from tests.reflection.factories import (
+    ActionFactory,
+    ConversationRequestFactory,
+    ObjectiveFactory,
+    PlanShareFactory,
+    ReflectionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +32,12 @@ def toolkit(curator):
     objective = ObjectiveFactory(owner=curator, skills=[skill])
     sharer = UserFactory()
     PlanShareFactory(owner=sharer, shared_with=curator)
+    StorytellerFactory(account=curator)  # tells a story too: what colleagues may ask them (reflection:openness)
+    conversation = {"pk": ConversationRequestFactory(owner=curator).pk}
     return {
         "story_save": {"slug": story.slug},
         "story_progress": {"slug": story.slug},
+        "story_ask": {"slug": story.slug},
         "reflection_edit": {"pk": ReflectionFactory(owner=curator, story=story).pk},
         "reflection_delete": {"pk": ReflectionFactory(owner=curator, story=story).pk},
         "assess_skill": {"slug": skill.slug},
@@ -41,6 +50,18 @@ def toolkit(curator):
         "action_restore": {"pk": objective.pk},
         "share_stop": {"pk": PlanShareFactory(owner=curator).pk},
         "shared_plan": {"owner_id": sharer.pk},
+        **dict.fromkeys(
+            [
+                "request",
+                "request_accept",
+                "request_decline",
+                "request_held",
+                "request_withdraw",
+                "request_note",
+                "request_adopt",
+            ],
+            conversation,
+        ),  # fmt: skip
     }
 
 

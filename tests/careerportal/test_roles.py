@@ -107,7 +107,7 @@ def test_single_sign_on_makes_curators_from_the_providers_group(settings, groups
 
 def test_the_demo_has_exactly_one_curator(client):
     demo_load()
-    accounts = {"employee": False, "manager": False, "curator": True}
+    accounts = {"employee": False, "manager": False, "curator": True, "storyteller": False}
     for username, curator in accounts.items():
         assert client.login(username=username, password=DEMO_PASSWORD)
         assert (client.get(reverse("admin:index")).status_code == 200) is curator

@@ -1,6 +1,7 @@
 """Many employees writing at once through a real multi-process server: gunicorn with several workers and threads,
 on the suite's own database (the SQLite file with WAL and a busy timeout, or PostgreSQL). No request fails, every
-write lands once, and concurrent edits of one objective keep exactly one of them."""
+write lands once, concurrent edits of one objective keep exactly one of them, and a storyteller's last place goes to
+exactly one of the employees asking at once."""
 
 import http.client
 import random
@@ -22,10 +23,10 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from reflection.models import Objective, Reflection, SavedStory, StoryVisit
-from tests.factories import StoryFactory, UserFactory
+from reflection.models import ConversationRequest, Objective, Reflection, SavedStory, StoryVisit
+from tests.factories import StoryFactory, StorytellerFactory, UserFactory
 from tests.ops.support import BASE_DIR, database_url, portal_env
-from tests.reflection.factories import ObjectiveFactory
+from tests.reflection.factories import ObjectiveFactory, OpennessFactory
 
 HOST = "127.0.0.1"
 GUNICORN_WORKERS, GUNICORN_THREADS = 3, 4
@@ -298,3 +299,28 @@ def test_simultaneous_edits_of_one_objective_keep_one_and_tell_the_others(server
     assert all(response.status == 200 and "changed somewhere else" in response.body for response in refused)
     objective.refresh_from_db()
     assert (objective.title, objective.version) == (saved[0].form["title"], 2)
+
+
+def test_many_asking_a_storyteller_at_once_for_her_last_place_get_one_yes_and_clear_fulls(server):
+    """Employees ask one storyteller (a limit of one a month) at the same moment, through the real server: exactly
+    one request is made; every other employee is told she is full, and nothing fails."""
+    teller_account = UserFactory(username="teller")
+    OpennessFactory(owner=teller_account, monthly_limit=1)
+    story = StoryFactory(storyteller=StorytellerFactory(name="Priya Raman", account=teller_account))
+    employees = [_signed_in(server, UserFactory(username=f"asker{n}"), story) for n in range(6)]
+    ask = reverse("reflection:story_ask", args=[story.slug])
+    calls = [
+        Call(employee, "ask", "POST", ask, {"kind": "conversation", "message": "May I ask you about it?"}, 302)
+        for employee in employees
+    ]
+
+    answered, failures = _run_all(server, calls)
+
+    assert len(answered) == len(calls), _failure_report(failures, server)
+    sent = [call for call, response in answered if response.status == 302]
+    full = [response for _, response in answered if response.status == 200]
+    assert len(sent) == 1, _failure_report(failures, server)
+    assert len(full) == len(calls) - 1, _failure_report(failures, server)
+    assert all("Priya Raman has no places left this month" in response.body for response in full)
+    (request,) = ConversationRequest.objects.filter(colleague=teller_account)
+    assert request.owner.username == sent[0].employee.username

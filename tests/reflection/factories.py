@@ -11,6 +11,7 @@ from reflection.models import (
     ConversationRequest,
     Objective,
     ObjectiveComment,
+    Openness,
     PlanShare,
     Reflection,
     SavedStory,
@@ -130,3 +131,15 @@ class ConversationRequestFactory(factory.django.DjangoModelFactory):
     def stories(self, create, extracted, **kwargs):
         if create and extracted:
             self.stories.set(extracted)
+
+
+class OpennessFactory(factory.django.DjangoModelFactory):
+    """A storyteller's account open to conversations, three a month."""
+
+    class Meta:
+        model = Openness
+        django_get_or_create = ["owner"]
+
+    owner = factory.SubFactory(UserFactory)
+    conversation = True
+    monthly_limit = 3

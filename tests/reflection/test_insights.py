@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from reflection.models import Objective, Reflection, SavedStory, StoryVisit
 from stories.models import CareerMove, Story
@@ -21,6 +22,7 @@ from tests.factories import (
     StorytellerFactory,
     UserFactory,
 )
+from tests.reflection.factories import ConversationRequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -123,8 +125,9 @@ def test_insight_pages_keep_their_query_counts(curator_client, django_assert_num
     # 12 and 11 since curators are known by their group (one query), not by two queries loading their permissions.
     with django_assert_num_queries(12):
         curator_client.get(reverse("insights:coverage"))
-    # The total counts people only: no count of explorations. Who explores (by function and by level) takes 2.
-    with django_assert_num_queries(13):
+    # The total counts people only: no count of explorations. Who explores (by function and by level) takes 2; what
+    # stories led to: three tables, one query each.
+    with django_assert_num_queries(16):
         curator_client.get(reverse("insights:engagement"))
 
 
@@ -260,3 +263,33 @@ def test_who_explores_reveals_no_small_group_by_any_route(curator_client, explor
         assert all(count is None or (count >= 5 and count % 5 == 0) for count in counts), (table, counts)
         shown = sum(int(row["people exploring"]) for row in rows.values() if not row["people exploring"][0] == "f")
         assert total - shown not in range(1, 5), table
+
+
+def test_engagement_shows_what_stories_led_to_by_skill_function_and_month_never_who_asked_whom(curator_client):
+    """Six people asked Priya for a conversation after her story, two asked for mentoring: the first shows, the
+    second is masked, and neither the askers nor the storyteller is named."""
+    priya = UserFactory(username="priya", first_name="Priya", last_name="Shah")
+    teller = StorytellerFactory(name="Priya Shah", function=FunctionFactory(name="Finance"), account=priya)
+    story = StoryFactory(storyteller=teller, skills=[SkillFactory(name="Negotiation")])
+    askers = [UserFactory(first_name="Zoe", last_name="Quinn", username="zoe")] + UserFactory.create_batch(5)
+    for person in askers:
+        ConversationRequestFactory(owner=person, colleague=priya, story=story, message="Zoe would like to talk")
+    for person in askers[:2]:  # after the first was held
+        ConversationRequestFactory(owner=person, colleague=priya, story=story, kind="mentoring", state="held")
+    ConversationRequestFactory.create_batch(6, colleague=priya)  # not from a story: not counted
+
+    response = curator_client.get(reverse("insights:engagement"))
+
+    asks = response.context["asks"]
+    shown = {
+        table: [(label, [str(count) for count in counts]) for label, counts in asks[table]]
+        for table in ("skills", "functions", "months")
+    }
+    cells = ["5", "fewer than 5", "fewer than 5"]  # conversation, mentoring, shadowing
+    assert shown["skills"] == [("Negotiation", cells)]
+    assert shown["functions"] == [("Finance", cells)]
+    assert shown["months"] == [(date_format(timezone.localdate(), "F Y"), cells)]
+    content = response.content.decode()
+    assert "People who asked for mentoring" in content
+    for private in ["Zoe", "Quinn", "Priya", "Shah", "would like to talk"]:
+        assert not re.search(rf"\b{re.escape(private)}\b", content), private

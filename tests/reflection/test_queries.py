@@ -24,6 +24,7 @@ from tests.reflection.factories import (
     ConversationRequestFactory,
     ObjectiveCommentFactory,
     ObjectiveFactory,
+    OpennessFactory,
     PlanShareFactory,
     ReflectionFactory,
     SavedStoryFactory,
@@ -38,10 +39,10 @@ SIZES = {"few": 3, "hundreds": 120}
 # page: (who asks, url, queries). Each count includes the session and the user (2).
 PAGES = {
     # Progress (1), due actions (1), reflections (1), recent visits (1), shared with me (1), whether anyone reports
-    # to her (1: the link to /me/team/), suggestions (3: the stories, their skills, the skills that explain the
-    # suggestion; 1 when no story matches).
-    "dashboard": ("erin", lambda d: reverse("reflection:dashboard"), 10),
-    "dashboard, nothing to suggest": ("erin", lambda d: reverse("reflection:dashboard"), 9),
+    # to her (1: the link to /me/team/), whether she is a storyteller (1: a link to what colleagues may ask her),
+    # suggestions (3: the stories, their skills, the skills that explain the suggestion; 1 when no story matches).
+    "dashboard": ("erin", lambda d: reverse("reflection:dashboard"), 11),
+    "dashboard, nothing to suggest": ("erin", lambda d: reverse("reflection:dashboard"), 10),
     # The rows, then their stories read for cards (not their text), then the stories' skills.
     "explored": ("erin", lambda d: reverse("reflection:explored"), 8),
     "explored, one skill": ("erin", lambda d: reverse("reflection:explored") + f"?skill={d['skill'].slug}", 8),
@@ -67,12 +68,12 @@ PAGES = {
     "request, held, as the asker": ("erin", lambda d: reverse("reflection:request", args=[d["held"].pk]), 7),
     "request, held, as the colleague": ("mona", lambda d: reverse("reflection:request", args=[d["held"].pk]), 6),
     "request, to answer": ("erin", lambda d: reverse("reflection:request", args=[d["to_answer"].pk]), 6),
-    "export.json": (
-        "erin",
-        lambda d: reverse("reflection:export_json"),
-        19,
-    ),  # + comments written on others’ plans, conversation requests (+3 prefetches: agenda, notes with authors)
-    "export.md": ("erin", lambda d: reverse("reflection:export_md"), 19),
+    # + comments written on others’ plans, conversation requests (+3 prefetches: agenda, notes with authors), what she
+    # is open to as a storyteller.
+    "export.json": ("erin", lambda d: reverse("reflection:export_json"), 20),
+    "export.md": ("erin", lambda d: reverse("reflection:export_md"), 20),
+    # Her storyteller (1), what she is open to (1), the places taken this month (1).
+    "openness": ("erin", lambda d: reverse("reflection:openness"), 5),
 }
 
 # What some pages must show, so the count is taken with the data on the page.
@@ -96,6 +97,7 @@ SHOWS = {
     "request, held, as the asker": "Add to my plan<span",
     "request, held, as the colleague": "agreed action",
     "request, to answer": "Accept the request",
+    "openness": "2 of 3 places taken",
 }
 
 
@@ -154,6 +156,17 @@ def build_toolkit(size: int) -> dict:
         ConversationNote.objects.create(
             request=held, author=(erin, mona)[i % 2], body=f"Note {i}", agreed_action=i % 3 == 0
         )
+    # Erin tells a story herself; she is open to conversations, and colleagues asked her: two this month, the rest
+    # earlier.
+    storytellers[2].account = erin
+    storytellers[2].save()
+    OpennessFactory(owner=erin)
+    for i in range(size):
+        ask = ConversationRequestFactory(colleague=erin, story=stories[2])
+        if i >= 2:
+            ConversationRequest.objects.filter(pk=ask.pk).update(
+                created_at=timezone.now() - datetime.timedelta(days=90)
+            )
     return {
         "erin": erin,
         "mona": mona,
@@ -161,7 +174,7 @@ def build_toolkit(size: int) -> dict:
         "objective": objectives[0],
         "story": stories[1],
         "held": held,
-        "to_answer": ConversationRequest.objects.filter(colleague=erin).first(),
+        "to_answer": ConversationRequest.objects.filter(colleague=erin, story=None).first(),
     }
 
 
@@ -214,5 +227,41 @@ def test_template_tag_query_count_does_not_grow_with_the_data(django_assert_num_
 
     with django_assert_num_queries(queries):
         html = template.render(Context({"request": request, "story": data["story"]}))
+
+    assert all(text in html for text in shows) if shows else not html.strip()
+
+
+# case: (queries, what it shows). Erin opens a story of Priya's; her objectives and Priya's earlier asks grow with size.
+ASK_CASES = {
+    "storyteller without an account": (0, []),
+    "open, a place left": (2, ["Ask Priya for a conversation", "Objective "]),  # what she is open to, the objectives
+    "full": (1, ["no places left this month"]),
+    "own story": (0, ["Choose whether colleagues may ask you"]),
+}
+
+
+@pytest.mark.parametrize(
+    ("case", "size"), [pytest.param(case, size, id=f"{case}-{size}") for case in ASK_CASES for size in SIZES]
+)
+def test_story_ask_tag_query_count_does_not_grow_with_the_data(django_assert_num_queries, case, size):
+    data = build_toolkit(SIZES[size])
+    priya = UserFactory(username="priya")
+    story = StoryFactory(storyteller=StorytellerFactory(name="Priya Shah", account=priya))
+    OpennessFactory(owner=priya, monthly_limit=1 if case == "full" else 50)
+    for _ in range(SIZES[size]):
+        ask = ConversationRequestFactory(colleague=priya, story=story)
+        ConversationRequest.objects.filter(pk=ask.pk).update(created_at=timezone.now() - datetime.timedelta(days=90))
+    if case == "full":
+        ConversationRequestFactory(colleague=priya, story=story)
+    elif case == "storyteller without an account":
+        story.storyteller.account = None
+        story.storyteller.save()
+    request = RequestFactory().get("/")
+    request.user = priya if case == "own story" else data["erin"]
+    template = Template("{% load reflection_tags %}{% story_ask story %}")
+    queries, shows = ASK_CASES[case]
+
+    with django_assert_num_queries(queries):
+        html = template.render(Context({"request": request, "story": story}))
 
     assert all(text in html for text in shows) if shows else not html.strip()

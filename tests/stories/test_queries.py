@@ -14,7 +14,9 @@ from tests.factories import (
     SkillFactory,
     StoryFactory,
     StorytellerFactory,
+    UserFactory,
 )
+from tests.reflection.factories import OpennessFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +97,17 @@ def test_a_story_page_reloaded_within_the_visit_gap_writes_nothing(employee_clie
     with django_assert_num_queries(9):  # the read of the visit, no write
         response = employee_client.get(url)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", [5, 60])
+def test_a_story_whose_storyteller_may_be_asked_adds_two_queries(employee_client, django_assert_num_queries, size):
+    """The ask form (reflection's story_ask tag): what the storyteller is open to with the places taken (1), the
+    employee's open objectives to choose from (1)."""
+    story = build_library(size)["text"]
+    story.storyteller.account = UserFactory(username="teller")
+    story.storyteller.save()
+    OpennessFactory(owner=story.storyteller.account)
+    with django_assert_num_queries(PAGES["text story"][1] + 2):
+        response = employee_client.get(story.get_absolute_url())
+    assert response.status_code == 200
+    assert "Ask Storyteller for a conversation" in response.content.decode()

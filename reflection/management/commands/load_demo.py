@@ -1,15 +1,19 @@
 from django.core.management.base import BaseCommand
 
-from reflection.demo import toolkit_demo_load
+from reflection.demo import storyteller_demo_open, toolkit_demo_load
 from stories.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_load
 
 
 class Command(BaseCommand):
-    help = "Loads the demo organisation, accounts and the demo employee's plan. Safe to run again: data is kept."
+    help = (
+        "Loads the demo organisation, accounts, the demo employee's plan and the demo storyteller's openness to "
+        "conversations. Safe to run again: data is kept."
+    )
 
     def handle(self, *args, **options) -> None:
         created = demo_load()
         plan = toolkit_demo_load()
+        storyteller_demo_open()
         self.stdout.write(
             f"Demo content: {created['stories']} new stories, {created['storytellers']} new storytellers"
             + (", and the demo employee's plan (shared with the demo manager)." if plan else ".")
