@@ -143,3 +143,20 @@ class DeleteAllForm(forms.Form):
         if self.cleaned_data["confirm"].strip().upper() != "DELETE":
             raise forms.ValidationError("Type DELETE (in capitals or not) to confirm.")
         return self.cleaned_data["confirm"]
+
+
+class OpportunityInterestForm(forms.Form):
+    note = forms.CharField(
+        label="A note for the poster",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why it interests you, and when you could start.",
+    )
+    share_plan = forms.BooleanField(
+        required=False, label="Share my development plan with the poster (you can stop sharing at any time)"
+    )
+
+
+class OpportunityAnswerForm(forms.Form):
+    answer = forms.CharField(label="Your answer", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -10,6 +10,7 @@ from reflection.models import (
     Action,
     Objective,
     ObjectiveComment,
+    OpportunityInterest,
     PlanShare,
     Reflection,
     SavedStory,
@@ -17,7 +18,7 @@ from reflection.models import (
     StoryVisit,
 )
 from skills.models import Skill
-from stories.models import Story, TaggedStory
+from stories.models import Opportunity, Story, TaggedOpportunity, TaggedStory
 
 
 def latest_assessments(user):
@@ -33,10 +34,11 @@ def latest_assessments(user):
 _NAMES_APART = "\x1f"  # the ASCII unit separator: in no skill's name
 
 
-def _skill_names(skills) -> Subquery:
-    """The names of a story's skills among `skills`, in one string (see `_in_words`)."""
+def _skill_names(skills, *, tagged=TaggedStory) -> Subquery:
+    """The names of a story's (or, with `tagged`, an opportunity's) skills among `skills`, in one string (see
+    `_in_words`)."""
     return Subquery(
-        TaggedStory.objects.filter(content_object=OuterRef("pk"), tag__in=skills)
+        tagged.objects.filter(content_object=OuterRef("pk"), tag__in=skills)
         .values("content_object")
         .annotate(names=StringAgg("tag__name", Value(_NAMES_APART)))
         .values("names")
@@ -48,15 +50,27 @@ def _in_words(names: str) -> str:
     return " and ".join(sorted(names.split(_NAMES_APART)))
 
 
-def suggested_stories(user, *, limit: int = 6) -> list[Story]:
-    """Published stories showing skills the user wants to develop or plans to build, not yet explored; each
-    with `reason`, the words that explain why it is suggested. Those skills stay subqueries, so it takes the stories'
-    query and its skills' prefetch, and a single query when there is nothing to suggest."""
+def _skills_sought(user):
+    """The skills the user wants to develop (their self-assessment) and those their open objectives build, as
+    subqueries: (wanted, both)."""
     wanted = Skill.objects.taggable().filter(
         pk__in=latest_assessments(user).filter(wants_to_develop=True).values("skill")
     )
     planned = Objective.objects.filter(owner=user, status__in=Objective.OPEN, skills__isnull=False).values("skills")
-    skills = Skill.objects.taggable().filter(Q(pk__in=wanted) | Q(pk__in=planned))
+    return wanted, Skill.objects.taggable().filter(Q(pk__in=wanted) | Q(pk__in=planned))
+
+
+def _reason(item) -> str:
+    if item.wanted_names:
+        return f"Because you want to develop {_in_words(item.wanted_names)}"
+    return f"Because your plan builds {_in_words(item.matching_names)}"
+
+
+def suggested_stories(user, *, limit: int = 6) -> list[Story]:
+    """Published stories showing skills the user wants to develop or plans to build, not yet explored; each
+    with `reason`, the words that explain why it is suggested. Those skills stay subqueries, so it takes the stories'
+    query and its skills' prefetch, and a single query when there is nothing to suggest."""
+    wanted, skills = _skills_sought(user)
     explored = StoryVisit.objects.filter(owner=user, story=OuterRef("pk"))
     matching = TaggedStory.objects.filter(content_object=OuterRef("pk"), tag__in=skills)
     stories = list(
@@ -67,12 +81,40 @@ def suggested_stories(user, *, limit: int = 6) -> list[Story]:
         .for_cards()[:limit]
     )
     for story in stories:
-        story.reason = (
-            f"Because you want to develop {_in_words(story.wanted_names)}"
-            if story.wanted_names
-            else f"Because your plan builds {_in_words(story.matching_names)}"
-        )
+        story.reason = _reason(story)
     return stories
+
+
+def suggested_opportunities(user, *, limit: int = 3) -> list[Opportunity]:
+    """Visible opportunities tagged with skills the user wants to develop or plans to build (not their own), the ones
+    closing soonest first, each with `reason`: one query and its skills' prefetch, one query when there is none."""
+    wanted, skills = _skills_sought(user)
+    matching = TaggedOpportunity.objects.filter(content_object=OuterRef("pk"), tag__in=skills)
+    opportunities = list(
+        Opportunity.objects.visible()
+        .filter(Exists(matching))
+        .exclude(poster=user)
+        .annotate(
+            wanted_names=_skill_names(wanted, tagged=TaggedOpportunity),
+            matching_names=_skill_names(skills, tagged=TaggedOpportunity),
+        )
+        .for_cards()
+        .order_by("closes_on", "-created_at")[:limit]
+    )
+    for opportunity in opportunities:
+        opportunity.reason = _reason(opportunity)
+    return opportunities
+
+
+def opportunity_interested(opportunity: Opportunity) -> list[OpportunityInterest]:
+    """For its poster: the people interested in the opportunity, what each sent, and whether their plan is shared
+    with the poster now (they may have stopped sharing it since), in one query."""
+    shared = PlanShare.objects.active().filter(owner=OuterRef("owner"), shared_with=opportunity.poster_id)
+    return list(
+        OpportunityInterest.objects.filter(opportunity=opportunity)
+        .select_related("owner")
+        .annotate(plan_shared_now=Exists(shared))
+    )
 
 
 def on_home_suggestions(sender, user, **kwargs) -> list[Story]:

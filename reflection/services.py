@@ -8,7 +8,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import InternalError, OperationalError, transaction
+from django.db import IntegrityError, InternalError, OperationalError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from reflection.models import (
     ConversationRequest,
     Objective,
     ObjectiveComment,
+    OpportunityInterest,
     PlanShare,
     Reflection,
     SavedStory,
@@ -27,7 +28,7 @@ from reflection.models import (
     StoryVisit,
 )
 from skills.models import Skill
-from stories.models import Story
+from stories.models import Opportunity, Story
 
 logger = logging.getLogger(__name__)
 
@@ -384,7 +385,69 @@ def toolkit_export_markdown(user) -> str:
 @transaction.atomic
 def toolkit_delete(user) -> None:
     """Deletes everything the toolkit holds about the user (the account itself stays)."""
-    for model in (StoryVisit, SavedStory, Reflection, SelfAssessment, Aspiration, Objective, ConversationRequest):
+    for model in (
+        StoryVisit, SavedStory, Reflection, SelfAssessment, Aspiration, Objective, ConversationRequest,
+        OpportunityInterest,
+    ):  # fmt: skip
         model.objects.filter(owner=user).delete()
     PlanShare.objects.filter(owner=user).delete()
     ObjectiveComment.objects.filter(author=user).delete()
+
+
+# Interest in opportunities: the employee tells the poster (through the inbox), optionally sharing their plan with
+# them; the poster answers once, through the inbox too.
+
+
+def opportunity_interest(*, owner, opportunity: Opportunity, note: str, share_plan: bool) -> OpportunityInterest:
+    """Records the owner's interest in a visible opportunity and tells its poster. ValidationError when it is not
+    open any more, is their own, or they showed interest already (one interest per person and opportunity, held by
+    the database's unique constraint when two posts race)."""
+    from careerportal.models import Notification
+    from careerportal.notifications import notify
+
+    if opportunity.poster_id == owner.pk:
+        raise ValidationError("This is your own opportunity.")
+    try:
+        with transaction.atomic():
+            if not Opportunity.objects.visible().filter(pk=opportunity.pk).select_for_update().exists():
+                raise ValidationError("This opportunity is closed: it no longer takes interest.")
+            interest = OpportunityInterest.objects.create(
+                owner=owner, opportunity=opportunity, note=note.strip(), plan_shared=share_plan
+            )
+            if share_plan:
+                plan_share(owner=owner, colleague=opportunity.poster, notify=False)
+            notify(
+                recipient=opportunity.poster,
+                kind=Notification.Kind.OPPORTUNITY,
+                text=f"{_name(owner)} is interested in “{opportunity.title}”",
+                url=f"{opportunity.get_absolute_url()}#interested",
+                actor=owner,
+            )
+    except IntegrityError:
+        raise ValidationError("You have already shown interest in this opportunity.") from None
+    return interest
+
+
+@transaction.atomic
+def opportunity_interest_answer(*, interest: OpportunityInterest, answer: str, by) -> OpportunityInterest:
+    """The poster answers an interest (once); the interested person reads it under their opportunities."""
+    from careerportal.models import Notification
+    from careerportal.notifications import notify
+
+    answer = answer.strip()
+    if not answer:
+        raise ValidationError("Write an answer first.")
+    answered = OpportunityInterest.objects.filter(pk=interest.pk, answered_at__isnull=True).update(
+        answer=answer, answered_at=timezone.now()
+    )
+    if not answered:
+        raise ValidationError("You have answered this person already.")
+    interest.refresh_from_db()
+    notify(
+        recipient=interest.owner,
+        kind=Notification.Kind.OPPORTUNITY,
+        text=f"{_name(by)} answered your interest in “{interest.opportunity.title}”",
+        url=reverse("reflection:interests"),
+        actor=by,
+    )
+    return interest

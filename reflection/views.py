@@ -25,6 +25,8 @@ from reflection.forms import (
     ConversationForm,
     DeleteAllForm,
     ObjectiveForm,
+    OpportunityAnswerForm,
+    OpportunityInterestForm,
     ReflectionForm,
     RemovedActionForm,
     ShareForm,
@@ -34,6 +36,7 @@ from reflection.models import (
     Aspiration,
     ConversationRequest,
     Objective,
+    OpportunityInterest,
     PlanShare,
     Reflection,
     SavedStory,
@@ -43,7 +46,7 @@ from reflection.models import (
 from skills.exporters import neutralise
 from skills.models import Skill
 from stories.forms import MOMENT_MAX_SECONDS, moment_seconds
-from stories.models import Collection, Story, TaggedStory
+from stories.models import Collection, Opportunity, Story, TaggedStory
 
 PER_PAGE = 20
 
@@ -639,3 +642,53 @@ def insights_engagement(request: HttpRequest) -> HttpResponse:
             "threshold": settings.PORTAL_INSIGHT_MIN_COUNT,
         },
     )
+
+
+# Interest in opportunities: the employee's own list, their "I'm interested", and the poster's answer.
+
+
+@require_safe
+def interests(request: HttpRequest) -> HttpResponse:
+    """The opportunities the user showed interest in, with what they sent and the poster's answer."""
+    rows = OpportunityInterest.objects.for_owner(request.user).select_related("opportunity__poster")
+    return render(request, "reflection/interests.html", {"interests": rows.order_by("-created_at")})
+
+
+@require_POST
+def interest_add(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = get_object_or_404(Opportunity.objects.visible().select_related("poster"), pk=pk)
+    form = OpportunityInterestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+        return redirect(opportunity)
+    try:
+        services.opportunity_interest(
+            owner=request.user,
+            opportunity=opportunity,
+            note=form.cleaned_data["note"],
+            share_plan=form.cleaned_data["share_plan"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Sent: the poster can see your interest and will answer in your inbox.")
+    return redirect(opportunity)
+
+
+@require_POST
+def interest_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The poster answers one interested person."""
+    interest = get_object_or_404(
+        OpportunityInterest.objects.filter(opportunity__poster=request.user).select_related("opportunity", "owner"),
+        pk=pk,
+    )
+    form = OpportunityAnswerForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Write an answer first.")
+        services.opportunity_interest_answer(interest=interest, answer=form.cleaned_data["answer"], by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Answer sent.")
+    return redirect(f"{interest.opportunity.get_absolute_url()}#interested")
