@@ -1,6 +1,7 @@
 """Opportunities: their model, services, pages and where they show (stories.models.Opportunity)."""
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -243,3 +244,21 @@ def test_for_you_gives_the_reason_of_a_skill_the_employee_wants_to_develop(emplo
     factories.OpportunityFactory(title="Shadow a buyer", skills=[skill])
     SelfAssessment.objects.create(owner=employee, skill=skill, wants_to_develop=True)
     assert _shows(employee_client, "/", "Because you want to develop Negotiation")
+
+
+def test_the_demo_opportunities_show_for_the_demo_employee_on_skill_and_story_pages(client):
+    from django.core.management import call_command
+
+    from skills.models import Skill
+
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())  # again: nothing doubles
+    assert Opportunity.objects.visible().count() == 3
+    client.login(username="employee", password="stories-demo")
+    assert _shows(client, "/", "Three months in commercial finance")
+    assert _shows(client, "/", "Because you want to develop")
+    data = Skill.objects.get(framework__code="builtin", code="DATA-ANAL")
+    assert _shows(client, data.get_absolute_url(), "Build the customer churn dashboard")
+    assert _shows(client, "/stories/from-account-management-to-finance/", "Try it yourself")
+    client.login(username="manager", password="stories-demo")
+    assert _shows(client, "/opportunities/", "Post an opportunity")

@@ -11,7 +11,8 @@ class Command(BaseCommand):
         created = demo_load()
         plan = toolkit_demo_load()
         self.stdout.write(
-            f"Demo content: {created['stories']} new stories, {created['storytellers']} new storytellers"
+            f"Demo content: {created['stories']} new stories, {created['storytellers']} new storytellers, "
+            f"{created['opportunities']} new opportunities"
             + (", and the demo employee's plan (shared with the demo manager)." if plan else ".")
         )
         self.stdout.write(f"Demo accounts (password for each: {DEMO_PASSWORD}):")
