@@ -262,3 +262,45 @@ def test_the_demo_opportunities_show_for_the_demo_employee_on_skill_and_story_pa
     assert _shows(client, "/stories/from-account-management-to-finance/", "Try it yourself")
     client.login(username="manager", password="stories-demo")
     assert _shows(client, "/opportunities/", "Post an opportunity")
+
+
+# Curators in the admin.
+
+
+def test_a_curator_opens_a_pending_opportunity_in_the_admin_and_the_trail_says_who(curator_client, curator):
+    from django.urls import reverse
+
+    pending = factories.OpportunityFactory(state=Opportunity.State.PENDING_REVIEW)
+    filled = factories.OpportunityFactory(state=Opportunity.State.FILLED)
+    changelist = reverse("admin:stories_opportunity_changelist")
+    assert curator_client.get(changelist).status_code == 200
+    response = curator_client.post(
+        changelist, {"action": "open_after_review", "_selected_action": [pending.pk, filled.pk]}, follow=True
+    )
+    assert "cannot be open" in response.content.decode()  # the filled one stays filled
+    pending.refresh_from_db()
+    filled.refresh_from_db()
+    assert (pending.state, filled.state) == (Opportunity.State.OPEN, Opportunity.State.FILLED)
+    assert [(e.action, e.actor_username) for e in pending.events.all()] == [("opened", curator.username)]
+    assert curator_client.get(reverse("admin:stories_opportunity_add")).status_code == 403
+
+
+def test_a_curator_edits_an_opportunitys_skills_in_the_admin(curator_client):
+    from django.urls import reverse
+
+    opportunity = factories.OpportunityFactory()
+    skill = factories.SkillFactory()
+    url = reverse("admin:stories_opportunity_change", args=[opportunity.pk])
+    assert curator_client.get(url).status_code == 200
+    data = {
+        "kind": opportunity.kind,
+        "title": "Edited in the admin",
+        "description": opportunity.description,
+        "skills": [skill.pk],
+        "time_commitment": opportunity.time_commitment,
+        "closes_on": opportunity.closes_on.isoformat(),
+    }
+    assert curator_client.post(url, data).status_code == 302
+    opportunity.refresh_from_db()
+    assert (opportunity.title, list(opportunity.skills.all())) == ("Edited in the admin", [skill])
+    assert opportunity.events.get().changed_fields == ["skills", "title"]
