@@ -298,6 +298,18 @@ def toolkit_export(user) -> dict:
             {"colleague": _name(s.shared_with), "since": s.created_at, "stopped": s.revoked_at}
             for s in PlanShare.objects.filter(owner=user).select_related("shared_with")
         ],
+        "opportunity_interests": [
+            {
+                "opportunity": i.opportunity.title,
+                "posted_by": _name(i.opportunity.poster),
+                "note": i.note,
+                "plan_shared": i.plan_shared,
+                "at": i.created_at,
+                "answer": i.answer,
+                "answered_at": i.answered_at,
+            }
+            for i in OpportunityInterest.objects.for_owner(user).select_related("opportunity__poster")
+        ],
     }
 
 

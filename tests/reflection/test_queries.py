@@ -8,10 +8,11 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from reflection.models import StoryVisit
+from reflection.models import OpportunityInterest, StoryVisit
 from stories.models import Story
 from tests.factories import (
     FrameworkFactory,
+    OpportunityFactory,
     ProficiencyLevelFactory,
     SkillFactory,
     StoryFactory,
@@ -64,9 +65,11 @@ PAGES = {
     "export.json": (
         "erin",
         lambda d: reverse("reflection:export_json"),
-        18,
-    ),  # + comments written on others’ plans, conversation requests (+2 prefetches)
-    "export.md": ("erin", lambda d: reverse("reflection:export_md"), 18),
+        19,
+    ),  # + comments written on others’ plans, conversation requests (+2 prefetches), interest in opportunities
+    "export.md": ("erin", lambda d: reverse("reflection:export_md"), 19),
+    # The interests with their opportunities and posters, in one query.
+    "my opportunities": ("erin", lambda d: reverse("reflection:interests"), 3),
 }
 
 # What some pages must show, so the count is taken with the data on the page.
@@ -87,6 +90,7 @@ SHOWS = {
     "shared plan, as the manager": "Lead a finance team abroad.",
     "export.json": '"objectives": [',
     "export.md": "### Objective ",
+    "my opportunities": "The answer: Yes, let us talk",
 }
 
 
@@ -138,7 +142,24 @@ def build_toolkit(size: int) -> dict:
         ConversationRequestFactory(owner=erin, colleague=colleague, objectives=[objectives[i]], stories=[stories[i]])
         ObjectiveCommentFactory(objective=objectives[0], author=colleague)
         ActionFactory(objective=objectives[0])
-    return {"erin": erin, "mona": mona, "skill": skills[0], "objective": objectives[0], "story": stories[1]}
+    opportunities = [OpportunityFactory(poster=mona, skills=[skills[i % len(skills)]]) for i in range(size)]
+    for opportunity in opportunities:
+        OpportunityInterest.objects.create(
+            owner=erin,
+            opportunity=opportunity,
+            note="Keen",
+            plan_shared=True,
+            answer="Yes, let us talk",
+            answered_at=timezone.now(),
+        )
+    return {
+        "erin": erin,
+        "mona": mona,
+        "skill": skills[0],
+        "objective": objectives[0],
+        "story": stories[1],
+        "opportunity": opportunities[0],
+    }
 
 
 CASES = [
@@ -173,6 +194,11 @@ def test_page_query_count_does_not_grow_with_the_data(client, django_assert_num_
 TAGS = {
     "{% story_toolkit story %}": ("erin", 1, ["Saved ✓", "Your reflections on this story"]),  # both in one query
     "{% story_toolkit story %}, nothing saved or written": ("mona", 1, ["Save for later"]),
+    # The opportunities matching her plan and wanted skills, with the skills that explain each, then their skills.
+    "{% opportunities_for_you %}": ("erin", 2, ["Because you want to develop"]),
+    "{% opportunity_interest opportunity %}": ("erin", 1, ["Your interest"]),
+    # Its poster: the people interested, with whether each plan is still shared, in one query.
+    "{% opportunity_interest opportunity %}, as its poster": ("mona", 1, ["People interested", "Keen"]),
 }
 
 
@@ -189,6 +215,8 @@ def test_template_tag_query_count_does_not_grow_with_the_data(django_assert_num_
     template = Template("{% load reflection_tags %}" + tag.split(",")[0])
 
     with django_assert_num_queries(queries):
-        html = template.render(Context({"request": request, "story": data["story"]}))
+        html = template.render(
+            Context({"request": request, "story": data["story"], "opportunity": data["opportunity"]})
+        )
 
     assert all(text in html for text in shows) if shows else not html.strip()
