@@ -412,13 +412,15 @@ def toolkit_delete(user) -> None:
 
 def opportunity_interest(*, owner, opportunity: Opportunity, note: str, share_plan: bool) -> OpportunityInterest:
     """Records the owner's interest in a visible opportunity and tells its poster. ValidationError when it is not
-    open any more, is their own, or they showed interest already (one interest per person and opportunity, held by
-    the database's unique constraint when two posts race)."""
+    open any more, is their own, its poster has left, or they showed interest already (one interest per person and
+    opportunity, held by the database's unique constraint when two posts race)."""
     from careerportal.models import Notification
     from careerportal.notifications import notify
 
     if opportunity.poster_id == owner.pk:
         raise ValidationError("This is your own opportunity.")
+    if not opportunity.poster.is_active:
+        raise ValidationError("Its poster has left, so it no longer takes interest. A curator can post it again.")
     try:
         with transaction.atomic():
             if not Opportunity.objects.visible().filter(pk=opportunity.pk).select_for_update().exists():

@@ -147,3 +147,11 @@ def test_deleting_the_toolkit_deletes_the_interests(employee_client, employee, o
     OpportunityInterest.objects.create(owner=employee, opportunity=opportunity, note="Keen")
     services.toolkit_delete(employee)
     assert not OpportunityInterest.objects.exists()
+
+
+def test_no_interest_once_the_poster_has_left(employee_client, poster, opportunity):
+    poster.is_active = False
+    poster.save(update_fields=["is_active"])
+    response = employee_client.post(f"/me/opportunities/{opportunity.pk}/interested", {"note": "Hello?"}, follow=True)
+    assert "Its poster has left" in response.content.decode()
+    assert not OpportunityInterest.objects.exists()
