@@ -522,7 +522,6 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "opportunity": opportunity,
             "skills": opportunity.skills.all(),
             "is_poster": opportunity.poster_id == request.user.pk,
-            "state_form": OpportunityStateForm(),
         },
     )
 

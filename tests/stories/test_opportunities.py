@@ -304,3 +304,14 @@ def test_a_curator_edits_an_opportunitys_skills_in_the_admin(curator_client):
     opportunity.refresh_from_db()
     assert (opportunity.title, list(opportunity.skills.all())) == ("Edited in the admin", [skill])
     assert opportunity.events.get().changed_fields == ["skills", "title"]
+
+
+def test_unknown_filters_are_reported_and_ignored(employee_client):
+    factories.OpportunityFactory(title="Secondment to treasury")
+    response = employee_client.get("/opportunities/?kind=lottery&skill=juggling&function=nowhere&page=abc")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Secondment to treasury" in page
+    assert "“lottery” is not one of the choices, so it was ignored" in page
+    assert "“juggling” is not one of the choices" in page
+    assert "Error: " not in page.split("</title>")[0]
