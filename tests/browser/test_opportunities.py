@@ -28,7 +28,7 @@ def test_an_opportunity_from_for_you_to_interest_to_the_posters_answer(page, dem
     expect(
         page.get_by_role("region", name=re.compile("Opportunities to build")).get_by_role("link", name=TITLE)
     ).to_be_visible()
-    page.goto(f"{demo.url}/stories/learning-the-language-of-finance/")
+    page.goto(f"{demo.url}/stories/from-account-management-to-finance/")
     try_it = page.get_by_role("region", name="Try it yourself")
     expect(try_it.get_by_role("link", name=TITLE)).to_be_visible()
 
@@ -60,7 +60,7 @@ def test_an_opportunity_from_for_you_to_interest_to_the_posters_answer(page, dem
 
     # The day after its closing date it shows nowhere.
     Opportunity.objects.filter(title=TITLE).update(closes_on=timezone.localdate() - datetime.timedelta(days=1))
-    for url in ("/", skill.get_absolute_url(), "/stories/learning-the-language-of-finance/", "/opportunities/"):
+    for url in ("/", skill.get_absolute_url(), "/stories/from-account-management-to-finance/", "/opportunities/"):
         page.goto(f"{demo.url}{url}")
         expect(page.get_by_role("link", name=TITLE)).to_have_count(0)
 
