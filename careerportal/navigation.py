@@ -12,6 +12,7 @@ LINKS = {
     "skills": "skills:index",
     "collections": "stories:collections",
     "guide": "stories:guide",
+    "opportunities": "stories:opportunities",
     "search": "stories:search",
     "skill_suggest": "skills:suggest",
     "curate": "admin:index",
@@ -25,6 +26,7 @@ LINKS = {
     "aspirations": "reflection:aspirations",
     "plan": "reflection:plan",
     "sharing": "reflection:sharing",
+    "interests": "reflection:interests",
     "shared_with_me": "reflection:shared_with_me",
     "team": "reflection:team",
 }

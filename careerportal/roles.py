@@ -26,6 +26,7 @@ CURATOR_PERMISSIONS = {
         "add_taggedstory", "change_taggedstory", "delete_taggedstory", "view_taggedstory",
         "view_collection", "change_collection",
         "view_storyevent",
+        "view_opportunity", "change_opportunity", "view_taggedopportunity", "view_opportunityevent",
     ],
     "skills": [
         "view_framework", "add_framework", "change_framework", "import_framework",
@@ -47,6 +48,21 @@ def is_curator(user) -> bool:
     if not hasattr(user, "_is_curator"):
         user._is_curator = user.groups.filter(name=CURATORS_GROUP).exists()
     return user._is_curator
+
+
+def is_manager(user) -> bool:
+    """Whether the directory lists someone still here whose manager is this user. One query, remembered on the user
+    object for the rest of the request."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if not hasattr(user, "_is_manager"):
+        user._is_manager = user.direct_reports.filter(left_on__isnull=True).exists()
+    return user._is_manager
+
+
+def may_post_opportunities(user) -> bool:
+    """Managers and curators post opportunities (stories.views.opportunity_edit)."""
+    return is_curator(user) or is_manager(user)
 
 
 def roles(request) -> dict:

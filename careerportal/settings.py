@@ -307,6 +307,9 @@ SECURE_CSP = {
 PORTAL_PUBLIC_PREVIEWS = env_bool("PORTAL_PUBLIC_PREVIEWS", False)
 # On: a curator cannot publish a story they edited last (another curator reviews it), unless they are the only one.
 PORTAL_PUBLISH_NEEDS_SECOND_CURATOR = env_bool("PORTAL_PUBLISH_NEEDS_SECOND_CURATOR", True)
+# On: an opportunity a manager posts waits for a curator to open it (curators' own open at once). Off: it opens when
+# posted. Either way only open opportunities before their closing date show.
+PORTAL_OPPORTUNITIES_NEED_REVIEW = env_bool("PORTAL_OPPORTUNITIES_NEED_REVIEW", True)
 # Insight pages show any count of people's activity below this as "fewer than N"; coverage lists skills with
 # fewer stories than PORTAL_INSIGHT_FEW_STORIES.
 PORTAL_INSIGHT_MIN_COUNT = env_int("PORTAL_INSIGHT_MIN_COUNT", 5)

@@ -269,3 +269,23 @@ class AdoptForm(forms.Form):
         super().__init__(*args, auto_id="id_adopt_%s", **kwargs)
         self.fields["objective"].choices = [(objective.pk, objective.title) for objective in objectives]
         self.fields["note"].choices = [(note.pk, note.body) for note in notes]
+
+
+# Opportunities: the employee's interest and the poster's answer.
+
+
+class OpportunityInterestForm(forms.Form):
+    note = forms.CharField(
+        label="A note for the poster",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why it interests you, and when you could start.",
+    )
+    share_plan = forms.BooleanField(
+        required=False, label="Share my development plan with the poster (you can stop sharing at any time)"
+    )
+
+
+class OpportunityAnswerForm(forms.Form):
+    answer = forms.CharField(label="Your answer", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

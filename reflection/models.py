@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from skills.models import Skill
-from stories.models import Story
+from stories.models import Opportunity, Story
 
 User = settings.AUTH_USER_MODEL
 
@@ -408,3 +408,28 @@ class Openness(models.Model):
 
     def kinds_labels(self) -> list[str]:
         return [ConversationRequest.Kind(kind).label for kind in self.kinds]
+
+
+class OpportunityInterest(models.Model):
+    """The owner's "I'm interested" in an opportunity: a note for its poster and, if they chose, their plan shared
+    with the poster (a PlanShare, which they stop like any other). The poster answers it once (through the inbox)."""
+
+    owner = models.ForeignKey(User, on_delete=models.CASCADE, related_name="opportunity_interests")
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="interests")
+    note = models.TextField(max_length=2000, blank=True)
+    plan_shared = models.BooleanField(default=False)
+    answer = models.TextField(max_length=2000, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            # Also the index from an opportunity to its interested people (the poster's list).
+            models.UniqueConstraint(fields=["opportunity", "owner"], name="opportunity_interest_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Interest in {self.opportunity}"

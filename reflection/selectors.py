@@ -26,6 +26,7 @@ from reflection.models import (
     Objective,
     ObjectiveComment,
     Openness,
+    OpportunityInterest,
     PlanShare,
     Reflection,
     SavedStory,
@@ -33,7 +34,7 @@ from reflection.models import (
     StoryVisit,
 )
 from skills.models import Skill
-from stories.models import Story, Storyteller, TaggedStory
+from stories.models import Opportunity, Story, Storyteller, TaggedOpportunity, TaggedStory
 
 
 def latest_assessments(user):
@@ -49,10 +50,11 @@ def latest_assessments(user):
 _NAMES_APART = "\x1f"  # the ASCII unit separator: in no skill's name
 
 
-def _skill_names(skills) -> Subquery:
-    """The names of a story's skills among `skills`, in one string (see `_in_words`)."""
+def _skill_names(skills, *, tagged=TaggedStory) -> Subquery:
+    """The names of a story's (or, with `tagged`, an opportunity's) skills among `skills`, in one string (see
+    `_in_words`)."""
     return Subquery(
-        TaggedStory.objects.filter(content_object=OuterRef("pk"), tag__in=skills)
+        tagged.objects.filter(content_object=OuterRef("pk"), tag__in=skills)
         .values("content_object")
         .annotate(names=StringAgg("tag__name", Value(_NAMES_APART)))
         .values("names")
@@ -64,17 +66,30 @@ def _in_words(names: str) -> str:
     return " and ".join(sorted(names.split(_NAMES_APART)))
 
 
+def _skills_sought(user):
+    """The skills the user wants to develop (their self-assessment) and those their open objectives build, as
+    subqueries: (wanted, both)."""
+    wanted = Skill.objects.taggable().filter(
+        pk__in=latest_assessments(user).filter(wants_to_develop=True).values("skill")
+    )
+    planned = Objective.objects.filter(owner=user, status__in=Objective.OPEN, skills__isnull=False).values("skills")
+    return wanted, Skill.objects.taggable().filter(Q(pk__in=wanted) | Q(pk__in=planned))
+
+
+def _reason(item) -> str:
+    """Why a story or an opportunity is suggested, from its `wanted_names` and `matching_names`."""
+    if item.wanted_names:
+        return f"Because you want to develop {_in_words(item.wanted_names)}"
+    return f"Because your plan builds {_in_words(item.matching_names)}"
+
+
 def suggested_stories(user, *, limit: int = 6) -> list[Story]:
     """Published stories the user has not explored yet that show skills they want to develop or plan to build, then
     those told by colleagues where the user is in the directory (the storyteller's function and level are the user's
     own); each with `reason`, the words that explain why it is suggested. The skills and the profile stay
     subqueries, so it takes the stories' query and its skills' prefetch, and a single query when there is nothing to
     suggest."""
-    wanted = Skill.objects.taggable().filter(
-        pk__in=latest_assessments(user).filter(wants_to_develop=True).values("skill")
-    )
-    planned = Objective.objects.filter(owner=user, status__in=Objective.OPEN, skills__isnull=False).values("skills")
-    skills = Skill.objects.taggable().filter(Q(pk__in=wanted) | Q(pk__in=planned))
+    wanted, skills = _skills_sought(user)
     explored = StoryVisit.objects.filter(owner=user, story=OuterRef("pk"))
     matching = TaggedStory.objects.filter(content_object=OuterRef("pk"), tag__in=skills)
     where_you_are = Profile.objects.filter(
@@ -90,14 +105,44 @@ def suggested_stories(user, *, limit: int = 6) -> list[Story]:
         .for_cards()[:limit]
     )
     for story in stories:
-        if story.wanted_names:
-            story.reason = f"Because you want to develop {_in_words(story.wanted_names)}"
-        elif story.matching_names:
-            story.reason = f"Because your plan builds {_in_words(story.matching_names)}"
+        if story.by_skill:
+            story.reason = _reason(story)
         else:
             teller = story.storyteller
             story.reason = f"A colleague where you are: {teller.level.name} in {teller.function.name}"
     return stories
+
+
+def suggested_opportunities(user, *, limit: int = 3) -> list[Opportunity]:
+    """Visible opportunities tagged with skills the user wants to develop or plans to build (not their own), the ones
+    closing soonest first, each with `reason`: one query and its skills' prefetch, one query when there is none."""
+    wanted, skills = _skills_sought(user)
+    matching = TaggedOpportunity.objects.filter(content_object=OuterRef("pk"), tag__in=skills)
+    opportunities = list(
+        Opportunity.objects.visible()
+        .filter(Exists(matching))
+        .exclude(poster=user)
+        .annotate(
+            wanted_names=_skill_names(wanted, tagged=TaggedOpportunity),
+            matching_names=_skill_names(skills, tagged=TaggedOpportunity),
+        )
+        .for_cards()
+        .order_by("closes_on", "-created_at")[:limit]
+    )
+    for opportunity in opportunities:
+        opportunity.reason = _reason(opportunity)
+    return opportunities
+
+
+def opportunity_interested(opportunity: Opportunity) -> list[OpportunityInterest]:
+    """For its poster: the people interested in the opportunity, what each sent, and whether their plan is shared
+    with the poster now (they may have stopped sharing it since), in one query."""
+    shared = PlanShare.objects.active().filter(owner=OuterRef("owner"), shared_with=opportunity.poster_id)
+    return list(
+        OpportunityInterest.objects.filter(opportunity=opportunity)
+        .select_related("owner")
+        .annotate(plan_shared_now=Exists(shared))
+    )
 
 
 def on_home_suggestions(sender, user, **kwargs) -> list[Story]:

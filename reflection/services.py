@@ -25,6 +25,7 @@ from reflection.models import (
     Objective,
     ObjectiveComment,
     Openness,
+    OpportunityInterest,
     PlanShare,
     Reflection,
     SavedStory,
@@ -32,7 +33,7 @@ from reflection.models import (
     StoryVisit,
 )
 from skills.models import Skill
-from stories.models import Story, Storyteller
+from stories.models import Opportunity, Story, Storyteller
 
 logger = logging.getLogger(__name__)
 
@@ -139,12 +140,20 @@ def _name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-@transaction.atomic
-def plan_share(*, owner, colleague) -> PlanShare:
+def _plan_share_open(*, owner, colleague) -> tuple[PlanShare, bool]:
+    """The owner's active share of their plan with the colleague, made if there is none; whether it was made."""
     share = PlanShare.objects.active().filter(owner=owner, shared_with=colleague).first()
     if share:
+        return share, False
+    return PlanShare.objects.create(owner=owner, shared_with=colleague), True
+
+
+@transaction.atomic
+def plan_share(*, owner, colleague) -> PlanShare:
+    """Shares the plan with a colleague, who hears of it in their inbox (once: sharing again changes nothing)."""
+    share, created = _plan_share_open(owner=owner, colleague=colleague)
+    if not created:
         return share
-    share = PlanShare.objects.create(owner=owner, shared_with=colleague)
     notify(
         recipient=colleague,
         kind=Notification.Kind.SHARE,
@@ -604,6 +613,18 @@ def toolkit_export(user) -> dict:
             {"colleague": _name(s.shared_with), "since": s.created_at, "stopped": s.revoked_at}
             for s in PlanShare.objects.filter(owner=user).select_related("shared_with")
         ],
+        "opportunity_interests": [
+            {
+                "opportunity": i.opportunity.title,
+                "posted_by": _name(i.opportunity.poster),
+                "note": i.note,
+                "plan_shared": i.plan_shared,
+                "at": i.created_at,
+                "answer": i.answer,
+                "answered_at": i.answered_at,
+            }
+            for i in OpportunityInterest.objects.for_owner(user).select_related("opportunity__poster")
+        ],
     }
 
 
@@ -691,8 +712,65 @@ def toolkit_export_markdown(user) -> str:
 @transaction.atomic
 def toolkit_delete(user) -> None:
     """Deletes everything the toolkit holds about the user (the account itself stays)."""
-    models = (StoryVisit, SavedStory, Reflection, SelfAssessment, Aspiration, Objective, ConversationRequest, Openness)
-    for model in models:
+    for model in (
+        StoryVisit, SavedStory, Reflection, SelfAssessment, Aspiration, Objective, ConversationRequest, Openness,
+        OpportunityInterest,
+    ):  # fmt: skip
         model.objects.filter(owner=user).delete()
     PlanShare.objects.filter(owner=user).delete()
     ObjectiveComment.objects.filter(author=user).delete()
+
+
+# Interest in opportunities: the employee tells the poster (through the inbox), optionally sharing their plan with
+# them; the poster answers once, through the inbox too.
+
+
+def opportunity_interest(*, owner, opportunity: Opportunity, note: str, share_plan: bool) -> OpportunityInterest:
+    """Records the owner's interest in a visible opportunity and tells its poster. ValidationError when it is not
+    open any more, is their own, its poster has left, or they showed interest already (one interest per person and
+    opportunity, held by the database's unique constraint when two posts race)."""
+    if opportunity.poster_id == owner.pk:
+        raise ValidationError("This is your own opportunity.")
+    if not opportunity.poster.is_active:
+        raise ValidationError("Its poster has left, so it no longer takes interest. A curator can post it again.")
+    try:
+        with transaction.atomic():
+            if not Opportunity.objects.visible().filter(pk=opportunity.pk).select_for_update().exists():
+                raise ValidationError("This opportunity is closed: it no longer takes interest.")
+            interest = OpportunityInterest.objects.create(
+                owner=owner, opportunity=opportunity, note=note.strip(), plan_shared=share_plan
+            )
+            if share_plan:
+                _plan_share_open(owner=owner, colleague=opportunity.poster)  # the interest tells the poster
+            notify(
+                recipient=opportunity.poster,
+                kind=Notification.Kind.OPPORTUNITY,
+                text=f"{_name(owner)} is interested in “{opportunity.title}”",
+                url=f"{opportunity.get_absolute_url()}#interested",
+                actor=owner,
+            )
+    except IntegrityError:
+        raise ValidationError("You have already shown interest in this opportunity.") from None
+    return interest
+
+
+@transaction.atomic
+def opportunity_interest_answer(*, interest: OpportunityInterest, answer: str, by) -> OpportunityInterest:
+    """The poster answers an interest (once); the interested person reads it under their opportunities."""
+    answer = answer.strip()
+    if not answer:
+        raise ValidationError("Write an answer first.")
+    answered = OpportunityInterest.objects.filter(pk=interest.pk, answered_at__isnull=True).update(
+        answer=answer, answered_at=timezone.now()
+    )
+    if not answered:
+        raise ValidationError("You have answered this person already.")
+    interest.refresh_from_db()
+    notify(
+        recipient=interest.owner,
+        kind=Notification.Kind.OPPORTUNITY,
+        text=f"{_name(by)} answered your interest in “{interest.opportunity.title}”",
+        url=reverse("reflection:interests"),
+        actor=by,
+    )
+    return interest

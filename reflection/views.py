@@ -31,6 +31,8 @@ from reflection.forms import (
     NoteForm,
     ObjectiveForm,
     OpennessForm,
+    OpportunityAnswerForm,
+    OpportunityInterestForm,
     ReflectionForm,
     RemovedActionForm,
     ShareForm,
@@ -42,6 +44,7 @@ from reflection.models import (
     ConversationRequest,
     Objective,
     Openness,
+    OpportunityInterest,
     PlanShare,
     Reflection,
     SavedStory,
@@ -51,7 +54,7 @@ from reflection.models import (
 from skills.exporters import neutralise
 from skills.models import Skill
 from stories.forms import MOMENT_MAX_SECONDS, moment_seconds
-from stories.models import Collection, Story, Storyteller, TaggedStory
+from stories.models import Collection, Opportunity, Story, Storyteller, TaggedStory
 
 PER_PAGE = 20
 
@@ -858,3 +861,53 @@ def insights_engagement(request: HttpRequest) -> HttpResponse:
             ],
         },
     )
+
+
+# Interest in opportunities: the employee's own list, their "I'm interested", and the poster's answer.
+
+
+@require_safe
+def interests(request: HttpRequest) -> HttpResponse:
+    """The opportunities the user showed interest in, with what they sent and the poster's answer."""
+    rows = OpportunityInterest.objects.for_owner(request.user).select_related("opportunity__poster")
+    return render(request, "reflection/interests.html", {"interests": rows.order_by("-created_at")})
+
+
+@require_POST
+def interest_add(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = get_object_or_404(Opportunity.objects.visible().select_related("poster"), pk=pk)
+    form = OpportunityInterestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+        return redirect(opportunity)
+    try:
+        services.opportunity_interest(
+            owner=request.user,
+            opportunity=opportunity,
+            note=form.cleaned_data["note"],
+            share_plan=form.cleaned_data["share_plan"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Sent: the poster can see your interest and will answer in your inbox.")
+    return redirect(opportunity)
+
+
+@require_POST
+def interest_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The poster answers one interested person."""
+    interest = get_object_or_404(
+        OpportunityInterest.objects.filter(opportunity__poster=request.user).select_related("opportunity", "owner"),
+        pk=pk,
+    )
+    form = OpportunityAnswerForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Write an answer first.")
+        services.opportunity_interest_answer(interest=interest, answer=form.cleaned_data["answer"], by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Answer sent.")
+    return redirect(f"{interest.opportunity.get_absolute_url()}#interested")

@@ -20,7 +20,18 @@ from django.utils.text import capfirst
 from skills.models import Skill
 from stories import services
 from stories.forms import CaptionsUploadField, ImageUploadField, MediaUploadField
-from stories.models import CareerMove, Collection, CollectionItem, Function, Level, Story, StoryEvent, Storyteller
+from stories.models import (
+    CareerMove,
+    Collection,
+    CollectionItem,
+    Function,
+    Level,
+    Opportunity,
+    OpportunityEvent,
+    Story,
+    StoryEvent,
+    Storyteller,
+)
 from stories.validators import MEDIA_TYPES
 
 
@@ -468,3 +479,84 @@ class StoryAdmin(UploadsAdmin):
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("stories.publish_story")
+
+
+@admin.register(OpportunityEvent)
+class OpportunityEventAdmin(admin.ModelAdmin):
+    """Who posted, edited, opened, filled or withdrew which opportunity: read-only for everyone."""
+
+    list_display = ["at", "opportunity_title", "action", "actor_username", "changed_fields"]
+    list_filter = ["action", "at"]
+    search_fields = ["opportunity_title", "actor_username"]
+    date_hierarchy = "at"
+
+
+class OpportunityForm(forms.ModelForm):
+    skills = forms.ModelMultipleChoiceField(
+        queryset=Skill.objects.taggable(),
+        required=False,
+        widget=SkillPicker(Opportunity._meta.get_field("skills"), admin.site),
+        help_text="Pick from the skills framework; type to search names, codes and alternative labels.",
+    )
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "kind", "title", "description", "careers_url", "skills", "function", "location", "remote",
+            "time_commitment", "starts_on", "closes_on",
+        ]  # fmt: skip
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(admin.ModelAdmin):
+    """Curators review, edit, open, fill and withdraw opportunities; managers and curators post them on the site
+    (/opportunities/new/), so none is added here. Every change goes through stories.services and its audit trail."""
+
+    form = OpportunityForm
+    list_display = ["title", "kind", "state", "poster", "closes_on", "created_at"]
+    list_filter = ["state", "kind", "function", "remote"]
+    search_fields = ["title", "description"]
+    list_select_related = ["poster"]
+    readonly_fields = ["state", "poster", "created_at", "updated_at"]
+    actions = ["open_after_review", "fill", "withdraw"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Opportunity | None = None) -> bool:
+        return False  # withdrawn, never deleted: the audit trail and people's interest stay readable
+
+    def save_model(self, request: HttpRequest, obj: Opportunity, form, change: bool) -> None:
+        pass  # saved with its skills in save_related, through the service
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        services.opportunity_save(
+            opportunity=form.instance,
+            skills=form.cleaned_data["skills"],
+            by=request.user,
+            changed_fields=form.changed_data,
+        )
+
+    def _set_state(self, request: HttpRequest, queryset: QuerySet, state: Opportunity.State) -> None:
+        changed = 0
+        for opportunity in queryset:
+            try:
+                services.opportunity_set_state(opportunity=opportunity, state=state, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"“{opportunity}”: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                changed += 1
+        if changed:
+            self.message_user(request, f"{changed} now {Opportunity.State(state).label.lower()}.", messages.SUCCESS)
+
+    @admin.action(description="Open the selected opportunities (reviewed)", permissions=["change"])
+    def open_after_review(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._set_state(request, queryset, Opportunity.State.OPEN)
+
+    @admin.action(description="Mark the selected opportunities as filled", permissions=["change"])
+    def fill(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._set_state(request, queryset, Opportunity.State.FILLED)
+
+    @admin.action(description="Withdraw the selected opportunities", permissions=["change"])
+    def withdraw(self, request: HttpRequest, queryset: QuerySet) -> None:
+        self._set_state(request, queryset, Opportunity.State.WITHDRAWN)

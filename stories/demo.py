@@ -19,7 +19,7 @@ from careerportal.roles import curator_set
 from skills.models import Skill
 from skills.services import framework_load_builtin
 from stories import services
-from stories.models import CareerMove, Function, Level, Story, Storyteller
+from stories.models import CareerMove, Function, Level, Opportunity, OpportunityEvent, Story, Storyteller
 from stories.validators import sniff_media_type
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
@@ -189,4 +189,72 @@ def demo_load(*, content: Path = DEMO_DIR / "content.json") -> dict[str, int]:
 
     services.facet_counts_update()  # the career moves were created in bulk
     _accounts_ensure(functions, levels)
+    created["opportunities"] = _opportunities_ensure(functions, skills)
+    return created
+
+
+# Posted by the demo manager, tagged with skills of the demo stories and of the demo employee's plan (reflection.demo:
+# data analysis, customer finance), so "Try it yourself", skill pages and "For you" show them.
+OPPORTUNITIES = [
+    {
+        "kind": Opportunity.Kind.SECONDMENT,
+        "title": "Three months in commercial finance",
+        "description": "Join the commercial finance team for the quarterly forecast: build a regional forecast with "
+        "a business partner, present it at the review, and see how finance and sales decide together.",
+        "function": "finance",
+        "location": "Leeds",
+        "time_commitment": "Full time for three months, back to your role afterwards",
+        "skills": ["CUST-FIN", "DATA-ANAL", "COMM-STAKE"],
+        "closes_in_days": 45,
+    },
+    {
+        "kind": Opportunity.Kind.SHADOWING,
+        "title": "Shadow the month-end close",
+        "description": "Sit with the finance operations team for the three days of the month-end close, from the "
+        "first reconciliations to the final numbers.",
+        "function": "finance",
+        "location": "Leeds",
+        "time_commitment": "Three days at the end of a month",
+        "skills": ["CUST-FIN", "STR-CURIO"],
+        "closes_in_days": 30,
+    },
+    {
+        "kind": Opportunity.Kind.STRETCH,
+        "title": "Build the customer churn dashboard",
+        "description": "The customer service leadership wants to see which customers are at risk of leaving. Work "
+        "with the data team to find the signals and build the first dashboard.",
+        "function": "customer-service",
+        "location": "",
+        "remote": True,
+        "time_commitment": "Half a day a week for eight weeks",
+        "skills": ["DATA-ANAL", "DATA-VIS", "CUST-CX"],
+        "closes_in_days": 21,
+    },
+]
+
+
+def _opportunities_ensure(functions: dict, skills: dict) -> int:
+    """The demo manager's opportunities, open from the day the demo is loaded; those with the same title are kept.
+    The directory says Marcus manages Erin and Sam, so he may post opportunities on the site too."""
+    manager = get_user_model().objects.get(username="manager")
+    existing = set(Opportunity.objects.values_list("title", flat=True))
+    created = 0
+    for entry in OPPORTUNITIES:
+        if entry["title"] in existing:
+            continue
+        opportunity = Opportunity.objects.create(
+            kind=entry["kind"],
+            title=entry["title"],
+            description=entry["description"],
+            function=functions[entry["function"]],
+            location=entry["location"],
+            remote=entry.get("remote", False),
+            time_commitment=entry["time_commitment"],
+            closes_on=timezone.localdate() + datetime.timedelta(days=entry["closes_in_days"]),
+            poster=manager,
+            state=Opportunity.State.OPEN,
+        )
+        opportunity.skills.set([skills[code] for code in entry["skills"] if code in skills])
+        services.opportunity_event_record(opportunity=opportunity, action=OpportunityEvent.Action.POSTED)
+        created += 1
     return created

@@ -1,3 +1,4 @@
+import datetime
 import re
 
 from django import forms
@@ -5,10 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.http import QueryDict
+from django.utils import timezone
 
 from careerportal.people import ColleagueField
 from skills.models import Skill
-from stories.models import CareerMove, Collection, CollectionItem, Function, Level, Story
+from stories.models import CareerMove, Collection, CollectionItem, Function, Level, Opportunity, Story
 from stories.selectors import chosen_filter
 from stories.validators import validate_image, validate_media, validate_webvtt
 
@@ -195,3 +197,120 @@ def moment_seconds(raw: str | None, *, story: Story) -> int | None:
     if match is None or int(match[1]) > MOMENT_MAX_SECONDS:
         raise ValueError(f"A moment is a number of seconds from 0 to {MOMENT_MAX_SECONDS}.")
     return min(int(match[1]), story.duration_seconds or MOMENT_MAX_SECONDS)
+
+
+class SkillsField(forms.CharField):
+    """Skills picked from the framework by name, one a line: each must be a skill or strength of the framework (by
+    slug, name or one of its alternative labels, as SkillChoiceField reads them); a name that is none is refused,
+    never made into a new skill."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.picker = SkillChoiceField(queryset=Skill.objects.taggable())
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(skill.name if isinstance(skill, Skill) else str(skill) for skill in value)
+        return value
+
+    def clean(self, value) -> list[Skill]:
+        text = super().clean(value)
+        skills, unknown = [], []
+        for line in dict.fromkeys(line.strip() for line in text.splitlines() if line.strip()):
+            try:
+                skills.append(self.picker.to_python(line))
+            except ValidationError:
+                unknown.append(f"“{line}”")
+        if unknown:
+            raise ValidationError(
+                f"The skills framework has no skill or strength called {', '.join(unknown)}. Pick names it lists "
+                "(type a few letters to see them).",
+                code="unknown_skill",
+            )
+        if len(skills) > 10:
+            raise ValidationError("Pick at most 10 skills and strengths.", code="too_many")
+        return list(dict.fromkeys(skills))
+
+
+class OpportunityForm(forms.ModelForm):
+    """What a manager or curator posts on the site (the GOV.UK pattern, with includes/form_fields.html)."""
+
+    skills = SkillsField(
+        label="Skills and strengths it builds",
+        help_text="One a line, as the skills framework names them. People whose plan builds them will see it.",
+    )
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "kind", "title", "description", "skills", "careers_url", "function", "location", "remote",
+            "time_commitment", "starts_on", "closes_on",
+        ]  # fmt: skip
+        labels = {"kind": "Kind of opportunity", "starts_on": "Starts on", "closes_on": "Closing date"}
+        widgets = {
+            "kind": forms.RadioSelect,
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "closes_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["skills"] = list(self.instance.skills.all())
+
+    def clean_closes_on(self) -> datetime.date:
+        closes_on = self.cleaned_data["closes_on"]
+        if closes_on < timezone.localdate() and "closes_on" in self.changed_data:
+            raise ValidationError("The closing date must be today or later.", code="past")
+        return closes_on
+
+
+class OpportunityStateForm(forms.Form):
+    """The poster's buttons: fill or withdraw."""
+
+    state = forms.ChoiceField(choices=[(Opportunity.State.FILLED, "Filled"), (Opportunity.State.WITHDRAWN, "Withdraw")])
+
+
+class OpportunityFilterForm(forms.Form):
+    """The filters of /opportunities/, read from the query string: skill and function as for stories, the kind of
+    opportunity, remote only, and words of the title or description. Unknown values are reported and ignored."""
+
+    errors_are_warnings = True  # shown as warnings beside the results, as the story filters'
+
+    skill = SkillChoiceField(queryset=Skill.objects.taggable(), required=False, label="Skill or strength")
+    function = forms.ModelChoiceField(queryset=Function.objects.all(), to_field_name="slug", required=False)
+    kind = forms.ChoiceField(choices=[("", "Any kind"), *Opportunity.Kind.choices], required=False, label="Kind")
+    remote = forms.BooleanField(required=False, label="Can be done remotely")
+    q = forms.CharField(required=False, max_length=200, label="Words in the title or description")
+
+    def filters(self) -> dict:
+        """The valid filters; each invalid one is dropped, the form keeps the error to show."""
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+    def active(self, query: QueryDict) -> list[tuple[str, str]]:
+        """Each applied filter's label with the query string that removes it (and goes back to page 1)."""
+        kinds = dict(Opportunity.Kind.choices)
+        chips = []
+        for name, value in self.filters().items():
+            params = query.copy()
+            for key in (name, "page"):
+                params.pop(key, None)
+            label = {"kind": kinds.get(value), "remote": "Remote", "q": f"“{value}”"}.get(name) or str(value)
+            chips.append((label, f"?{params.urlencode()}"))
+        return chips
+
+    def problems(self) -> list[str]:
+        return [
+            f"{self.fields[name].label or name.capitalize()}: “{self.data.get(name)}” is not one of the choices, so it "
+            "was ignored."
+            for name in self.errors
+        ]
+
+    @property
+    def skill_text(self) -> str:
+        skill = self.filters().get("skill")
+        return skill.name if skill else self.data.get("skill", "")

@@ -456,3 +456,138 @@ class StoryEvent(models.Model):
     def __str__(self) -> str:
         who = self.actor_username or "the system"
         return f"{self.get_action_display()}: “{self.story_title}” by {who}"
+
+
+class TaggedOpportunity(ItemBase):
+    """The through model that tags opportunities with skills from the framework (as TaggedStory does stories)."""
+
+    tag = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="tagged_opportunities")
+    content_object = models.ForeignKey("Opportunity", on_delete=models.CASCADE, related_name="tagged_skills")
+
+    class Meta:
+        verbose_name = "opportunity skill"
+        constraints = [
+            # Also the index from an opportunity to its skills (cards, the opportunity's page).
+            models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_opportunity_unique_skill"),
+        ]
+        indexes = [
+            # From skills to their opportunities: a skill's page, a story's "Try it yourself", "For you", the skill
+            # filter of /opportunities/ (stories.selectors.opportunities_for_skills).
+            models.Index(fields=["tag", "content_object"], name="tagged_opp_tag_opp_idx"),
+        ]
+
+
+class OpportunityQuerySet(models.QuerySet):
+    def visible(self) -> "OpportunityQuerySet":
+        """Open opportunities whose closing date has not passed, as of today: the date is in the query, so no list
+        read from here outlives a closing date (nothing caches one)."""
+        return self.filter(state=Opportunity.State.OPEN, closes_on__gte=timezone.localdate())
+
+    def posted_by(self, user) -> "OpportunityQuerySet":
+        return self.filter(poster=user) if user.is_authenticated else self.none()
+
+    def for_cards(self) -> "OpportunityQuerySet":
+        """What an opportunity card shows (includes/card/opportunity.html), in two queries: with its function, then
+        its skills."""
+        return self.select_related("function").defer("description").prefetch_related("skills")
+
+
+class Opportunity(models.Model):
+    """A short experience a manager or curator offers, to try a move: tagged with skills, open until its closing date.
+
+    Visible to everyone only while open and not past its closing date (OpportunityQuerySet.visible); its poster and
+    curators also read it in the other states. With PORTAL_OPPORTUNITIES_NEED_REVIEW on, a manager's opportunity
+    waits for a curator to open it (stories.services.opportunity_post)."""
+
+    class Kind(models.TextChoices):
+        SECONDMENT = "secondment", "Secondment"
+        SHADOWING = "shadowing", "Work shadowing"
+        STRETCH = "stretch", "Stretch project"
+        MENTORING = "mentoring", "Mentoring offer"
+        ROTATION = "rotation", "Job rotation"
+        OPEN_ROLE = "open_role", "Open role"
+
+    class State(models.TextChoices):
+        PENDING_REVIEW = "pending_review", "Waiting for review"
+        OPEN = "open", "Open"
+        FILLED = "filled", "Filled"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    description = models.TextField(max_length=5000)
+    careers_url = models.URLField(
+        "link to the careers site", blank=True, help_text="Required for an open role: where to apply."
+    )
+    function = models.ForeignKey(Function, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    location = models.CharField(max_length=200, blank=True)
+    remote = models.BooleanField("can be done remotely", default=False)
+    time_commitment = models.CharField(max_length=200, help_text="For example: two days a week for three months.")
+    starts_on = models.DateField(null=True, blank=True)
+    closes_on = models.DateField(help_text="The last day to show interest: after it, it shows nowhere.")
+    poster = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="opportunities")
+    state = models.CharField(max_length=15, choices=State.choices, default=State.PENDING_REVIEW, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    skills = TaggableManager(through=TaggedOpportunity, blank=True, help_text="Skills and strengths it builds.")
+
+    objects = OpportunityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "opportunities"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="open_role") | ~models.Q(careers_url=""),
+                name="opportunity_open_role_has_link",
+                violation_error_message="An open role needs its link to the careers site.",
+            ),
+        ]
+        indexes = [
+            # /opportunities/, newest first, the open ones not yet closed (OpportunityQuerySet.visible).
+            models.Index(fields=["state", "closes_on", "-created_at"], name="opportunity_state_closes_idx"),
+            # "Posted by me" (stories.views.opportunity_list).
+            models.Index(fields=["poster", "-created_at"], name="opportunity_poster_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("stories:opportunity", args=[self.pk])
+
+    @property
+    def is_visible(self) -> bool:
+        return self.state == self.State.OPEN and self.closes_on >= timezone.localdate()
+
+
+class OpportunityEvent(models.Model):
+    """The audit trail of opportunities, as StoryEvent is of stories: rows are only ever added
+    (stories.services.opportunity_event_record), the title and username copied in."""
+
+    class Action(models.TextChoices):
+        POSTED = "posted", "Posted"
+        EDITED = "edited", "Edited"
+        OPENED = "opened", "Opened"
+        FILLED = "filled", "Filled"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    opportunity_title = models.CharField(max_length=200)
+    action = models.CharField(max_length=12, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_username = models.CharField(max_length=150, blank=True, help_text="Empty for the system (the demo).")
+    changed_fields = models.JSONField(default=list, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["opportunity", "-at"], name="opportunity_event_opp_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: “{self.opportunity_title}” by {self.actor_username or 'the system'}"

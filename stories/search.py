@@ -16,13 +16,13 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from skills.models import Skill
-from stories.models import Story, StorySearchDocument
+from stories.models import Opportunity, Story, StorySearchDocument
 from stories.text import cue_plain_text
 
 MAX_QUERY = 200
@@ -206,6 +206,37 @@ def suggest_skills(text: str, *, limit: int = 5) -> list[Skill]:
     ids = list(dict.fromkeys(labels[label] for label in close))[:limit]
     found = Skill.objects.in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
+
+
+# Opportunities: few are open at any time (dozens, a few hundred in a large organisation), so they need no document of
+# their own. The open ones not yet closed are found through their index (opportunity_state_closes_idx), then their
+# titles and descriptions are matched word by word, with the same query syntax as stories (no stemming).
+
+
+def _words_in_opportunity(phrase: tuple[str, ...]) -> Q:
+    text = " ".join(phrase)
+    return Q(title__icontains=text) | Q(description__icontains=text)
+
+
+def opportunity_matching(query: Query) -> Q:
+    """A filter of opportunities whose title or description holds every group of the query (a phrase of each group
+    as written) and none of its excluded phrases."""
+    matching = Q()
+    for group in query.groups:
+        alternatives = Q(pk__in=[])
+        for phrase in group:
+            alternatives |= _words_in_opportunity(phrase)
+        matching &= alternatives
+    for phrase in query.excluded:
+        matching &= ~_words_in_opportunity(phrase)
+    return matching
+
+
+def opportunities(query: Query, *, limit: int = 3) -> list[Opportunity]:
+    """Visible opportunities matching the query, the newest first, as cards (two queries)."""
+    if not query:
+        return []
+    return list(Opportunity.objects.visible().filter(opportunity_matching(query)).for_cards()[:limit])
 
 
 # Keeping the documents in step with the stories.

@@ -8,7 +8,18 @@ from django.db import connection
 from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet, Sum, prefetch_related_objects
 
 from skills.models import Skill
-from stories.models import CareerMove, Collection, FacetCount, Function, Level, Story, TaggedStory
+from stories.models import (
+    CareerMove,
+    Collection,
+    FacetCount,
+    Function,
+    Level,
+    Opportunity,
+    Story,
+    TaggedOpportunity,
+    TaggedStory,
+)
+from stories.search import opportunity_matching, parse
 
 FACETS = ("skill", "function", "level", "format", "move")
 # The skill box offers the most used skills as you open it; any other is a few letters away (typed or suggested).
@@ -299,3 +310,49 @@ def cards_page(stories: QuerySet, number, *, per_page: int, count: int | None = 
     page = paginator.get_page(number)
     page.object_list = Story.objects.filter(pk__in=page.object_list).for_cards()
     return page
+
+
+# Opportunities. Every read for others starts from Opportunity.objects.visible(), which compares the closing date with
+# today's in the query: no list is cached, so none outlives a closing date.
+
+
+def filter_opportunities(opportunities: QuerySet, filters: dict) -> QuerySet:
+    """Applies the chosen filters (cleaned values from OpportunityFilterForm); `q` through the search's own words."""
+    if filters.get("skill"):
+        opportunities = opportunities.filter(_tagged_opportunity(filters["skill"]))
+    if filters.get("function"):
+        opportunities = opportunities.filter(function=filters["function"])
+    if filters.get("kind"):
+        opportunities = opportunities.filter(kind=filters["kind"])
+    if filters.get("remote"):
+        opportunities = opportunities.filter(remote=True)
+    if filters.get("q"):
+        opportunities = opportunities.filter(opportunity_matching(parse(filters["q"])))
+    return opportunities
+
+
+def _tagged_opportunity(skills) -> Q:
+    tags = [skills] if isinstance(skills, Skill) else skills
+    return Q(Exists(TaggedOpportunity.objects.filter(tag__in=tags, content_object=OuterRef("pk"))))
+
+
+def opportunities_for_skills(skills, *, limit: int = 3) -> QuerySet:
+    """Up to `limit` visible opportunities tagged with any of `skills` (a skill, a list or a query of skills), the
+    ones closing soonest first, as cards: through the tag index from the skills (tagged_opp_tag_opp_idx), then the
+    open ones' index (opportunity_state_closes_idx). Two queries whatever the number of opportunities."""
+    return (
+        Opportunity.objects.visible()
+        .filter(_tagged_opportunity(skills))
+        .for_cards()
+        .order_by("closes_on", "-created_at")[:limit]
+    )
+
+
+def story_opportunities(story: Story, *, limit: int = 3) -> QuerySet:
+    """ "Try it yourself" on a story's page: opportunities sharing a skill with the story."""
+    return opportunities_for_skills(TaggedStory.objects.filter(content_object=story).values("tag"), limit=limit)
+
+
+def skill_opportunities(skill: Skill, *, limit: int = 6) -> QuerySet:
+    """A skill's page: opportunities tagged with the skill or, for a category, one of its skills."""
+    return opportunities_for_skills(Skill.objects.filter(Q(pk=skill.pk) | Q(parent=skill)).values("pk"), limit=limit)

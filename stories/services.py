@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from careerportal.models import Notification
 from careerportal.notifications import notify
-from careerportal.roles import curator_count
+from careerportal.roles import curator_count, is_curator
 from skills.models import Skill
 from stories.images import build_renditions
 from stories.models import (
@@ -21,6 +21,8 @@ from stories.models import (
     CollectionItem,
     CollectionShare,
     FacetCount,
+    Opportunity,
+    OpportunityEvent,
     Story,
     StoryEvent,
     StorySearchDocument,
@@ -328,3 +330,66 @@ def collection_share(*, collection: Collection, user, by) -> bool:
             actor=by,
         )
     return created
+
+
+# Opportunities: posted by managers and curators, opened by a curator when review is required, filled or withdrawn by
+# their poster (or a curator).
+
+
+def opportunity_event_record(
+    *, opportunity: Opportunity, action: OpportunityEvent.Action, by=None, changed_fields=()
+) -> OpportunityEvent:
+    """Adds a line to the opportunities' audit trail; `by` is the user who acted (None: the system)."""
+    actor = by if by is not None and by.is_authenticated else None
+    return OpportunityEvent.objects.create(
+        opportunity=opportunity,
+        opportunity_title=opportunity.title[:200],
+        action=action,
+        actor=actor,
+        actor_username=actor.get_username() if actor else "",
+        changed_fields=sorted(changed_fields),
+    )
+
+
+@transaction.atomic
+def opportunity_save(*, opportunity: Opportunity, skills, by, changed_fields=()) -> Opportunity:
+    """Posts a new opportunity (by its poster) or saves an edited one, with its skills (existing skills only).
+
+    A new one opens at once when a curator posts it or review is not required (PORTAL_OPPORTUNITIES_NEED_REVIEW);
+    otherwise it waits for a curator. An edit keeps its state."""
+    new = opportunity.pk is None
+    if new:
+        review = settings.PORTAL_OPPORTUNITIES_NEED_REVIEW and not is_curator(by)
+        opportunity.state = Opportunity.State.PENDING_REVIEW if review else Opportunity.State.OPEN
+    opportunity.full_clean()
+    opportunity.save()
+    opportunity.skills.set(list(skills))
+    action = OpportunityEvent.Action.POSTED if new else OpportunityEvent.Action.EDITED
+    opportunity_event_record(opportunity=opportunity, action=action, by=by, changed_fields=changed_fields)
+    if new and opportunity.state == Opportunity.State.OPEN:
+        opportunity_event_record(opportunity=opportunity, action=OpportunityEvent.Action.OPENED, by=by)
+    return opportunity
+
+
+# Which state each change leads to, and from which states it may start.
+OPPORTUNITY_TRANSITIONS = {
+    Opportunity.State.OPEN: {Opportunity.State.PENDING_REVIEW},
+    Opportunity.State.FILLED: {Opportunity.State.OPEN},
+    Opportunity.State.WITHDRAWN: {Opportunity.State.PENDING_REVIEW, Opportunity.State.OPEN},
+}
+
+
+@transaction.atomic
+def opportunity_set_state(*, opportunity: Opportunity, state: Opportunity.State, by) -> None:
+    """Opens (a curator, after review), fills or withdraws an opportunity. ValidationError from any other state;
+    the row is locked, so two changes at once apply one after the other."""
+    current = Opportunity.objects.select_for_update().values_list("state", flat=True).get(pk=opportunity.pk)
+    if current not in OPPORTUNITY_TRANSITIONS[state]:
+        raise ValidationError(
+            f"An opportunity that is {Opportunity.State(current).label.lower()} cannot be "
+            f"{Opportunity.State(state).label.lower()}."
+        )
+    opportunity.state = state
+    opportunity.save(update_fields=["state", "updated_at"])
+    action = OpportunityEvent.Action.OPENED if state == Opportunity.State.OPEN else OpportunityEvent.Action(state)
+    opportunity_event_record(opportunity=opportunity, action=action, by=by)

@@ -26,6 +26,11 @@ urlpatterns = [
     path("collections/items/<int:pk>/remove", views.collection_item_remove, name="collection_item_remove"),
     path("guide/", views.conversation_guide, name="guide"),
     path("search/", views.search_results, name="search"),
+    path("opportunities/", views.opportunity_list, name="opportunities"),
+    path("opportunities/new/", views.opportunity_edit, name="opportunity_new"),
+    path("opportunities/<int:pk>/", views.opportunity_detail, name="opportunity"),
+    path("opportunities/<int:pk>/edit/", views.opportunity_edit, name="opportunity_edit"),
+    path("opportunities/<int:pk>/state", views.opportunity_state, name="opportunity_state"),
 ]
 
 # /skills/ pages show stories, so their views live here (skills knows nothing of stories); the project

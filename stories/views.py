@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import BadRequest, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.db.models.fields.files import FieldFile
@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from careerportal.people import colleague_find, manager_of, manager_suggest
-from careerportal.roles import is_curator
+from careerportal.roles import is_curator, may_post_opportunities
 from skills.models import Skill
 from skills.selectors import framework_tree, frameworks_in_use
 from stories import images, search, selectors, services
@@ -22,12 +22,15 @@ from stories.forms import (
     CollectionForm,
     CollectionNotesFormSet,
     LinkSharingForm,
+    OpportunityFilterForm,
+    OpportunityForm,
+    OpportunityStateForm,
     StoryFilterForm,
     moment_seconds,
 )
 from stories.guide import guide_steps
 from stories.media import file_response
-from stories.models import Collection, CollectionItem, Story, Storyteller
+from stories.models import Collection, CollectionItem, Function, Opportunity, Story, Storyteller
 from stories.signals import home_suggestions, story_viewed
 
 # Counting each filter option over a search's matches costs index lookups per match: up to this many, about 6 ms.
@@ -115,6 +118,7 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "start_time": start_time,
             "share_url": request.build_absolute_uri(story.get_absolute_url()),
             "collections": Collection.objects.filter(owner=request.user).only("pk", "title"),
+            "opportunities": selectors.story_opportunities(story) if story.is_published else [],
         },
     )
 
@@ -146,6 +150,7 @@ def skill_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "levels": skill.levels_with_descriptors(skill.framework.levels.all()),
             "page": page,
             "related": selectors.related_skills(skill),
+            "opportunities": selectors.skill_opportunities(skill),
         },
     )
 
@@ -411,6 +416,7 @@ def search_results(request: HttpRequest) -> HttpResponse:
         form = StoryFilterForm(request.GET)
         context["form"] = form
         context["found"] = _search_found(request, query, form)
+        context["opportunities"] = search.opportunities(query)
     return render(request, "stories/search.html", context)
 
 
@@ -469,3 +475,102 @@ def skill_suggest(request: HttpRequest) -> JsonResponse:
         also = "" if typed in name.lower() else next((a for a in alternatives.splitlines() if typed in a.lower()), "")
         suggestions.setdefault(name, also.strip())
     return JsonResponse({"skills": [{"name": name, "also": also} for name, also in suggestions.items()]})
+
+
+# Opportunities: everyone reads the visible ones; their poster (and curators) also the others. Managers and curators
+# post them, and their poster edits, fills and withdraws them.
+
+OPPORTUNITIES_PER_PAGE = 20
+
+
+def _get_opportunity_for_user(request: HttpRequest, pk: int) -> Opportunity:
+    """A visible opportunity; also the user's own in any state, and any for a curator; otherwise 404."""
+    opportunities = Opportunity.objects.select_related("function", "poster")
+    if not is_curator(request.user):
+        opportunities = opportunities.visible() | opportunities.posted_by(request.user)
+    return get_object_or_404(opportunities, pk=pk)
+
+
+def _get_opportunity_for_poster(request: HttpRequest, pk: int) -> Opportunity:
+    return get_object_or_404(Opportunity.objects.posted_by(request.user), pk=pk)
+
+
+@require_safe
+def opportunity_list(request: HttpRequest) -> HttpResponse:
+    form = OpportunityFilterForm(request.GET)
+    filters = form.filters()
+    opportunities = selectors.filter_opportunities(Opportunity.objects.visible(), filters)
+    page = Paginator(opportunities.for_cards(), OPPORTUNITIES_PER_PAGE).get_page(request.GET.get("page"))
+    may_post = may_post_opportunities(request.user)
+    return render(
+        request,
+        "stories/opportunity_list.html",
+        {
+            "form": form,
+            "filters": filters,
+            "active": form.active(request.GET),
+            "problems": form.problems(),
+            "page": page,
+            "may_post": may_post,
+            "mine": Opportunity.objects.posted_by(request.user).only("title", "state", "closes_on") if may_post else [],
+            "functions": Function.objects.values_list("slug", "name"),
+        },
+    )
+
+
+@require_safe
+def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    opportunity = _get_opportunity_for_user(request, pk)
+    return render(
+        request,
+        "stories/opportunity_detail.html",
+        {
+            "opportunity": opportunity,
+            "skills": opportunity.skills.all(),
+            "is_poster": opportunity.poster_id == request.user.pk,
+        },
+    )
+
+
+def opportunity_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """A manager or curator posts an opportunity; its poster edits it."""
+    if pk:
+        opportunity = _get_opportunity_for_poster(request, pk)
+    elif may_post_opportunities(request.user):
+        opportunity = Opportunity(poster=request.user)
+    else:
+        raise PermissionDenied("Managers and curators post opportunities.")
+    form = OpportunityForm(request.POST or None, instance=opportunity)
+    if request.method == "POST" and form.is_valid():
+        try:
+            opportunity = services.opportunity_save(
+                opportunity=form.save(commit=False),
+                skills=form.cleaned_data["skills"],
+                by=request.user,
+                changed_fields=form.changed_data if pk else (),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if opportunity.state == Opportunity.State.PENDING_REVIEW:
+                messages.success(request, "Saved. A curator reviews it before it is shown to others.")
+            else:
+                messages.success(request, "Saved.")
+            return redirect(opportunity)
+    return render(request, "stories/opportunity_form.html", {"form": form, "opportunity": opportunity})
+
+
+@require_POST
+def opportunity_state(request: HttpRequest, pk: int) -> HttpResponse:
+    """Its poster marks it filled or withdraws it."""
+    opportunity = _get_opportunity_for_poster(request, pk)
+    form = OpportunityStateForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Choose filled or withdraw.")
+    try:
+        services.opportunity_set_state(opportunity=opportunity, state=form.cleaned_data["state"], by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"It is now {opportunity.get_state_display().lower()}: it no longer shows to others.")
+    return redirect(opportunity)

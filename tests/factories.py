@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from careerportal.models import Profile
 from skills.models import Framework, ProficiencyLevel, Skill
-from stories.models import CareerMove, Function, Level, Story, Storyteller
+from stories.models import CareerMove, Function, Level, Opportunity, Story, Storyteller
 
 VTT = b"WEBVTT\n\n00:00:00.000 --> 00:00:02.000\nHello.\n\n00:00:02.000 --> 00:00:04.500\nThis is my story.\n"
 
@@ -144,6 +144,27 @@ class ProfileFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     employee_id = factory.Sequence(lambda n: f"E{n:05d}")
     job_title = "Account Manager"
+
+
+class OpportunityFactory(factory.django.DjangoModelFactory):
+    """An open opportunity closing in a fortnight by default."""
+
+    class Meta:
+        model = Opportunity
+        skip_postgeneration_save = True
+
+    kind = Opportunity.Kind.SECONDMENT
+    title = factory.Sequence(lambda n: f"A secondment {n}")
+    description = "Three months with the treasury team."
+    time_commitment = "Two days a week for three months"
+    closes_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+    poster = factory.SubFactory(UserFactory)
+    state = Opportunity.State.OPEN
+
+    @factory.post_generation
+    def skills(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.skills.set(extracted)
 
 
 def upload(name: str, data: bytes) -> ContentFile:

@@ -3,7 +3,8 @@
 from django import template
 
 from reflection import selectors
-from reflection.forms import StoryAskForm
+from reflection.forms import OpportunityAnswerForm, OpportunityInterestForm, StoryAskForm
+from reflection.models import OpportunityInterest
 
 register = template.Library()
 
@@ -32,3 +33,24 @@ def story_ask(context, story) -> dict:
         "form": form,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("reflection/includes/opportunity_interest.html", takes_context=True)
+def opportunity_interest(context, opportunity) -> dict:
+    """On an opportunity's page: for its poster, the people interested with what each chose to send (and an answer
+    box); for anyone else, their interest or the "I'm interested" form while it is open. One or two queries."""
+    user = context["request"].user
+    found = {"opportunity": opportunity, "csrf_token": context.get("csrf_token")}
+    if opportunity.poster_id == user.pk:
+        found["interested"] = selectors.opportunity_interested(opportunity)
+        found["answer_form"] = OpportunityAnswerForm()
+    else:
+        found["mine"] = OpportunityInterest.objects.filter(owner=user, opportunity=opportunity).first()
+        found["form"] = OpportunityInterestForm()
+    return found
+
+
+@register.inclusion_tag("reflection/includes/opportunities_for_you.html", takes_context=True)
+def opportunities_for_you(context) -> dict:
+    """The home page's opportunities matched to the skills of the employee's plan and those they want to develop."""
+    return {"opportunities": selectors.suggested_opportunities(context["request"].user)}

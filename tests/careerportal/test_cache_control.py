@@ -7,8 +7,9 @@ from django.urls import URLPattern, reverse
 
 from careerportal.cache_control import PrivateCacheControlMiddleware
 from reflection import urls as reflection_urls
+from reflection.models import OpportunityInterest
 from stories.models import Collection
-from tests.factories import SkillFactory, StoryFactory, StorytellerFactory, UserFactory
+from tests.factories import OpportunityFactory, SkillFactory, StoryFactory, StorytellerFactory, UserFactory
 from tests.reflection.factories import (
     ActionFactory,
     ConversationRequestFactory,
@@ -34,6 +35,7 @@ def toolkit(curator):
     PlanShareFactory(owner=sharer, shared_with=curator)
     StorytellerFactory(account=curator)  # tells a story too: what colleagues may ask them (reflection:openness)
     conversation = {"pk": ConversationRequestFactory(owner=curator).pk}
+    interest = OpportunityInterest.objects.create(owner=sharer, opportunity=OpportunityFactory(poster=curator))
     return {
         "story_save": {"slug": story.slug},
         "story_progress": {"slug": story.slug},
@@ -62,6 +64,8 @@ def toolkit(curator):
             ],
             conversation,
         ),  # fmt: skip
+        "interest_add": {"pk": OpportunityFactory().pk},
+        "interest_answer": {"pk": interest.pk},
     }
 
 

@@ -22,13 +22,21 @@ from reflection.models import (
     ConversationRequest,
     Objective,
     ObjectiveComment,
+    OpportunityInterest,
     PlanShare,
     Reflection,
     SavedStory,
     SelfAssessment,
     StoryVisit,
 )
-from tests.factories import FrameworkFactory, ProficiencyLevelFactory, SkillFactory, StoryFactory, UserFactory
+from tests.factories import (
+    FrameworkFactory,
+    OpportunityFactory,
+    ProficiencyLevelFactory,
+    SkillFactory,
+    StoryFactory,
+    UserFactory,
+)
 from tests.reflection.factories import (
     ActionFactory,
     AspirationFactory,
@@ -75,6 +83,11 @@ def world():
     share = PlanShareFactory(owner=owner, shared_with=manager)
     conversation = ConversationRequestFactory(owner=owner, colleague=manager, message="Request kept private")
     PlanShareFactory(owner=owner, shared_with=revoked, revoked_at=timezone.now() - datetime.timedelta(days=1))
+    # The manager's opportunity, which the owner showed interest in; another colleague's, open to anyone's interest.
+    interest = OpportunityInterest.objects.create(
+        owner=owner, opportunity=OpportunityFactory(poster=manager), note="Note kept private"
+    )
+    opportunity = OpportunityFactory(poster=UserFactory(username="pat"))
     users = {
         "anonymous": None,
         "owner": owner,
@@ -94,6 +107,8 @@ def world():
         action=action,
         share=share,
         conversation=conversation,
+        interest=interest,
+        opportunity=opportunity,
     )
 
 
@@ -111,6 +126,7 @@ def snapshot() -> dict:
         ObjectiveComment,
         ConversationRequest,
         ConversationNote,
+        OpportunityInterest,
     )
     return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
 
@@ -212,6 +228,16 @@ ENDPOINTS = {
         data=lambda w: {"body": "Shall we talk on Monday?"},
         took_effect=lambda w, user: ObjectiveComment.objects.filter(body="Shall we talk on Monday?").exists(),
     ),
+    "interest add": SimpleNamespace(
+        url=lambda w: reverse("reflection:interest_add", args=[w.opportunity.pk]),
+        data=lambda w: {"note": "I would love to"},
+        took_effect=lambda w, user: OpportunityInterest.objects.filter(owner=user, opportunity=w.opportunity).exists(),
+    ),
+    "interest answer": SimpleNamespace(
+        url=lambda w: reverse("reflection:interest_answer", args=[w.interest.pk]),
+        data=lambda w: {"answer": "Let us talk"},
+        took_effect=lambda w, user: OpportunityInterest.objects.filter(pk=w.interest.pk, answer="Let us talk").exists(),
+    ),
 }
 
 
@@ -268,6 +294,11 @@ MATRIX = [
     ("request adopt",               "POST", 302,      302,  404,  403,    404,    404,    404),
     ("shared plan",                 "GET",  302,      404,  404,  200,    404,    404,    404),
     ("shared plan",                 "POST", 302,      405,  405,  405,    405,    405,    405),
+    # Anyone logged in may show interest in an open opportunity; only its poster answers.
+    ("interest add",                "GET",  302,      405,  405,  405,    405,    405,    405),
+    ("interest add",                "POST", 302,      302,  302,  302,    302,    302,    302),
+    ("interest answer",             "GET",  302,      405,  405,  405,    405,    405,    405),
+    ("interest answer",             "POST", 302,      404,  404,  302,    404,    404,    404),
 ]
 # fmt: on
 
@@ -327,6 +358,8 @@ def test_the_matrix_covers_every_url_of_the_toolkit_that_takes_an_id():
         "request_withdraw",
         "request_note",
         "request_adopt",
+        "interest_add",
+        "interest_answer",
     }
     assert with_id == covered
     assert {endpoint for endpoint, *_ in MATRIX} == set(ENDPOINTS)
@@ -351,6 +384,7 @@ PAGES = {
     "sharing": lambda w: reverse("reflection:sharing"),
     "shared with me": lambda w: reverse("reflection:shared_with_me"),
     "team": lambda w: reverse("reflection:team"),
+    "my opportunities": lambda w: reverse("reflection:interests"),
     "export json": lambda w: reverse("reflection:export_json"),
     "export markdown": lambda w: reverse("reflection:export_md"),
     "delete all": lambda w: reverse("reflection:delete_all"),

@@ -8,10 +8,11 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from reflection.models import ConversationNote, ConversationRequest, StoryVisit
+from reflection.models import ConversationNote, ConversationRequest, OpportunityInterest, StoryVisit
 from stories.models import Story
 from tests.factories import (
     FrameworkFactory,
+    OpportunityFactory,
     ProficiencyLevelFactory,
     SkillFactory,
     StoryFactory,
@@ -69,11 +70,13 @@ PAGES = {
     "request, held, as the colleague": ("mona", lambda d: reverse("reflection:request", args=[d["held"].pk]), 6),
     "request, to answer": ("erin", lambda d: reverse("reflection:request", args=[d["to_answer"].pk]), 6),
     # + comments written on others’ plans, conversation requests (+3 prefetches: agenda, notes with authors), what she
-    # is open to as a storyteller.
-    "export.json": ("erin", lambda d: reverse("reflection:export_json"), 20),
-    "export.md": ("erin", lambda d: reverse("reflection:export_md"), 20),
+    # is open to as a storyteller, her interest in opportunities.
+    "export.json": ("erin", lambda d: reverse("reflection:export_json"), 21),
+    "export.md": ("erin", lambda d: reverse("reflection:export_md"), 21),
     # Her storyteller (1), what she is open to (1), the places taken this month (1).
     "openness": ("erin", lambda d: reverse("reflection:openness"), 5),
+    # The interests with their opportunities and posters, in one query.
+    "my opportunities": ("erin", lambda d: reverse("reflection:interests"), 3),
 }
 
 # What some pages must show, so the count is taken with the data on the page.
@@ -98,6 +101,7 @@ SHOWS = {
     "request, held, as the colleague": "agreed action",
     "request, to answer": "Accept the request",
     "openness": "2 of 3 places taken",
+    "my opportunities": "The answer: Yes, let us talk",
 }
 
 
@@ -167,6 +171,16 @@ def build_toolkit(size: int) -> dict:
             ConversationRequest.objects.filter(pk=ask.pk).update(
                 created_at=timezone.now() - datetime.timedelta(days=90)
             )
+    opportunities = [OpportunityFactory(poster=mona, skills=[skills[i % len(skills)]]) for i in range(size)]
+    for opportunity in opportunities:
+        OpportunityInterest.objects.create(
+            owner=erin,
+            opportunity=opportunity,
+            note="Keen",
+            plan_shared=True,
+            answer="Yes, let us talk",
+            answered_at=timezone.now(),
+        )
     return {
         "erin": erin,
         "mona": mona,
@@ -175,6 +189,7 @@ def build_toolkit(size: int) -> dict:
         "story": stories[1],
         "held": held,
         "to_answer": ConversationRequest.objects.filter(colleague=erin, story=None).first(),
+        "opportunity": opportunities[0],
     }
 
 
@@ -210,6 +225,11 @@ def test_page_query_count_does_not_grow_with_the_data(client, django_assert_num_
 TAGS = {
     "{% story_toolkit story %}": ("erin", 1, ["Saved ✓", "Your reflections on this story"]),  # both in one query
     "{% story_toolkit story %}, nothing saved or written": ("mona", 1, ["Save for later"]),
+    # The opportunities matching her plan and wanted skills, with the skills that explain each, then their skills.
+    "{% opportunities_for_you %}": ("erin", 2, ["Because you want to develop"]),
+    "{% opportunity_interest opportunity %}": ("erin", 1, ["Your interest"]),
+    # Its poster: the people interested, with whether each plan is still shared, in one query.
+    "{% opportunity_interest opportunity %}, as its poster": ("mona", 1, ["People interested", "Keen"]),
 }
 
 
@@ -226,7 +246,9 @@ def test_template_tag_query_count_does_not_grow_with_the_data(django_assert_num_
     template = Template("{% load reflection_tags %}" + tag.split(",")[0])
 
     with django_assert_num_queries(queries):
-        html = template.render(Context({"request": request, "story": data["story"]}))
+        html = template.render(
+            Context({"request": request, "story": data["story"], "opportunity": data["opportunity"]})
+        )
 
     assert all(text in html for text in shows) if shows else not html.strip()
 

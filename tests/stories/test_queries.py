@@ -1,5 +1,7 @@
 """Every page's SQL query count, pinned at two library sizes: it must not grow with the library."""
 
+import datetime
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -11,6 +13,7 @@ from tests.factories import (
     CareerMoveFactory,
     FunctionFactory,
     LevelFactory,
+    OpportunityFactory,
     SkillFactory,
     StoryFactory,
     StorytellerFactory,
@@ -24,7 +27,8 @@ pytestmark = pytest.mark.django_db
 # permission queries: only staff can hold curation permissions.) Facets take three queries: people and formats in one,
 # moves, skills (the stored counts, FacetCount and Skill.story_count, unless a skill or a search narrows the stories).
 PAGES = {
-    "home": (lambda lib: "/", 9),  # 1 of them: "For you" (the employee's wanted and planned skills)
+    # 1 of them: "For you" (the employee's wanted and planned skills); 1 the opportunities for them (none here).
+    "home": (lambda lib: "/", 10),
     "story list": (lambda lib: "/stories/", 7),
     "story list, filtered": (
         lambda lib: f"/stories/?skill={lib['skill'].slug}&function={lib['function'].slug}&format=video&move=lateral",
@@ -33,12 +37,26 @@ PAGES = {
     "story list, page 2": (lambda lib: "/stories/?page=2", 7),
     # + the visit the reflection toolkit records (a read, and its INSERT the first time), its save/reflect bar (1), the
     # user's collections; the story's own skills come with the related stories' (stories.selectors.story_details).
-    "video story": (lambda lib: lib["video"].get_absolute_url(), 10),
-    "text story": (lambda lib: lib["text"].get_absolute_url(), 10),
+    "video story": (lambda lib: lib["video"].get_absolute_url(), 12),
+    "text story": (lambda lib: lib["text"].get_absolute_url(), 12),
     "storyteller": (lambda lib: lib["video"].storyteller.get_absolute_url(), 5),
     "skills tree": (lambda lib: "/skills/", 5),  # the top level, then it and its children
-    "skill": (lambda lib: lib["skill"].get_absolute_url(), 9),
-    "search": (lambda lib: "/search/?q=career", 9),  # every match ranked once, their facets, the page's cards
+    "skill": (lambda lib: lib["skill"].get_absolute_url(), 11),  # + its opportunities and their skills
+    # every match ranked once, their facets, the page's cards; the matching opportunities and their skills
+    "search": (lambda lib: "/search/?q=career", 11),
+    # the opportunities and their skills (2), the count, whether the employee manages anyone, the functions
+    "opportunities": (lambda lib: "/opportunities/", 7),
+    # + the skill and function named
+    "opportunities, filtered": (
+        lambda lib: (
+            f"/opportunities/?skill={lib['skill'].slug}&function={lib['function'].slug}&kind=secondment"
+            "&remote=on&q=treasury"
+        ),
+        9,
+    ),
+    "opportunities, page 2": (lambda lib: "/opportunities/?page=2", 7),
+    # the opportunity with its function and poster, its skills, the employee's interest
+    "opportunity": (lambda lib: lib["opportunity"].get_absolute_url(), 5),
     "conversation guide": (lambda lib: "/guide/", 10),
     "story media": (lambda lib: reverse("stories:media", args=[lib["video"].slug]), 3),
     "portrait": (lambda lib: reverse("stories:portrait", args=[lib["video"].storyteller.slug, 160]), 3),
@@ -65,7 +83,18 @@ def build_library(size: int) -> dict:
         CareerMoveFactory(story=story, kind=CareerMove.Kind.LATERAL, from_function=functions[0])
         CareerMoveFactory(story=story, kind=CareerMove.Kind.PROMOTION, to_function=functions[1])
         stories.append(story)
+    opportunities = [
+        OpportunityFactory(
+            skills=[skills[i % len(skills)], skills[0]],
+            function=functions[0],
+            remote=True,
+            title=f"A career secondment {i}",
+        )
+        for i in range(max(3, size // 2))
+    ]
+    OpportunityFactory(skills=[skills[0]], closes_on=datetime.date(2020, 1, 1))  # closed: shows nowhere
     return {
+        "opportunity": opportunities[0],
         "skill": skills[0],
         "function": functions[0],
         "video": stories[0],
@@ -94,7 +123,7 @@ def test_page_query_count_does_not_grow(employee_client, django_assert_num_queri
 def test_a_story_page_reloaded_within_the_visit_gap_writes_nothing(employee_client, django_assert_num_queries, size):
     url = build_library(size)["video"].get_absolute_url()
     assert employee_client.get(url).status_code == 200  # the visit is recorded
-    with django_assert_num_queries(9):  # the read of the visit, no write
+    with django_assert_num_queries(11):  # the read of the visit, no write
         response = employee_client.get(url)
     assert response.status_code == 200
 

@@ -15,11 +15,12 @@ from django.test.utils import CaptureQueriesContext
 
 from skills.selectors import framework_tree
 from stories import search, selectors
-from stories.models import CareerMove, Story
+from stories.models import CareerMove, Opportunity, Story
 from tests.factories import (
     CareerMoveFactory,
     FunctionFactory,
     LevelFactory,
+    OpportunityFactory,
     SkillFactory,
     StoryFactory,
     StorytellerFactory,
@@ -33,6 +34,8 @@ BIG_TABLES = {
     "stories_careermove",
     "stories_storysearchdocument",
     "skills_skill",
+    "stories_opportunity",  # closed ones add up over the years
+    "stories_taggedopportunity",
 }
 
 
@@ -50,6 +53,13 @@ def library() -> dict:
         CareerMoveFactory(story=story, kind=CareerMove.Kind.LATERAL)
         stories.append(story)
     StoryFactory(status=Story.Status.DRAFT, published_at=None, skills=[skills[0]])
+    for i in range(30):
+        OpportunityFactory(
+            skills=[skills[i % 12], skills[(i + 3) % 12]],
+            function=functions[i % 3],
+            state=Opportunity.State.FILLED if i % 3 else Opportunity.State.OPEN,
+            title=f"Leadership shadowing {i}",
+        )
     return {"story": stories[0], "skill": skills[0], "function": functions[0]}
 
 
@@ -78,6 +88,14 @@ HOT_READS = {
     "popular skills": lambda lib: list(selectors.popular_skills()),
     "skill page stories": lambda lib: skill_page(lib["skill"]),
     "skills tree with counts": lambda lib: framework_tree(lib["skill"].framework),
+    "opportunities, filtered": lambda lib: list(
+        selectors.filter_opportunities(
+            Opportunity.objects.visible(), {"skill": lib["skill"], "function": lib["function"], "q": "leadership"}
+        ).for_cards()[:20]
+    ),
+    "a story's opportunities": lambda lib: list(selectors.story_opportunities(lib["story"])),
+    "a skill's opportunities": lambda lib: list(selectors.skill_opportunities(lib["skill"])),
+    "opportunities of a search": lambda lib: search.opportunities(search.parse("leadership")),
 }
 
 

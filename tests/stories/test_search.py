@@ -13,7 +13,7 @@ from skills.services import framework_import, skill_merge
 from stories import search, views
 from stories.demo import demo_load
 from stories.models import Story, StorySearchDocument
-from tests.factories import FunctionFactory, SkillFactory, StoryFactory, StorytellerFactory
+from tests.factories import FunctionFactory, OpportunityFactory, SkillFactory, StoryFactory, StorytellerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -144,9 +144,11 @@ def test_unpublishing_removes_the_document(library):
 def test_search_keeps_its_query_count(employee_client, django_assert_num_queries, settings):
     for size in (3, 30):
         StoryFactory.create_batch(size, title="Leadership lessons")
-        with django_assert_num_queries(9):  # login 2, matches 1, facets 3, cards 2, extracts 1
+        OpportunityFactory.create_batch(size, title="Leadership shadowing")
+        # login 2, matches 1, facets 3, cards 2, extracts 1, opportunities 2 (the matching ones, their skills)
+        with django_assert_num_queries(11):
             employee_client.get(reverse("stories:search"), {"q": "leadership"})
-        with django_assert_num_queries(10):  # and the matches left by the filter
+        with django_assert_num_queries(12):  # and the matches left by the filter
             employee_client.get(reverse("stories:search"), {"q": "leadership", "format": "text"})
 
 
@@ -154,9 +156,11 @@ def test_a_broad_search_keeps_its_query_count(employee_client, django_assert_num
     monkeypatch.setattr(views, "SEARCH_FACETS_COUNTED_UP_TO", 2)
     for size in (3, 30):
         StoryFactory.create_batch(size, title="Leadership lessons")
-        with django_assert_num_queries(9):  # login 2, matches 1, options 3, cards 2, extracts 1
+        OpportunityFactory.create_batch(size, title="Leadership shadowing")
+        # login 2, matches 1, options 3, cards 2, extracts 1, opportunities 2 (the matching ones, their skills)
+        with django_assert_num_queries(11):
             employee_client.get(reverse("stories:search"), {"q": "leadership"})
-        with django_assert_num_queries(10):  # and the matches left by the filter
+        with django_assert_num_queries(12):  # and the matches left by the filter
             employee_client.get(reverse("stories:search"), {"q": "leadership", "format": "text"})
 
 
@@ -257,3 +261,17 @@ def test_the_rebuild_command_restores_a_lost_index(db):
     call_command("rebuild_search_index", stdout=out)
     assert "1 published stories" in out.getvalue()
     assert search.search(search.parse("negotiation")) == [story.pk]
+
+
+def test_search_finds_open_opportunities_by_their_words_and_not_closed_ones(employee_client):
+    from stories.models import Opportunity
+
+    OpportunityFactory(title="Treasury secondment", description="Cash forecasting with the treasury team.")
+    OpportunityFactory(title="Filled treasury rotation", state=Opportunity.State.FILLED)
+    OpportunityFactory(title="Sales shadowing", description="Sit with an account manager.")
+    page = employee_client.get(reverse("stories:search"), {"q": '"cash forecasting" OR rotation -sales'})
+    content = page.content.decode()
+    assert "Treasury secondment" in content
+    assert "Filled treasury rotation" not in content and "Sales shadowing" not in content
+    content = employee_client.get(reverse("stories:search"), {"q": "account -manager"}).content.decode()
+    assert "Sales shadowing" not in content

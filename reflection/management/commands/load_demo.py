@@ -15,7 +15,8 @@ class Command(BaseCommand):
         plan = toolkit_demo_load()
         storyteller_demo_open()
         self.stdout.write(
-            f"Demo content: {created['stories']} new stories, {created['storytellers']} new storytellers"
+            f"Demo content: {created['stories']} new stories, {created['storytellers']} new storytellers, "
+            f"{created['opportunities']} new opportunities"
             + (", and the demo employee's plan (shared with the demo manager)." if plan else ".")
         )
         self.stdout.write(f"Demo accounts (password for each: {DEMO_PASSWORD}):")
