@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete, pre_save
 
 
 class StoriesConfig(AppConfig):
@@ -24,9 +24,10 @@ class StoriesConfig(AppConfig):
             signals.on_storyteller_saved, sender="stories.Storyteller", dispatch_uid="stories.search.storyteller"
         )
         skills_renamed.connect(signals.on_skills_renamed, dispatch_uid="stories.search.skills")
-        # The facets' counts (FacetCount) follow the stories, their storytellers (above) and their career moves.
-        post_delete.connect(signals.on_facets_changed, sender="stories.Story", dispatch_uid="stories.facets.story")
-        for signal in (post_save, post_delete):
-            signal.connect(
-                signals.on_facets_changed, sender="stories.CareerMove", dispatch_uid=f"stories.facets.{signal}"
-            )
+        # The facets' counts (FacetCount) follow the stories, their storytellers and their career moves: each change
+        # reads its stories' cells before and after, and moves the counts by the difference.
+        for model in ("stories.Story", "stories.Storyteller", "stories.CareerMove"):
+            for change, (before, after) in {"save": (pre_save, post_save), "delete": (pre_delete, post_delete)}.items():
+                uid = f"stories.facets.{model}.{change}"
+                before.connect(signals.on_facets_changing, sender=model, dispatch_uid=f"{uid}.before")
+                after.connect(signals.on_facets_changed, sender=model, dispatch_uid=f"{uid}.after")

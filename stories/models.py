@@ -290,7 +290,8 @@ class CareerMove(models.Model):
 class FacetCount(models.Model):
     """How many published stories each storyteller function and level, format and kind of move have: the filters of
     /stories/ (with no skill chosen) and the home page's kinds of move add these up instead of counting every story.
-    Recounted whole, in the transaction of every change that moves a count (stories.services.facet_counts_update).
+    Moved in the transaction of every change that moves a count, by that change alone (stories.signals); a cell
+    whose count falls to 0 keeps its row.
     """
 
     function = models.ForeignKey(Function, on_delete=models.CASCADE, related_name="+")

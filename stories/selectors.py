@@ -94,7 +94,7 @@ def story_facets(filters: dict, *, within: QuerySet | None = None) -> dict[str, 
     picked = {name: chosen_filter(name, value) for name, value in filters.items() if value and name != "skill"}
     chosen = {name: picked[name][0] for name in people if name in picked}
     if within is None and not filters.get("skill"):
-        stored = FacetCount.objects.values_list(
+        stored = FacetCount.objects.filter(stories__gt=0).values_list(
             "function__slug",
             "function__name",
             "function__position",
@@ -105,7 +105,8 @@ def story_facets(filters: dict, *, within: QuerySet | None = None) -> dict[str, 
         )
         rows = stored.filter(move=filters.get("move") or "").annotate(n=F("stories"))
         move_counts = dict(
-            FacetCount.objects.exclude(move="")
+            FacetCount.objects.filter(stories__gt=0)
+            .exclude(move="")
             .filter(**{name: filters[name] for name in people if filters.get(name)})
             .values_list("move")
             .annotate(n=Sum("stories"))
@@ -279,7 +280,8 @@ def popular_skills(*, limit: int = 12) -> QuerySet:
 
 def move_kind_counts() -> list[tuple[str, str, int]]:
     """How many published stories have each kind of move, from the stored counts (FacetCount)."""
-    counts = dict(FacetCount.objects.exclude(move="").values_list("move").annotate(n=Sum("stories")).order_by())
+    counted = FacetCount.objects.filter(stories__gt=0).exclude(move="")
+    counts = dict(counted.values_list("move").annotate(n=Sum("stories")).order_by())
     return [(value, label, counts[value]) for value, label in CareerMove.Kind.choices if value in counts]
 
 

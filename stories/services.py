@@ -2,12 +2,13 @@
 
 import datetime
 import secrets
+from collections import Counter
 from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -59,31 +60,66 @@ def skill_story_counts_update(*, skills: QuerySet | None = None) -> int:
     return skills.update(story_count=Coalesce(Subquery(published), 0))
 
 
-def facet_counts_update() -> None:
-    """Recounts FacetCount from the published stories: for each function, level and format, its stories and, for
-    each kind of move, those with such a move.
+FacetCell = tuple[int, int, str, str]  # (function id, level id, format, kind of move or "" for the stories)
 
-    The receivers in stories.signals call it whenever a story, its storyteller or a career move is saved or deleted;
-    services that change stories in bulk call it themselves, and rebuild_search_index after raw SQL. Its first write
-    waits for any other recount to commit, so that this one counts after it.
-    """
-    FacetCount.objects.update(stories=0)
-    published = Story.objects.published().order_by()
+
+def _facet_cells(stories: QuerySet) -> Counter[FacetCell]:
+    """How many of `stories` that are published count in each FacetCount cell: for each function, level and format,
+    its stories and, for each kind of move, those with such a move."""
+    published = stories.filter(status=Story.Status.PUBLISHED).order_by()
     people = ("storyteller__function", "storyteller__level", "format")
-    rows = [
-        FacetCount(function_id=function, level_id=level, format=story_format, move=move or "", stories=n)
-        for counts in (
-            published.values_list(*people).annotate(move=Value(""), n=Count("pk")),
-            published.filter(moves__isnull=False)
-            .values_list(*people, "moves__kind")
-            .annotate(n=Count("pk", distinct=True)),
-        )
-        for function, level, story_format, move, n in counts
-    ]
+    cells: Counter[FacetCell] = Counter()
+    for counts in (
+        published.values_list(*people).annotate(move=Value(""), n=Count("pk")),
+        published.filter(moves__isnull=False)
+        .values_list(*people, "moves__kind")
+        .annotate(n=Count("pk", distinct=True)),
+    ):
+        for function, level, story_format, move, n in counts:
+            cells[function, level, story_format, move or ""] += n
+    return cells
+
+
+def facet_counts_update() -> None:
+    """Recounts FacetCount whole from the published stories, after changes that bypass the receivers (bulk writes,
+    raw SQL: rebuild_search_index). Its first write waits for any other recount to commit, so that this one counts
+    after it."""
+    FacetCount.objects.update(stories=0)
     FacetCount.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["function", "level", "format", "move"], update_fields=["stories"]
+        [
+            FacetCount(function_id=function, level_id=level, format=story_format, move=move, stories=n)
+            for (function, level, story_format, move), n in _facet_cells(Story.objects.all()).items()
+        ],
+        update_conflicts=True,
+        unique_fields=["function", "level", "format", "move"],
+        update_fields=["stories"],
     )
-    FacetCount.objects.filter(stories=0).delete()
+
+
+def facet_cells_locked(stories: QuerySet) -> Counter[FacetCell]:
+    """The FacetCount cells `stories` count in now, their rows locked until the transaction ends: read before a
+    change to them (and after it, by facet_counts_move), so that a concurrent change of the same stories waits for
+    this one to commit and then reads what it left."""
+    if transaction.get_connection().in_atomic_block:  # outside one (a script's lone save) nothing could wait
+        list(stories.select_for_update().order_by("pk").values_list("pk", flat=True))
+    return _facet_cells(stories)
+
+
+def facet_counts_move(*, stories: QuerySet, before: Counter[FacetCell]) -> None:
+    """Moves FacetCount by the change to `stories` alone: their cells now, less `before` (facet_cells_locked's
+    reading before the change). Each count is moved by an UPDATE that adds to it, so concurrent changes to other
+    stories in the same cells add up; a cell's row stays when its count falls to 0 (pages show counts above 0)."""
+    delta = _facet_cells(stories)
+    delta.subtract(before)
+    moved = {cell: n for cell, n in delta.items() if n}
+    FacetCount.objects.bulk_create(
+        [FacetCount(function_id=f, level_id=lv, format=fm, move=mv, stories=0) for f, lv, fm, mv in moved],
+        ignore_conflicts=True,
+    )
+    for (function, level, story_format, move), n in moved.items():
+        FacetCount.objects.filter(function=function, level=level, format=story_format, move=move).update(
+            stories=F("stories") + n
+        )
 
 
 class PublicationCheck(NamedTuple):
@@ -213,12 +249,12 @@ def storyteller_withdraw_consent(*, storyteller: Storyteller, on: datetime.date 
     storyteller.consent_withdrawn_on = on or timezone.localdate()
     storyteller.save(update_fields=["consent_withdrawn_on"])
     published = list(storyteller.stories.published())
+    stories = Story.objects.filter(pk__in=[story.pk for story in published])
+    before = facet_cells_locked(stories)
     StorySearchDocument.objects.filter(story__in=published).delete()
-    Story.objects.filter(pk__in=[story.pk for story in published]).update(
-        status=Story.Status.DRAFT, updated_at=timezone.now()
-    )
+    stories.update(status=Story.Status.DRAFT, updated_at=timezone.now())
     skill_story_counts_update(skills=Skill.objects.filter(tagged_stories__content_object__in=published))
-    facet_counts_update()
+    facet_counts_move(stories=stories, before=before)
     for story in published:
         story_event_record(story=story, action=StoryEvent.Action.CONSENT_WITHDRAWN, by=by)
     if storyteller.account_id:

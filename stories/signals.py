@@ -15,6 +15,7 @@ storyteller_unavailable: sent when colleagues can no longer ask a storyteller's 
     had asked). The reflection toolkit closes their open requests.
 """
 
+from django.db.models import Q, QuerySet
 from django.dispatch import Signal
 
 story_viewed = Signal()
@@ -31,12 +32,11 @@ def on_migrated(sender, **kwargs) -> None:
 def on_story_saved(sender, instance, raw: bool = False, **kwargs) -> None:
     from skills.models import Skill
     from stories.search import document_update
-    from stories.services import facet_counts_update, skill_story_counts_update
+    from stories.services import skill_story_counts_update
 
     if not raw:
         document_update(instance)
         skill_story_counts_update(skills=Skill.objects.filter(tagged_stories__content_object=instance))
-        facet_counts_update()
 
 
 def on_tags_changed(sender, instance, raw: bool = False, **kwargs) -> None:
@@ -58,20 +58,46 @@ def on_tags_changed(sender, instance, raw: bool = False, **kwargs) -> None:
 
 def on_storyteller_saved(sender, instance, raw: bool = False, **kwargs) -> None:
     from stories.search import document_update
-    from stories.services import facet_counts_update
 
     if not raw:
         for story in instance.stories.published():
             document_update(story)
-        facet_counts_update()  # the function or level may have changed
 
 
-def on_facets_changed(sender, instance=None, raw: bool = False, **kwargs) -> None:
-    """A story deleted, or a career move saved or deleted: the facets count anew."""
-    from stories.services import facet_counts_update
+def _facet_stories(instance) -> QuerySet:
+    """The stories whose facets a change to `instance` (a story, its storyteller or one of its career moves) may move;
+    for a career move, the story it belongs to now and the one it belonged to before."""
+    from stories.models import CareerMove, Story, Storyteller
 
-    if not raw:
-        facet_counts_update()
+    if isinstance(instance, Storyteller):
+        return Story.objects.filter(storyteller_id=instance.pk) if instance.pk else Story.objects.none()
+    if isinstance(instance, CareerMove):
+        before = CareerMove.objects.filter(pk=instance.pk).values("story_id")
+        return Story.objects.filter(Q(pk=instance.story_id) | Q(pk__in=before))
+    return Story.objects.filter(pk=instance.pk) if instance.pk else Story.objects.none()
+
+
+def _is_cascade_of_a_story(instance, origin) -> bool:
+    """A career move deleted with its story: the story's own change counts it."""
+    from stories.models import CareerMove, Story
+
+    return isinstance(instance, CareerMove) and getattr(origin, "model", type(origin)) is Story
+
+
+def on_facets_changing(sender, instance, raw: bool = False, origin=None, **kwargs) -> None:
+    """Before a story, its storyteller or a career move is saved or deleted: the cells its stories count in."""
+    from stories.services import facet_cells_locked
+
+    if not raw and not _is_cascade_of_a_story(instance, origin):
+        instance._facet_cells_before = facet_cells_locked(_facet_stories(instance))
+
+
+def on_facets_changed(sender, instance, raw: bool = False, origin=None, **kwargs) -> None:
+    """After it: the counts move by what the change did to these stories alone (FacetCount)."""
+    from stories.services import facet_counts_move
+
+    if not raw and not _is_cascade_of_a_story(instance, origin):
+        facet_counts_move(stories=_facet_stories(instance), before=instance.__dict__.pop("_facet_cells_before"))
 
 
 def on_skills_renamed(sender, skill_ids: set[int], **kwargs) -> None:

@@ -7,11 +7,18 @@ from stories.text import clock
 register = template.Library()
 
 
+def _rendition_urls(url_name: str, slug: str, widths: list[int]) -> dict[int, str]:
+    """Each width's URL from one reverse(): the renditions' URLs differ only in the width, the path's last number
+    ("…/poster-640.webp"). Cards show several pictures a page, each in several widths."""
+    head, _zero, tail = reverse(url_name, args=[slug, 0]).rpartition("0")
+    return {width: f"{head}{width}{tail}" for width in widths}
+
+
 def _img(*, renditions: dict, url_name: str, slug: str, alt: str, sizes: str, css_class: str, eager: bool) -> str:
     widths = sorted(int(width) for width in renditions)
     if not widths:
         return format_html('<div class="{} {}--empty" aria-hidden="true"></div>', css_class, css_class)
-    urls = {width: reverse(url_name, args=[slug, width]) for width in widths}
+    urls = _rendition_urls(url_name, slug, widths)
     srcset = ", ".join(f"{url} {width}w" for width, url in urls.items())
     default = next((width for width in widths if width >= 320), widths[-1])
     return format_html(
@@ -61,8 +68,8 @@ def duration(seconds: int | None) -> str:
 @register.simple_tag
 def poster_srcset(story) -> str:
     """The poster's renditions as a srcset, from which the player picks the one as wide as it shows it."""
-    widths = sorted(int(width) for width in story.poster_renditions)
-    return ", ".join(f"{reverse('stories:poster', args=[story.slug, width])} {width}w" for width in widths)
+    urls = _rendition_urls("stories:poster", story.slug, sorted(int(width) for width in story.poster_renditions))
+    return ", ".join(f"{url} {width}w" for width, url in urls.items())
 
 
 @register.simple_tag(takes_context=True)
