@@ -177,13 +177,25 @@ def test_employee_asks_the_storyteller_for_a_conversation_and_she_finds_it(page,
         label="Understand how our forecasts are built"
     )
     page.get_by_role("button", name="Send the request").click()
-    expect(page.get_by_role("status")).to_contain_text("Priya Raman has your request for a conversation")
-    expect(page.get_by_text("You asked Priya Raman on")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("Priya Raman has your request for a career conversation")
+    expect(page.locator("#request-state")).to_have_text("Awaiting an answer")  # on the request's own page
+    page.goto(f"{demo.url}/stories/six-months-in-the-people-team/")
+    expect(page.get_by_text("You have an open request to Priya Raman")).to_be_visible()
 
     page.context.clear_cookies()
     log_in("storyteller")
     page.goto(f"{demo.url}/me/shared-with-me/")
     expect(page.get_by_text("How did the secondment to the People team start?")).to_be_visible()
+    page.goto(f"{demo.url}/me/inbox/")
+    page.get_by_role("link", name=re.compile("asks you for a career conversation")).click()
+    page.get_by_label("Note").fill("Coffee on Thursday at 10, by the third-floor kitchen.")
+    page.get_by_role("button", name="Accept the request").click()
+    expect(page.locator("#request-state")).to_have_text("Accepted")
     page.goto(f"{demo.url}/me/openness/")
     expect(page.get_by_text("This month: 1 of 3 places taken.")).to_be_visible()
     check_page("openness")
+
+    page.context.clear_cookies()
+    log_in("employee")
+    page.goto(f"{demo.url}/me/sharing/")
+    expect(page.get_by_role("listitem").filter(has_text="Priya Raman")).to_contain_text("Accepted")
