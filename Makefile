@@ -17,6 +17,8 @@ venv: .venv/.synced
 	$(UV) sync --frozen
 	@touch $@
 
+# Links in the demo's emails lead to this server.
+run: export PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 run: venv
 	$(MANAGE) migrate --noinput
 	$(MANAGE) collectstatic --noinput --verbosity 0

@@ -22,7 +22,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -30,7 +30,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from careerportal.directory import KEEP, person_update
 from careerportal.models import LoginThrottle, Notification
-from careerportal.roles import curator_set, is_curator
+from careerportal.roles import curator_set, direct_reports, is_curator
 
 logger = logging.getLogger(__name__)
 
@@ -168,8 +168,9 @@ class LoginView(auth_views.LoginView):
         return context
 
 
-def with_inbox_unread(users: QuerySet) -> QuerySet:
-    """Accounts with `inbox_unread`, the count of their unread inbox items that the header shows on every page."""
+def with_session_facts(users: QuerySet) -> QuerySet:
+    """Accounts with what pages show of them everywhere: `inbox_unread`, the count of their unread inbox items (the
+    header), and `has_reports`, whether the directory names anyone as reporting to them (the toolkit's "My team")."""
     unread = (
         Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
         .order_by()
@@ -177,15 +178,17 @@ def with_inbox_unread(users: QuerySet) -> QuerySet:
         .annotate(count=Count("pk"))
         .values("count")
     )
-    return users.annotate(inbox_unread=Coalesce(Subquery(unread), 0))
+    return users.annotate(
+        inbox_unread=Coalesce(Subquery(unread), 0), has_reports=Exists(direct_reports(OuterRef("pk")))
+    )
 
 
 class SessionUserMixin:
-    """The account of a logged-in request, read with its inbox's unread count in the same query (no query of its own
-    on every page), and only while it is active: an account made inactive (left, deprovisioned) is logged out."""
+    """The account of a logged-in request, read with its session facts in the same query (no query of their own on
+    every page), and only while it is active: an account made inactive (left, deprovisioned) is logged out."""
 
     def get_user(self, user_id):
-        user = with_inbox_unread(self.UserModel._default_manager).filter(pk=user_id).first()
+        user = with_session_facts(self.UserModel._default_manager).filter(pk=user_id).first()
         return user if user is not None and user.is_active else None
 
 

@@ -80,7 +80,7 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "-created_at", "-id"], name="notification_inbox"),
-            # The header's unread count, on every page (careerportal.auth.with_inbox_unread).
+            # The header's unread count, on every page (careerportal.auth.with_session_facts).
             models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread"),
             models.Index(fields=["recipient"], condition=models.Q(in_digest=True), name="notification_digest"),
         ]

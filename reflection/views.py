@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from careerportal.people import AmbiguousColleague, colleague_find, colleague_offer, manager_of, manager_suggest
-from careerportal.roles import direct_reports, is_curator
+from careerportal.roles import is_curator
 from reflection import insights, selectors, services
 from reflection.forms import (
     AcceptForm,
@@ -128,7 +128,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "recent": StoryVisit.objects.for_owner(user).select_related("story").only(*_LISTED, "furthest_seconds")[:4],
             "suggested": selectors.suggested_stories(user),
             "shared_with_me": selectors.owners_sharing_with(user),
-            "has_reports": direct_reports(user).exists(),
             "storyteller": Storyteller.objects.filter(account=user).only("name", "slug").first(),
         },
     )
@@ -633,7 +632,7 @@ def shared_plan(request: HttpRequest, owner_id: int) -> HttpResponse:
 def team(request: HttpRequest) -> HttpResponse:
     """A manager's direct reports, each with only what they chose to share with this manager."""
     reports = selectors.team_for_manager(request.user)
-    return render(request, "reflection/team.html", {"reports": reports, "has_reports": bool(reports)})
+    return render(request, "reflection/team.html", {"reports": reports})
 
 
 # A conversation request: its page, which both sides open, and each change of its state.

@@ -39,11 +39,11 @@ SIZES = {"few": 3, "hundreds": 120}
 
 # page: (who asks, url, queries). Each count includes the session and the user (2).
 PAGES = {
-    # Progress (1), due actions (1), reflections (1), recent visits (1), shared with me (1), whether anyone reports
-    # to her (1: the link to /me/team/), whether she is a storyteller (1: a link to what colleagues may ask her),
+    # Progress (1), due actions (1), reflections (1), recent visits (1), shared with me (1), whether she is a
+    # storyteller (1: a link to what colleagues may ask her); whether anyone reports to her comes with the account,
     # suggestions (3: the stories, their skills, the skills that explain the suggestion; 1 when no story matches).
-    "dashboard": ("erin", lambda d: reverse("reflection:dashboard"), 11),
-    "dashboard, nothing to suggest": ("erin", lambda d: reverse("reflection:dashboard"), 10),
+    "dashboard": ("erin", lambda d: reverse("reflection:dashboard"), 10),
+    "dashboard, nothing to suggest": ("erin", lambda d: reverse("reflection:dashboard"), 9),
     # The rows, then their stories read for cards (not their text), then the stories' skills.
     "explored": ("erin", lambda d: reverse("reflection:explored"), 8),
     "explored, one skill": ("erin", lambda d: reverse("reflection:explored") + f"?skill={d['skill'].slug}", 8),

@@ -104,8 +104,10 @@ def test_the_toolkit_links_the_team_only_for_people_with_reports(client, team):
     assert f'href="{TEAM}"' in client.get(reverse("reflection:dashboard")).content.decode()
     client.force_login(team["sam"])
     assert f'href="{TEAM}"' not in client.get(reverse("reflection:dashboard")).content.decode()
-    # Pages that do not ask the directory draw no link, rather than a query on every page.
+    # Every toolkit page links it: whether anyone reports to them is read with the account, at no query of its own.
     client.force_login(team["marcus"])
+    assert f'href="{TEAM}"' in client.get(reverse("reflection:plan")).content.decode()
+    client.force_login(team["sam"])
     assert f'href="{TEAM}"' not in client.get(reverse("reflection:plan")).content.decode()
 
 
