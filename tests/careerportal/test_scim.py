@@ -3,6 +3,9 @@ content type and the bodies these identity providers send (including Entra ID's 
 
 import importlib.util
 import json
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -308,3 +311,49 @@ def test_a_username_taken_between_the_check_and_the_write_is_still_a_409(idp, mo
     response = idp.post("/scim/v2/Users", entra_user("someone.else@example.com"))  # the same externalId
     assert response.status_code == 409 and response.json()["scimType"] == "uniqueness"
     assert User.objects.count() == 1
+
+
+def _over_http(live_server, method: str, path: str, body: dict | None = None, token: str = TOKEN):
+    """One request over a socket to a running server, as the identity provider's SCIM client sends it."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        f"{live_server.url}{path}",
+        data=data,
+        method=method,
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/scim+json; charset=utf-8",
+            "Accept": "application/scim+json",
+            "User-Agent": "Azure-Provisioning",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_over_real_http_an_identity_provider_creates_finds_and_deactivates_an_account(live_server):
+    status, created = _over_http(live_server, "POST", "/scim/v2/Users", entra_user())
+    assert status == 201 and created["active"] is True
+    browser = Client()
+    browser.force_login(User.objects.get(pk=created["id"]))
+
+    status, found = _over_http(
+        live_server, "GET", f"/scim/v2/Users?filter={urllib.parse.quote('userName eq "Amara.Okafor@example.com"')}"
+    )
+    assert status == 200 and [user["id"] for user in found["Resources"]] == [created["id"]]
+    status, _ = _over_http(live_server, "GET", "/scim/v2/Users", token="wrong-" + TOKEN)
+    assert status == 401
+
+    operation = {"op": "Replace", "path": "active", "value": "False"}
+    status, patched = _over_http(
+        live_server, "PATCH", f"/scim/v2/Users/{created['id']}", {"schemas": [PATCH], "Operations": [operation]}
+    )
+
+    assert status == 200 and patched["active"] is False
+    assert not User.objects.get(pk=created["id"]).is_active
+    assert not Session.objects.exists()  # their session ended
+    assert browser.get("/me/").status_code == 302
