@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Concat
+from django.shortcuts import get_object_or_404
 from django.urls import reverse_lazy
 
 SUGGESTIONS = 10  # colleagues offered as one types a name
@@ -110,3 +111,10 @@ def manager_suggest(form: forms.Form, manager, *, field: str = "colleague") -> N
 def colleague_offer(field: forms.Field, matches: list) -> None:
     """Turn a form's colleague field into a choice between `matches` (by username), after an ambiguous name."""
     field.widget = forms.RadioSelect(choices=[(person.get_username(), colleague_label(person)) for person in matches])
+
+
+def person_for_colleagues(pk: int):
+    """A colleague's entry in the directory, as every colleague may read it: their account with its profile (job
+    title, function, level, location) and manager, in one query. Not found for people who left (inactive)."""
+    people = get_user_model().objects.filter(is_active=True)
+    return get_object_or_404(people.select_related("profile__function", "profile__level", "profile__manager"), pk=pk)

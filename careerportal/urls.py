@@ -23,6 +23,7 @@ urlpatterns = [
     path("oidc/authenticate/", views.oidc_authenticate, name="oidc_authentication_init"),
     path("oidc/callback/", views.oidc_callback, name="oidc_authentication_callback"),
     path("colleagues/", views.colleagues, name="colleagues"),
+    path("people/<int:pk>/", views.person, name="person"),
     path("scim/v2/", include((scim.urlpatterns, "scim"))),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -17,7 +17,8 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthen
 from careerportal import notifications
 from careerportal.forms import EmailPreferencesForm
 from careerportal.models import Notification
-from careerportal.people import colleague_label, colleagues_matching
+from careerportal.people import colleague_label, colleagues_matching, person_for_colleagues
+from careerportal.roles import direct_reports
 
 INBOX_PAGE_SIZE = 30
 
@@ -122,3 +123,12 @@ def inbox_email(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your email choices are saved.")
         return redirect("inbox")
     return render(request, "careerportal/inbox_email.html", {"form": form, "digest_hour": settings.PORTAL_DIGEST_HOUR})
+
+
+@require_safe
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    """A colleague's page: what the directory says of them (never anything of their toolkit), their manager and the
+    people who report to them."""
+    found = person_for_colleagues(pk)
+    reports = direct_reports(found).select_related("profile").order_by("last_name", "first_name", "username")
+    return render(request, "careerportal/person.html", {"person": found, "reports": reports})

@@ -214,7 +214,9 @@ def team_for_manager(manager) -> list:
     chose to share with this manager: `shares_plan` (their plan, now) and `requests_to_me` (their conversation
     requests to them, with what each is about). Nothing else of anyone's toolkit. Four queries, however many reports.
     """
-    requests = ConversationRequest.objects.filter(colleague=manager).prefetch_related("objectives", "stories")
+    requests = (
+        ConversationRequest.objects.filter(colleague=manager).open_first().prefetch_related("objectives", "stories")
+    )
     return list(
         direct_reports(manager)
         .select_related("profile")

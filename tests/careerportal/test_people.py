@@ -9,8 +9,8 @@ from django.urls import reverse
 from careerportal.people import manager_of
 from reflection.models import ConversationRequest, PlanShare
 from stories.models import Collection, CollectionShare
-from tests.factories import ProfileFactory, UserFactory
-from tests.reflection.factories import PlanShareFactory
+from tests.factories import FunctionFactory, LevelFactory, ProfileFactory, UserFactory
+from tests.reflection.factories import ObjectiveFactory, PlanShareFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +93,44 @@ def test_a_collection_s_owner_is_offered_their_manager_to_share_with(client, eri
     assert CollectionShare.objects.filter(collection=collection, user=marcus).exists()
     content = client.get(collection.get_absolute_url()).content.decode()
     assert "value=" not in colleague_input(content, "id_colleague")  # shared with them already
+
+
+# A colleague's page: the directory's facts, never their toolkit.
+
+
+def test_a_colleagues_page_shows_the_directory_and_nothing_of_their_toolkit(client, django_assert_num_queries):
+    manager = ProfileFactory(user=UserFactory(first_name="Marcus", last_name="Bell")).user
+    erin = ProfileFactory(
+        user=UserFactory(first_name="Erin", last_name="Walsh"),
+        job_title="Account Manager",
+        function=FunctionFactory(name="Sales"),
+        level=LevelFactory(name="Professional"),
+        location="Leeds",
+        manager=manager,
+    ).user
+    ProfileFactory(user=UserFactory(first_name="Sam", last_name="Reyes"), manager=erin, job_title="Sales Executive")
+    ProfileFactory(user=UserFactory(first_name="Lee", last_name="Gone", is_active=False), manager=erin)
+    ObjectiveFactory(owner=erin, title="Move into finance by spring")
+    client.force_login(UserFactory())
+
+    with django_assert_num_queries(4):  # session, account, the person with profile and manager, their reports
+        response = client.get(reverse("person", args=[erin.pk]))
+
+    page = response.content.decode()
+    for shown in ("Erin Walsh", "Account Manager", "Sales", "Professional", "Leeds", "Sam Reyes", "Sales Executive"):
+        assert shown in page
+    assert f'href="{reverse("person", args=[manager.pk])}">Marcus Bell</a>' in page
+    assert "Lee Gone" not in page  # left: nobody's report
+    assert "Move into finance" not in page
+
+
+def test_the_page_of_someone_who_left_or_never_was_is_not_found(client):
+    gone = UserFactory(is_active=False)
+    client.force_login(UserFactory())
+    assert client.get(reverse("person", args=[gone.pk])).status_code == 404
+    assert client.get(reverse("person", args=[gone.pk + 1000])).status_code == 404
+
+
+def test_a_colleagues_page_asks_to_log_in_first(client):
+    url = reverse("person", args=[UserFactory().pk])
+    assert client.get(url)["Location"] == f"/accounts/login/?next={url}"
