@@ -90,19 +90,29 @@ def suggested_stories(user, *, limit: int = 6) -> list[Story]:
     subqueries, so it takes the stories' query and its skills' prefetch, and a single query when there is nothing to
     suggest."""
     wanted, skills = _skills_sought(user)
-    explored = StoryVisit.objects.filter(owner=user, story=OuterRef("pk"))
-    matching = TaggedStory.objects.filter(content_object=OuterRef("pk"), tag__in=skills)
-    where_you_are = Profile.objects.filter(
-        user=user, function=OuterRef("storyteller__function"), level=OuterRef("storyteller__level")
+    tagged = TaggedStory.objects.filter(tag__in=skills)
+    profile = Profile.objects.filter(user=user)
+    where_you_are = Story.objects.filter(
+        storyteller__function__in=profile.values("function"), storyteller__level__in=profile.values("level")
+    )
+    by_skill = Exists(tagged.filter(content_object=OuterRef("pk")))
+    order = ("-by_skill", *Story._meta.ordering)
+    # The candidates come through indexes (the sought skills' tags, the storytellers where the user is) and only the
+    # chosen few are read as cards with their reasons: asking every published story whether it matches, and naming
+    # the skills of every candidate before sorting, took 25 ms for a thousand candidates.
+    best = (
+        Story.objects.published()
+        .filter(pk__in=tagged.values("content_object").union(where_you_are.values("pk")))
+        .exclude(Exists(StoryVisit.objects.filter(owner=user, story=OuterRef("pk"))))
+        .annotate(by_skill=by_skill)
+        .order_by(*order)
+        .values("pk")[:limit]
     )
     stories = list(
-        Story.objects.published()
-        .annotate(by_skill=Exists(matching))
-        .filter(Q(by_skill=True) | Exists(where_you_are))
-        .exclude(Exists(explored))
-        .annotate(wanted_names=_skill_names(wanted), matching_names=_skill_names(skills))
-        .order_by("-by_skill", *Story._meta.ordering)
-        .for_cards()[:limit]
+        Story.objects.filter(pk__in=best)
+        .annotate(by_skill=by_skill, wanted_names=_skill_names(wanted), matching_names=_skill_names(skills))
+        .order_by(*order)
+        .for_cards()
     )
     for story in stories:
         if story.by_skill:
