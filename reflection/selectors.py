@@ -125,7 +125,7 @@ def suggested_stories(user, *, limit: int = 6) -> list[Story]:
 
 def suggested_opportunities(user, *, limit: int = 3) -> list[Opportunity]:
     """Visible opportunities tagged with skills the user wants to develop or plans to build (not their own), the ones
-    closing soonest first, each with `reason`: one query and its skills' prefetch, one query when there is none."""
+    closing soonest first, each with `reason`, in one query."""
     wanted, skills = _skills_sought(user)
     matching = TaggedOpportunity.objects.filter(content_object=OuterRef("pk"), tag__in=skills)
     opportunities = list(
