@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from careerportal.models import Profile
+from careerportal.queries import listed, rows
 from careerportal.roles import direct_reports
 from reflection.models import (
     Action,
@@ -275,24 +276,36 @@ def open_asks_of(account):
 def story_ask(user, story: Story) -> dict | None:
     """What a story page offers `user` for asking its storyteller: None when the storyteller cannot be asked (or is
     the user); else their `openness` (with `taken`, the places taken this month, and `asked`, the user's open request
-    to them, if any: one open request per pair) and their open `objectives` to choose from (a query of its own, once
-    read). No query for a storyteller without an account."""
+    to them, if any: one open request per pair) and the user's open objectives to choose from, in one query:
+    `objective_choices` (pk, title) read with the openness, `objectives` to check an answer against. No query for a
+    storyteller without an account."""
     if user.pk == story.storyteller.account_id:
         return None
     taken = asks_this_month(OuterRef("owner")).order_by().values("colleague").annotate(n=Count("pk")).values("n")
     asked = ConversationRequest.objects.filter(
         owner=user, colleague=OuterRef("owner"), state__in=ConversationRequest.OPEN
     )
+    objectives = Objective.objects.for_owner(user).filter(status__in=Objective.OPEN).only("pk", "title", "owner")
     openness = (
         askable_openness(story.storyteller)
-        .annotate(taken=Coalesce(Subquery(taken), 0), asked=Subquery(asked.values("pk")[:1]))
+        .annotate(
+            taken=Coalesce(Subquery(taken), 0),
+            asked=Subquery(asked.values("pk")[:1]),
+            objective_rows=listed(objectives, "target_date", "id", "title", by="owner"),
+        )
         .first()
     )
     if openness is None:
         return None
     full = openness.taken >= openness.monthly_limit
-    objectives = Objective.objects.for_owner(user).filter(status__in=Objective.OPEN).only("pk", "title", "owner")
-    return {"openness": openness, "full": full, "objectives": objectives}
+    # In the objectives' order (target date, the undated last, then id), read with the openness.
+    listed_objectives = sorted(rows(openness.objective_rows), key=lambda row: (row[0] is None, row[0] or "", row[1]))
+    return {
+        "openness": openness,
+        "full": full,
+        "objectives": objectives,
+        "objective_choices": [(pk, title) for _, pk, title in listed_objectives],
+    }
 
 
 def ask_label(storyteller, kinds: list[str]) -> str:
