@@ -166,13 +166,17 @@ class StoryAskForm(forms.Form):
         empty_label="None",
     )
 
-    def __init__(self, *args, kinds: list[str], objectives, **kwargs):
+    def __init__(self, *args, kinds: list[str], objectives, objective_choices: list[tuple] | None = None, **kwargs):
+        """`objective_choices`, the objectives as (pk, title) when already read: shown without a query of their own;
+        an answer is still checked against `objectives`."""
         super().__init__(*args, auto_id="id_ask_%s", **kwargs)  # beside the story page's other forms
         self.fields["kind"].choices = [(kind, ConversationRequest.Kind(kind).label.capitalize()) for kind in kinds]
         if len(kinds) == 1:
             self.fields["kind"].initial = kinds[0]
             self.fields["kind"].widget = forms.HiddenInput()
         self.fields["objective"].queryset = objectives
+        if objective_choices is not None:
+            self.fields["objective"].choices = [("", self.fields["objective"].empty_label), *objective_choices]
 
 
 class DeleteAllForm(forms.Form):

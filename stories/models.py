@@ -2,12 +2,14 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import models
+from django.db.models import OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase
 
 from careerportal.navigation import link
+from careerportal.queries import listed, rows
 from careerportal.roles import is_curator
 from skills.models import Skill
 from stories.text import render_markdown, render_transcript
@@ -488,9 +490,14 @@ class OpportunityQuerySet(models.QuerySet):
         return self.filter(poster=user) if user.is_authenticated else self.none()
 
     def for_cards(self) -> "OpportunityQuerySet":
-        """What an opportunity card shows (includes/card/opportunity.html), in two queries: with its function, then
-        its skills."""
-        return self.select_related("function").defer("description").prefetch_related("skills")
+        """What an opportunity card shows (includes/card/opportunity.html), in one query: with its function and its
+        skills' names (`card_skills`)."""
+        skills = TaggedOpportunity.objects.filter(content_object=OuterRef("pk"))
+        return (
+            self.select_related("function")
+            .defer("description")
+            .annotate(skill_rows=listed(skills, "tag__name", "tag__kind", by="content_object"))
+        )
 
 
 class Opportunity(models.Model):
@@ -557,6 +564,11 @@ class Opportunity(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("stories:opportunity", args=[self.pk])
+
+    @property
+    def card_skills(self) -> list[Skill]:
+        """The first three of its skills by name, as its card shows them, read with it (for_cards)."""
+        return [Skill(name=name, kind=kind) for name, kind in sorted(rows(self.skill_rows))[:3]]
 
     @property
     def is_visible(self) -> bool:

@@ -7,6 +7,7 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet, Sum, prefetch_related_objects
 
+from careerportal.queries import listed, rows
 from skills.models import Skill
 from stories.models import (
     CareerMove,
@@ -244,17 +245,46 @@ def related_stories(story: Story, *, limit: int = 3) -> QuerySet:
     return Story.objects.filter(pk__in=best).for_cards()
 
 
+MOVE_FIELDS = ("position", "id", "kind", "year", "from_role", "from_function__name", "to_role", "to_function__name")
+
+
+def with_page_lists(stories: QuerySet, *, user) -> QuerySet:
+    """The stories with what a story page lists beside the story, read with it (careerportal.queries): its career
+    moves (`story_details`) and the user's collections to add it to (`page_collections`)."""
+    return stories.annotate(
+        move_rows=listed(CareerMove.objects.filter(story=OuterRef("pk")), *MOVE_FIELDS, by="story"),
+        collection_rows=listed(Collection.objects.filter(owner=user), "updated_at", "id", "title", by="owner"),
+    )
+
+
+def _moves(story: Story) -> list[CareerMove]:
+    """The story's career moves, in order, from `with_page_lists`."""
+    moves = []
+    for _, pk, kind, year, from_role, from_function, to_role, to_function in sorted(rows(story.move_rows)):
+        move = CareerMove(pk=pk, story=story, kind=kind, year=year, from_role=from_role, to_role=to_role)
+        move.from_function = Function(name=from_function) if from_function else None
+        move.to_function = Function(name=to_function) if to_function else None
+        moves.append(move)
+    return moves
+
+
+def page_collections(story: Story) -> list[Collection]:
+    """The user's collections, the latest changed first, from `with_page_lists`."""
+    return [Collection(pk=pk, title=title) for _, pk, title in sorted(rows(story.collection_rows), reverse=True)]
+
+
 def story_details(story: Story) -> dict:
-    """What a story page shows below its header: its career moves, its skills (by kind, then name) and related stories
-    as cards. Three queries: the story's skills are fetched with the related stories' own, which also tell how many
-    skills each shares with the story, so the related stories are put in order here rather than counted again."""
+    """What a story page shows below its header: its career moves (read with the story, `with_page_lists`), its skills
+    (by kind, then name) and related stories as cards. Two queries: the story's skills are fetched with the related
+    stories' own, which also tell how many skills each shares with the story, so the related stories are put in order
+    here rather than counted again."""
     related = list(related_stories(story).prefetch_related(None))
     prefetch_related_objects([story, *related], "skills")
     own = {skill.pk for skill in story.skills.all()}
     # Newest first as read (Story's ordering), then by skills shared: the sort keeps the order of equals.
     related.sort(key=lambda other: sum(skill.pk in own for skill in other.skills.all()), reverse=True)
     return {
-        "moves": story.moves.select_related("from_function", "to_function"),
+        "moves": _moves(story),
         "skills": sorted(story.skills.all(), key=lambda skill: (skill.kind, skill.name.casefold())),
         "related": related,
     }

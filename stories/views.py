@@ -38,9 +38,12 @@ SEARCH_FACETS_COUNTED_UP_TO = 300
 STORIES_PER_PAGE = 12
 
 
-def _get_story_for_user(request: HttpRequest, slug: str) -> Story:
-    """A published story, or any story for a curator; otherwise 404 (never a hint that it exists)."""
+def _get_story_for_user(request: HttpRequest, slug: str, *, for_page: bool = False) -> Story:
+    """A published story, or any story for a curator; otherwise 404 (never a hint that it exists). `for_page`: with
+    the lists its page shows beside it (stories.selectors.with_page_lists)."""
     stories = Story.objects.visible_to(request.user).select_related("storyteller__function", "storyteller__level")
+    if for_page:
+        stories = selectors.with_page_lists(stories, user=request.user)
     return get_object_or_404(stories, slug=slug)
 
 
@@ -102,7 +105,7 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if story is None:  # unknown and unpublished stories look the same as any other: log in first
             return redirect_to_login(request.get_full_path())
         return _preview(request, title=story.title, summary=story.summary, poster_story=story)
-    story = _get_story_for_user(request, slug)
+    story = _get_story_for_user(request, slug, for_page=True)
     try:
         start_time = moment_seconds(request.GET.get("t"), story=story)
     except ValueError as error:
@@ -117,7 +120,7 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "details": selectors.story_details(story),
             "start_time": start_time,
             "share_url": request.build_absolute_uri(story.get_absolute_url()),
-            "collections": Collection.objects.filter(owner=request.user).only("pk", "title"),
+            "collections": selectors.page_collections(story),
             "opportunities": selectors.story_opportunities(story) if story.is_published else [],
         },
     )

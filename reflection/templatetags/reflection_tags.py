@@ -24,7 +24,11 @@ def story_ask(context, story) -> dict:
     offer = selectors.story_ask(user, story)
     form = None
     if offer and not offer["full"] and offer["openness"].asked is None:
-        form = StoryAskForm(kinds=offer["openness"].kinds, objectives=offer["objectives"])
+        form = StoryAskForm(
+            kinds=offer["openness"].kinds,
+            objectives=offer["objectives"],
+            objective_choices=offer["objective_choices"],
+        )
     return {
         "story": story,
         "own": user.pk == story.storyteller.account_id,

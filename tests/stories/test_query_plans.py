@@ -24,6 +24,7 @@ from tests.factories import (
     SkillFactory,
     StoryFactory,
     StorytellerFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +75,11 @@ def skill_page(skill):
 
 
 HOT_READS = {
-    "related stories": lambda lib: selectors.story_details(lib["story"])["related"],
+    "story page: the story with its moves and the user's collections, related stories": lambda lib: (
+        selectors.story_details(
+            selectors.with_page_lists(Story.objects.filter(pk=lib["story"].pk), user=UserFactory()).get()
+        )["related"]
+    ),
     "list, a deep page": lambda lib: published_page({}, 3),
     "list filtered by a skill": lambda lib: published_page({"skill": lib["skill"]}, 1),
     "facets": lambda lib: selectors.story_facets({}),
