@@ -11,7 +11,6 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
-    StringAgg,
     Subquery,
     Value,
 )
@@ -48,100 +47,94 @@ def latest_assessments(user):
     return SelfAssessment.objects.filter(owner=user, pk=Subquery(latest)).select_related("skill")
 
 
-_NAMES_APART = "\x1f"  # the ASCII unit separator: in no skill's name
-
-
-def _skill_names(skills, *, tagged=TaggedStory) -> Subquery:
-    """The names of a story's (or, with `tagged`, an opportunity's) skills among `skills`, in one string (see
-    `_in_words`)."""
-    return Subquery(
-        tagged.objects.filter(content_object=OuterRef("pk"), tag__in=skills)
-        .values("content_object")
-        .annotate(names=StringAgg("tag__name", Value(_NAMES_APART)))
-        .values("names")
+def skills_sought(user) -> tuple[set[int], set[int]]:
+    """The ids of the skills the user wants to develop (their latest self-assessment says so) and of those their open
+    objectives build: (wanted, planned), skills and strengths only, in one query."""
+    taggable = {"kind__in": Skill.TAGGABLE_KINDS, "is_retired": False}
+    wanted = (
+        latest_assessments(user)
+        .filter(wants_to_develop=True, **{f"skill__{lookup}": value for lookup, value in taggable.items()})
+        .annotate(is_wanted=Value(True))
+        .values_list("skill", "is_wanted")
+        .order_by()
     )
-
-
-def _in_words(names: str) -> str:
-    """The names in alphabetical order, joined with "and" (not every SQLite can order an aggregate)."""
-    return " and ".join(sorted(names.split(_NAMES_APART)))
-
-
-def _skills_sought(user):
-    """The skills the user wants to develop (their self-assessment) and those their open objectives build, as
-    subqueries: (wanted, both)."""
-    wanted = Skill.objects.taggable().filter(
-        pk__in=latest_assessments(user).filter(wants_to_develop=True).values("skill")
+    planned = (
+        Objective.objects.filter(owner=user, status__in=Objective.OPEN)
+        .filter(**{f"skills__{lookup}": value for lookup, value in taggable.items()})
+        .annotate(is_wanted=Value(False))
+        .values_list("skills", "is_wanted")
+        .order_by()
     )
-    planned = Objective.objects.filter(owner=user, status__in=Objective.OPEN, skills__isnull=False).values("skills")
-    return wanted, Skill.objects.taggable().filter(Q(pk__in=wanted) | Q(pk__in=planned))
+    found = list(wanted.union(planned).order_by())
+    return {pk for pk, is_wanted in found if is_wanted}, {pk for pk, is_wanted in found if not is_wanted}
 
 
-def _reason(item) -> str:
-    """Why a story or an opportunity is suggested, from its `wanted_names` and `matching_names`."""
-    if item.wanted_names:
-        return f"Because you want to develop {_in_words(item.wanted_names)}"
-    return f"Because your plan builds {_in_words(item.matching_names)}"
+def _reason(skills: list, wanted: set[int], planned: set[int]) -> str:
+    """Why a story or an opportunity is suggested: the names of its skills the user wants to develop, or else of
+    those their plan builds, in alphabetical order."""
+    names = sorted(skill.name for skill in skills if skill.pk in wanted)
+    if names:
+        return f"Because you want to develop {' and '.join(names)}"
+    names = sorted(skill.name for skill in skills if skill.pk in planned)
+    return f"Because your plan builds {' and '.join(names)}"
 
 
-def suggested_stories(user, *, limit: int = 6) -> list[Story]:
+def suggested_stories(user, *, limit: int = 6, sought: tuple[set[int], set[int]] | None = None) -> list[Story]:
     """Published stories the user has not explored yet that show skills they want to develop or plan to build, then
     those told by colleagues where the user is in the directory (the storyteller's function and level are the user's
-    own); each with `reason`, the words that explain why it is suggested. The skills and the profile stay
-    subqueries, so it takes the stories' query and its skills' prefetch, and a single query when there is nothing to
-    suggest."""
-    wanted, skills = _skills_sought(user)
-    tagged = TaggedStory.objects.filter(tag__in=skills)
+    own); each with `reason`, the words that explain why it is suggested. `sought`: skills_sought(user), if read
+    already. The profile stays a subquery: the skills sought (unless given), the stories, and their skills' prefetch
+    when there are any."""
+    wanted, planned = sought if sought is not None else skills_sought(user)
     profile = Profile.objects.filter(user=user)
-    where_you_are = Story.objects.filter(
+    candidates = Story.objects.filter(
         storyteller__function__in=profile.values("function"), storyteller__level__in=profile.values("level")
-    )
-    by_skill = Exists(tagged.filter(content_object=OuterRef("pk")))
+    ).values("pk")
+    by_skill = Value(False)
+    if wanted or planned:
+        tagged = TaggedStory.objects.filter(tag_id__in=wanted | planned)
+        candidates = tagged.values("content_object").union(candidates)
+        by_skill = Exists(tagged.filter(content_object=OuterRef("pk")))
     order = ("-by_skill", *Story._meta.ordering)
     # The candidates come through indexes (the sought skills' tags, the storytellers where the user is) and only the
-    # chosen few are read as cards with their reasons: asking every published story whether it matches, and naming
-    # the skills of every candidate before sorting, took 25 ms for a thousand candidates.
+    # chosen few are read as cards: asking every published story whether it matches took 25 ms for a thousand.
     best = (
         Story.objects.published()
-        .filter(pk__in=tagged.values("content_object").union(where_you_are.values("pk")))
+        .filter(pk__in=candidates)
         .exclude(Exists(StoryVisit.objects.filter(owner=user, story=OuterRef("pk"))))
         .annotate(by_skill=by_skill)
         .order_by(*order)
         .values("pk")[:limit]
     )
-    stories = list(
-        Story.objects.filter(pk__in=best)
-        .annotate(by_skill=by_skill, wanted_names=_skill_names(wanted), matching_names=_skill_names(skills))
-        .order_by(*order)
-        .for_cards()
-    )
+    stories = list(Story.objects.filter(pk__in=best).annotate(by_skill=by_skill).order_by(*order).for_cards())
     for story in stories:
         if story.by_skill:
-            story.reason = _reason(story)
+            story.reason = _reason(story.skills_in_order, wanted, planned)
         else:
             teller = story.storyteller
             story.reason = f"A colleague where you are: {teller.level.name} in {teller.function.name}"
     return stories
 
 
-def suggested_opportunities(user, *, limit: int = 3) -> list[Opportunity]:
+def suggested_opportunities(
+    user, *, limit: int = 3, sought: tuple[set[int], set[int]] | None = None
+) -> list[Opportunity]:
     """Visible opportunities tagged with skills the user wants to develop or plans to build (not their own), the ones
-    closing soonest first, each with `reason`, in one query."""
-    wanted, skills = _skills_sought(user)
-    matching = TaggedOpportunity.objects.filter(content_object=OuterRef("pk"), tag__in=skills)
+    closing soonest first, each with `reason`. `sought`: skills_sought(user), if read already. One query, and one for
+    the skills sought unless given; none when no skill is sought."""
+    wanted, planned = sought if sought is not None else skills_sought(user)
+    if not (wanted or planned):
+        return []
+    matching = TaggedOpportunity.objects.filter(content_object=OuterRef("pk"), tag_id__in=wanted | planned)
     opportunities = list(
         Opportunity.objects.visible()
         .filter(Exists(matching))
         .exclude(poster=user)
-        .annotate(
-            wanted_names=_skill_names(wanted, tagged=TaggedOpportunity),
-            matching_names=_skill_names(skills, tagged=TaggedOpportunity),
-        )
         .for_cards()
         .order_by("closes_on", "-created_at")[:limit]
     )
     for opportunity in opportunities:
-        opportunity.reason = _reason(opportunity)
+        opportunity.reason = _reason(opportunity.skills_in_order, wanted, planned)
     return opportunities
 
 
@@ -156,9 +149,10 @@ def opportunity_interested(opportunity: Opportunity) -> list[OpportunityInterest
     )
 
 
-def on_home_suggestions(sender, user, **kwargs) -> list[Story]:
-    """The home page's "For you" (stories.signals.home_suggestions)."""
-    return suggested_stories(user, limit=4)
+def on_home_suggestions(sender, user, **kwargs) -> tuple[list[Story], list[Opportunity]]:
+    """The home page's "For you" (stories.signals.home_suggestions): the skills sought are read once for both."""
+    sought = skills_sought(user)
+    return suggested_stories(user, limit=4, sought=sought), suggested_opportunities(user, sought=sought)
 
 
 def story_toolkit(user, story, *, limit: int = 3) -> tuple[bool, list[Reflection]]:

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import OuterRef
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase
 
@@ -108,6 +109,30 @@ class TaggedStory(ItemBase):
         ]
 
 
+class CardSkills:
+    """The skills of a story or an opportunity, read with it as one column (`listed`) rather than prefetched: its
+    queryset's for_cards() annotates `skill_rows`."""
+
+    @staticmethod
+    def listed(tagged: type[ItemBase]) -> models.Subquery:
+        """The annotation: each row's skills through `tagged`, its through model."""
+        skills = tagged.objects.filter(content_object=OuterRef("pk"))
+        return listed(skills, "tag__position", "tag__name", "tag__kind", "tag_id", by="content_object")
+
+    @cached_property
+    def skills_in_order(self) -> list[Skill]:
+        """Its skills in the framework's order (Skill's own), each with its id, name and kind."""
+        return [
+            Skill(pk=pk, position=position, name=name, kind=kind)
+            for position, name, kind, pk in sorted(rows(self.skill_rows))
+        ]
+
+    @property
+    def card_skills(self) -> list[Skill]:
+        """The first three, as its card shows them."""
+        return self.skills_in_order[:3]
+
+
 # The columns a story card shows (for_cards): its link, title, format and length, picture, and storyteller.
 CARD_FIELDS = (
     "title",
@@ -137,17 +162,17 @@ class StoryQuerySet(models.QuerySet):
         return self.published()
 
     def for_cards(self, *also: str) -> "StoryQuerySet":
-        """What a story card shows (includes/card/story.html), in two queries: the stories with their storytellers,
-        then their skills. Only the card's columns are read (not a story's text or transcript), and `also` those the
-        page shows beside the card."""
+        """What a story card shows (includes/card/story.html), in one query: the stories with their storytellers and
+        their skills (`CardSkills`). Only the card's columns are read (not a story's text or transcript), and `also`
+        those the page shows beside the card."""
         return (
             self.select_related("storyteller__function", "storyteller__level")
             .only(*CARD_FIELDS, *also)
-            .prefetch_related("skills")
+            .annotate(skill_rows=CardSkills.listed(TaggedStory))
         )
 
 
-class Story(models.Model):
+class Story(CardSkills, models.Model):
     class Format(models.TextChoices):
         VIDEO = "video", "Video"
         PODCAST = "podcast", "Podcast"
@@ -491,16 +516,15 @@ class OpportunityQuerySet(models.QuerySet):
 
     def for_cards(self) -> "OpportunityQuerySet":
         """What an opportunity card shows (includes/card/opportunity.html), in one query: with its function and its
-        skills' names (`card_skills`)."""
-        skills = TaggedOpportunity.objects.filter(content_object=OuterRef("pk"))
+        skills (`CardSkills`)."""
         return (
             self.select_related("function")
             .defer("description")
-            .annotate(skill_rows=listed(skills, "tag__name", "tag__kind", by="content_object"))
+            .annotate(skill_rows=CardSkills.listed(TaggedOpportunity))
         )
 
 
-class Opportunity(models.Model):
+class Opportunity(CardSkills, models.Model):
     """A short experience a manager or curator offers, to try a move: tagged with skills, open until its closing date.
 
     Visible to everyone only while open and not past its closing date (OpportunityQuerySet.visible); its poster and
@@ -564,11 +588,6 @@ class Opportunity(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("stories:opportunity", args=[self.pk])
-
-    @property
-    def card_skills(self) -> list[Skill]:
-        """The first three of its skills by name, as its card shows them, read with it (for_cards)."""
-        return [Skill(name=name, kind=kind) for name, kind in sorted(rows(self.skill_rows))[:3]]
 
     @property
     def is_visible(self) -> bool:

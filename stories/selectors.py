@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet, Sum, prefetch_related_objects
+from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet, Sum
 
 from careerportal.queries import listed, rows
 from skills.models import Skill
@@ -245,14 +245,18 @@ def related_stories(story: Story, *, limit: int = 3) -> QuerySet:
     return Story.objects.filter(pk__in=best).for_cards()
 
 
+PAGE_SKILL_FIELDS = ("tag__kind", "tag__name", "tag__slug", "tag__is_retired", "tag_id")
 MOVE_FIELDS = ("position", "id", "kind", "year", "from_role", "from_function__name", "to_role", "to_function__name")
 
 
 def with_page_lists(stories: QuerySet, *, user) -> QuerySet:
     """The stories with what a story page lists beside the story, read with it (careerportal.queries): its career
-    moves (`story_details`) and the user's collections to add it to (`page_collections`)."""
+    moves and skills (`story_details`) and the user's collections to add it to (`page_collections`)."""
     return stories.annotate(
         move_rows=listed(CareerMove.objects.filter(story=OuterRef("pk")), *MOVE_FIELDS, by="story"),
+        page_skill_rows=listed(
+            TaggedStory.objects.filter(content_object=OuterRef("pk")), *PAGE_SKILL_FIELDS, by="content_object"
+        ),
         collection_rows=listed(Collection.objects.filter(owner=user), "updated_at", "id", "title", by="owner"),
     )
 
@@ -268,38 +272,40 @@ def _moves(story: Story) -> list[CareerMove]:
     return moves
 
 
+def _skills(story: Story) -> list[Skill]:
+    """The story's skills, skills before strengths, each kind by name, from `with_page_lists`."""
+    skills = [
+        Skill(pk=pk, kind=kind, name=name, slug=slug, is_retired=bool(is_retired))
+        for kind, name, slug, is_retired, pk in rows(story.page_skill_rows)
+    ]
+    return sorted(skills, key=lambda skill: (skill.kind, skill.name.casefold()))
+
+
 def page_collections(story: Story) -> list[Collection]:
     """The user's collections, the latest changed first, from `with_page_lists`."""
     return [Collection(pk=pk, title=title) for _, pk, title in sorted(rows(story.collection_rows), reverse=True)]
 
 
 def story_details(story: Story) -> dict:
-    """What a story page shows below its header: its career moves (read with the story, `with_page_lists`), its skills
-    (by kind, then name) and related stories as cards. Two queries: the story's skills are fetched with the related
-    stories' own, which also tell how many skills each shares with the story, so the related stories are put in order
-    here rather than counted again."""
-    related = list(related_stories(story).prefetch_related(None))
-    prefetch_related_objects([story, *related], "skills")
-    own = {skill.pk for skill in story.skills.all()}
+    """What a story page shows below its header: its career moves and skills (read with the story,
+    `with_page_lists`) and related stories as cards, in one query. The related stories' skills, read with them, tell
+    how many each shares with the story, so they are put in order here rather than counted again."""
+    skills = _skills(story)
+    own = {skill.pk for skill in skills}
+    related = list(related_stories(story))
     # Newest first as read (Story's ordering), then by skills shared: the sort keeps the order of equals.
-    related.sort(key=lambda other: sum(skill.pk in own for skill in other.skills.all()), reverse=True)
-    return {
-        "moves": _moves(story),
-        "skills": sorted(story.skills.all(), key=lambda skill: (skill.kind, skill.name.casefold())),
-        "related": related,
-    }
+    related.sort(key=lambda other: sum(skill.pk in own for skill in other.skills_in_order), reverse=True)
+    return {"moves": _moves(story), "skills": skills, "related": related}
 
 
 def home_stories(*, limit: int = 6, excluding: Iterable[int] = ()) -> dict[str, list[Story]]:
-    """The home page's featured and most recent other stories, but for those `excluding` (shown above them), with
-    one prefetch of skills for both: each story shows once."""
-    published = Story.objects.published().exclude(pk__in=excluding).for_cards().prefetch_related(None)  # skills: below
-    stories = {
+    """The home page's featured and most recent other stories, but for those `excluding` (shown above them): each
+    story shows once."""
+    published = Story.objects.published().exclude(pk__in=excluding).for_cards()
+    return {
         "featured": list(published.filter(featured=True)[:limit]),
         "latest": list(published.filter(featured=False)[:limit]),
     }
-    prefetch_related_objects([*stories["featured"], *stories["latest"]], "skills")
-    return stories
 
 
 def popular_skills(*, limit: int = 12) -> QuerySet:

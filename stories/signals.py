@@ -4,9 +4,11 @@ receivers for derived data.
 story_viewed: sent by the story page each time a logged-in user opens a published story.
     Arguments: story (stories.Story), user (the request's user). The reflection toolkit records explored stories.
 
-home_suggestions: sent by the home page to ask for stories suggested to the user, which it shows first ("For you").
-    Arguments: user. Each receiver returns a list of published stories read for cards (Story.objects.for_cards()),
-    each with `reason`, the words that say why. The sections below leave those stories out: each story shows once.
+home_suggestions: sent by the home page to ask for stories and opportunities suggested to the user, which it shows
+    first ("For you").
+    Arguments: user. Each receiver returns two lists: published stories and visible opportunities, each read for
+    cards (for_cards()) and with `reason`, the words that say why. The sections below leave those stories out: each
+    story shows once.
 
 storyteller_unavailable: sent when colleagues can no longer ask a storyteller's account as that storyteller: consent
     withdrawn (stories.services.storyteller_withdraw_consent) or the account taken off them in the admin

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.http.response import HttpResponseBase
@@ -56,12 +56,16 @@ def _get_storyteller_for_user(request: HttpRequest, slug: str) -> Storyteller:
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    suggested = [story for _, stories in home_suggestions.send(sender=Story, user=request.user) for story in stories]
+    suggested, opportunities = [], []
+    for _, (stories, their_opportunities) in home_suggestions.send(sender=Story, user=request.user):
+        suggested += stories
+        opportunities += their_opportunities
     return render(
         request,
         "stories/home.html",
         {
             "suggested": suggested,
+            "opportunities": opportunities,
             "stories": selectors.home_stories(excluding=[story.pk for story in suggested]),
             "skills": selectors.popular_skills(limit=16),
             "moves": selectors.move_kind_counts(),
@@ -244,9 +248,8 @@ def _get_item_for_owner(request: HttpRequest, pk: int) -> CollectionItem:
 
 def _collection_items(collection: Collection) -> QuerySet:
     """The collection's published stories in order, with what their cards show."""
-    return collection.items.filter(story__status=Story.Status.PUBLISHED).select_related(
-        "story__storyteller__function", "story__storyteller__level"
-    ).prefetch_related("story__skills")  # fmt: skip
+    published = collection.items.filter(story__status=Story.Status.PUBLISHED)
+    return published.prefetch_related(Prefetch("story", queryset=Story.objects.for_cards()))
 
 
 def _poster_story(items: list[CollectionItem]) -> Story | None:

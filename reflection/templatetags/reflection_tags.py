@@ -52,9 +52,3 @@ def opportunity_interest(context, opportunity) -> dict:
         found["mine"] = OpportunityInterest.objects.filter(owner=user, opportunity=opportunity).first()
         found["form"] = OpportunityInterestForm()
     return found
-
-
-@register.inclusion_tag("reflection/includes/opportunities_for_you.html", takes_context=True)
-def opportunities_for_you(context) -> dict:
-    """The home page's opportunities matched to the skills of the employee's plan and those they want to develop."""
-    return {"opportunities": selectors.suggested_opportunities(context["request"].user)}

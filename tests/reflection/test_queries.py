@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from reflection.models import ConversationNote, ConversationRequest, OpportunityInterest, StoryVisit
+from reflection.selectors import on_home_suggestions
 from stories.models import Story
 from tests.factories import (
     FrameworkFactory,
@@ -41,13 +42,13 @@ SIZES = {"few": 3, "hundreds": 120}
 PAGES = {
     # Progress (1), due actions (1), reflections (1), recent visits (1), shared with me (1), whether she is a
     # storyteller (1: a link to what colleagues may ask her); whether anyone reports to her comes with the account,
-    # suggestions (3: the stories, their skills, the skills that explain the suggestion; 1 when no story matches).
+    # suggestions (2: the skills she wants and plans, then the stories with their skills, whether any match or not).
     "dashboard": ("erin", lambda d: reverse("reflection:dashboard"), 10),
-    "dashboard, nothing to suggest": ("erin", lambda d: reverse("reflection:dashboard"), 9),
-    # The rows, then their stories read for cards (not their text), then the stories' skills.
-    "explored": ("erin", lambda d: reverse("reflection:explored"), 8),
-    "explored, one skill": ("erin", lambda d: reverse("reflection:explored") + f"?skill={d['skill'].slug}", 8),
-    "saved": ("erin", lambda d: reverse("reflection:explored") + "?saved=1", 8),
+    "dashboard, nothing to suggest": ("erin", lambda d: reverse("reflection:dashboard"), 10),
+    # The rows, then their stories read for cards with their skills (not their text).
+    "explored": ("erin", lambda d: reverse("reflection:explored"), 7),
+    "explored, one skill": ("erin", lambda d: reverse("reflection:explored") + f"?skill={d['skill'].slug}", 7),
+    "saved": ("erin", lambda d: reverse("reflection:explored") + "?saved=1", 7),
     "reflections": ("erin", lambda d: reverse("reflection:reflections"), 4),
     "assessment": ("erin", lambda d: reverse("reflection:assessment"), 5),  # + the scales, to name each level
     "assess one skill": ("erin", lambda d: reverse("reflection:assess_skill", args=[d["skill"].slug]), 6),
@@ -221,13 +222,10 @@ def test_page_query_count_does_not_grow_with_the_data(client, django_assert_num_
 
 
 # tag: (who, queries, what it shows). The tag renders inside the story page, whose count (tests/stories/test_queries.py)
-# includes the session and the user; these counts are the tag's own. The home page's "For you" is counted with it.
+# includes the session and the user; these counts are the tag's own.
 TAGS = {
     "{% story_toolkit story %}": ("erin", 1, ["Saved ✓", "Your reflections on this story"]),  # both in one query
     "{% story_toolkit story %}, nothing saved or written": ("mona", 1, ["Save for later"]),
-    # The opportunities matching her plan and wanted skills, with the skills that explain each and their cards'
-    # skills (Opportunity.objects.for_cards).
-    "{% opportunities_for_you %}": ("erin", 1, ["Because you want to develop"]),
     "{% opportunity_interest opportunity %}": ("erin", 1, ["Your interest"]),
     # Its poster: the people interested, with whether each plan is still shared, in one query.
     "{% opportunity_interest opportunity %}, as its poster": ("mona", 1, ["People interested", "Keen"]),
@@ -252,6 +250,18 @@ def test_template_tag_query_count_does_not_grow_with_the_data(django_assert_num_
         )
 
     assert all(text in html for text in shows) if shows else not html.strip()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_for_you_on_the_home_page_reads_the_skills_sought_once(django_assert_num_queries, size):
+    data = build_toolkit(SIZES[size])
+
+    # The skills she wants and plans (1), the stories with their skills (1), the opportunities with theirs (1).
+    with django_assert_num_queries(3):
+        stories, opportunities = on_home_suggestions(sender=Story, user=data["erin"])
+
+    reasons = [item.reason for item in [*stories, *opportunities]]
+    assert opportunities and all(reason.startswith(("Because you want", "Because your plan")) for reason in reasons)
 
 
 # case: (queries, what it shows). Erin opens a story of Priya's; her objectives and Priya's earlier asks grow with size.
