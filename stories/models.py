@@ -1,3 +1,4 @@
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -109,6 +110,15 @@ class TaggedStory(ItemBase):
         ]
 
 
+class CardSkill(NamedTuple):
+    """A skill as a card shows it: lighter than a Skill, of which a page of cards holds a hundred."""
+
+    position: int
+    name: str
+    kind: str
+    pk: int
+
+
 class CardSkills:
     """The skills of a story or an opportunity, read with it as one column (`listed`) rather than prefetched: its
     queryset's for_cards() annotates `skill_rows`."""
@@ -120,15 +130,12 @@ class CardSkills:
         return listed(skills, "tag__position", "tag__name", "tag__kind", "tag_id", by="content_object")
 
     @cached_property
-    def skills_in_order(self) -> list[Skill]:
-        """Its skills in the framework's order (Skill's own), each with its id, name and kind."""
-        return [
-            Skill(pk=pk, position=position, name=name, kind=kind)
-            for position, name, kind, pk in sorted(rows(self.skill_rows))
-        ]
+    def skills_in_order(self) -> list[CardSkill]:
+        """Its skills in the framework's order (Skill's own)."""
+        return sorted(CardSkill(*row) for row in rows(self.skill_rows))
 
     @property
-    def card_skills(self) -> list[Skill]:
+    def card_skills(self) -> list[CardSkill]:
         """The first three, as its card shows them."""
         return self.skills_in_order[:3]
 
