@@ -83,8 +83,7 @@ def suggested_stories(user, *, limit: int = 6, sought: tuple[set[int], set[int]]
     """Published stories the user has not explored yet that show skills they want to develop or plan to build, then
     those told by colleagues where the user is in the directory (the storyteller's function and level are the user's
     own); each with `reason`, the words that explain why it is suggested. `sought`: skills_sought(user), if read
-    already. The profile stays a subquery: the skills sought (unless given), the stories, and their skills' prefetch
-    when there are any."""
+    already. The profile stays a subquery: the skills sought (unless given), then the stories with their skills."""
     wanted, planned = sought if sought is not None else skills_sought(user)
     profile = Profile.objects.filter(user=user)
     candidates = Story.objects.filter(
@@ -95,7 +94,6 @@ def suggested_stories(user, *, limit: int = 6, sought: tuple[set[int], set[int]]
         tagged = TaggedStory.objects.filter(tag_id__in=wanted | planned)
         candidates = tagged.values("content_object").union(candidates)
         by_skill = Exists(tagged.filter(content_object=OuterRef("pk")))
-    order = ("-by_skill", *Story._meta.ordering)
     # The candidates come through indexes (the sought skills' tags, the storytellers where the user is) and only the
     # chosen few are read as cards: asking every published story whether it matches took 25 ms for a thousand.
     best = (
@@ -103,17 +101,18 @@ def suggested_stories(user, *, limit: int = 6, sought: tuple[set[int], set[int]]
         .filter(pk__in=candidates)
         .exclude(Exists(StoryVisit.objects.filter(owner=user, story=OuterRef("pk"))))
         .annotate(by_skill=by_skill)
-        .order_by(*order)
+        .order_by("-by_skill", *Story._meta.ordering)
         .values("pk")[:limit]
     )
-    stories = list(Story.objects.filter(pk__in=best).annotate(by_skill=by_skill).order_by(*order).for_cards())
+    stories = list(Story.objects.filter(pk__in=best).for_cards())  # newest first: Story's own order
     for story in stories:
+        story.by_skill = any(skill.pk in wanted or skill.pk in planned for skill in story.skills_in_order)
         if story.by_skill:
             story.reason = _reason(story.skills_in_order, wanted, planned)
         else:
             teller = story.storyteller
             story.reason = f"A colleague where you are: {teller.level.name} in {teller.function.name}"
-    return stories
+    return sorted(stories, key=lambda story: not story.by_skill)  # those by skill first, each part still newest first
 
 
 def suggested_opportunities(
