@@ -274,7 +274,7 @@ def story_ask(user, story: Story) -> dict | None:
     to them, if any: one open request per pair) and the user's open objectives to choose from, in one query:
     `objective_choices` (pk, title) read with the openness, `objectives` to check an answer against. No query for a
     storyteller without an account."""
-    if user.pk == story.storyteller.account_id:
+    if story.storyteller.account_id in (None, user.pk):
         return None
     taken = asks_this_month(OuterRef("owner")).order_by().values("colleague").annotate(n=Count("pk")).values("n")
     asked = ConversationRequest.objects.filter(

@@ -377,7 +377,7 @@ def _tagged_opportunity(skills) -> Q:
 def opportunities_for_skills(skills, *, limit: int = 3) -> QuerySet:
     """Up to `limit` visible opportunities tagged with any of `skills` (a skill, a list or a query of skills), the
     ones closing soonest first, as cards: through the tag index from the skills (tagged_opp_tag_opp_idx), then the
-    open ones' index (opportunity_state_closes_idx). Two queries whatever the number of opportunities."""
+    open ones' index (opportunity_state_closes_idx). One query whatever the number of opportunities."""
     return (
         Opportunity.objects.visible()
         .filter(_tagged_opportunity(skills))
@@ -386,9 +386,11 @@ def opportunities_for_skills(skills, *, limit: int = 3) -> QuerySet:
     )
 
 
-def story_opportunities(story: Story, *, limit: int = 3) -> QuerySet:
-    """ "Try it yourself" on a story's page: opportunities sharing a skill with the story."""
-    return opportunities_for_skills(TaggedStory.objects.filter(content_object=story).values("tag"), limit=limit)
+def story_opportunities(story: Story, *, limit: int = 3) -> QuerySet | list[Opportunity]:
+    """ "Try it yourself" on a story's page: opportunities sharing a skill with the story, whose skills were read
+    with it (`with_page_lists`); none without a query for a story without skills."""
+    skills = [skill.pk for skill in _skills(story)]
+    return opportunities_for_skills(skills, limit=limit) if skills else []
 
 
 def skill_opportunities(skill: Skill, *, limit: int = 6) -> QuerySet:

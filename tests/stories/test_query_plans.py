@@ -98,7 +98,11 @@ HOT_READS = {
             Opportunity.objects.visible(), {"skill": lib["skill"], "function": lib["function"], "q": "leadership"}
         ).for_cards()[:20]
     ),
-    "a story's opportunities": lambda lib: list(selectors.story_opportunities(lib["story"])),
+    "a story's opportunities": lambda lib: list(
+        selectors.story_opportunities(
+            selectors.with_page_lists(Story.objects.filter(pk=lib["story"].pk), user=UserFactory()).get()
+        )
+    ),
     "a skill's opportunities": lambda lib: list(selectors.skill_opportunities(lib["skill"])),
     "opportunities of a search": lambda lib: search.opportunities(search.parse("leadership")),
 }
