@@ -22,6 +22,9 @@ def test_an_opportunity_from_for_you_to_interest_to_the_posters_answer(page, dem
     for_you = page.get_by_role("region", name="Opportunities for you")
     expect(for_you.get_by_role("link", name=TITLE)).to_be_visible()
     expect(for_you).to_contain_text("Because you want to develop")
+    item = for_you.get_by_role("listitem").filter(has=page.get_by_role("link", name=TITLE))
+    card, reason = item.locator("article").bounding_box(), item.locator(".because").bounding_box()
+    assert reason["y"] >= card["y"] + card["height"]  # under its card, not squeezing it from beside
 
     skill = Skill.objects.get(framework__code="builtin", code="CUST-FIN")
     page.goto(f"{demo.url}{skill.get_absolute_url()}")
