@@ -154,6 +154,27 @@ def on_home_suggestions(sender, user, **kwargs) -> tuple[list[Story], list[Oppor
     return suggested_stories(user, limit=4, sought=sought), suggested_opportunities(user, sought=sought)
 
 
+def _explored_rows(user, *, saved_only: bool):
+    rows = (SavedStory if saved_only else StoryVisit).objects.for_owner(user)
+    return rows.filter(story__status=Story.Status.PUBLISHED)
+
+
+def explored(user, *, saved_only: bool = False, skill: Skill | None = None):
+    """The user's explored (or, `saved_only`, saved) published stories, the latest first, each row with its story
+    read for a card; with `skill`, those the skill tags."""
+    rows = _explored_rows(user, saved_only=saved_only)
+    if skill:
+        rows = rows.filter(Exists(TaggedStory.objects.filter(content_object=OuterRef("story"), tag=skill)))
+    return rows.prefetch_related(Prefetch("story", queryset=Story.objects.for_cards()))
+
+
+def explored_skills(user, *, saved_only: bool = False):
+    """The skills of the stories `explored` lists (whatever the skill chosen), by name, to filter them by."""
+    stories = _explored_rows(user, saved_only=saved_only).values("story")
+    skills = Skill.objects.filter(tagged_stories__content_object__in=stories)
+    return skills.only("name", "slug").distinct().order_by("name")  # the options show no more
+
+
 def story_toolkit(user, story, *, limit: int = 3) -> tuple[bool, list[Reflection]]:
     """Whether the user saved the story, and their latest reflections on it (each with only what the toolkit bar
     shows), in one query: the user's own row, outer-joined to those reflections, always comes back."""

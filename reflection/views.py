@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -136,28 +136,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_safe
 def explored(request: HttpRequest) -> HttpResponse:
     saved_only = request.GET.get("saved") == "1"
-    rows = (SavedStory if saved_only else StoryVisit).objects.for_owner(request.user)
     skill = Skill.objects.filter(slug=request.GET.get("skill", "")).first()
-    if skill:
-        rows = rows.filter(Exists(TaggedStory.objects.filter(content_object=OuterRef("story"), tag=skill)))
-    rows = rows.filter(story__status=Story.Status.PUBLISHED).prefetch_related(
-        Prefetch("story", queryset=Story.objects.for_cards())
-    )
-    explored_skills = (
-        Skill.objects.filter(
-            tagged_stories__content_object__in=(SavedStory if saved_only else StoryVisit)
-            .objects.for_owner(request.user)
-            .values("story")
-        )
-        .only("name", "slug")  # the options show no more: not each skill's descriptors
-        .distinct()
-        .order_by("name")
-    )
+    rows = selectors.explored(request.user, saved_only=saved_only, skill=skill)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "reflection/explored.html",
-        {"page": page, "saved_only": saved_only, "skill": skill, "skills": explored_skills},
+        {
+            "page": page,
+            "saved_only": saved_only,
+            "skill": skill,
+            "skills": selectors.explored_skills(request.user, saved_only=saved_only),
+        },
     )
 
 

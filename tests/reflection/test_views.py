@@ -225,9 +225,11 @@ def test_the_saved_tab_lists_saved_stories_only(employee_client, explored):
 
 
 def test_an_unpublished_story_drops_out_of_the_explored_list(employee_client, explored):
+    assert ">Resilience</option>" in employee_client.get(reverse("reflection:explored")).content.decode()
     Story.objects.filter(pk=explored["new"].pk).update(status=Story.Status.ARCHIVED)
     content = employee_client.get(reverse("reflection:explored")).content.decode()
     assert titles_in_order(content, ALL_TITLES) == ["Middle visit", "Old visit"]
+    assert ">Resilience</option>" not in content  # its skill is no longer offered as a filter: it would list nothing
 
 
 # Reflections.
