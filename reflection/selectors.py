@@ -50,17 +50,16 @@ def latest_assessments(user):
 def skills_sought(user) -> tuple[set[int], set[int]]:
     """The ids of the skills the user wants to develop (their latest self-assessment says so) and of those their open
     objectives build: (wanted, planned), skills and strengths only, in one query."""
-    taggable = {"kind__in": Skill.TAGGABLE_KINDS, "is_retired": False}
+    taggable = Skill.objects.taggable().values("pk")
     wanted = (
         latest_assessments(user)
-        .filter(wants_to_develop=True, **{f"skill__{lookup}": value for lookup, value in taggable.items()})
+        .filter(wants_to_develop=True, skill__in=taggable)
         .annotate(is_wanted=Value(True))
         .values_list("skill", "is_wanted")
         .order_by()
     )
     planned = (
-        Objective.objects.filter(owner=user, status__in=Objective.OPEN)
-        .filter(**{f"skills__{lookup}": value for lookup, value in taggable.items()})
+        Objective.objects.filter(owner=user, status__in=Objective.OPEN, skills__in=taggable)
         .annotate(is_wanted=Value(False))
         .values_list("skills", "is_wanted")
         .order_by()
