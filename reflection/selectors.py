@@ -50,16 +50,15 @@ def latest_assessments(user):
 def skills_sought(user) -> tuple[set[int], set[int]]:
     """The ids of the skills the user wants to develop (their latest self-assessment says so) and of those their open
     objectives build: (wanted, planned), skills and strengths only, in one query."""
-    taggable = Skill.objects.taggable().values("pk")
     wanted = (
         latest_assessments(user)
-        .filter(wants_to_develop=True, skill__in=taggable)
+        .filter(Skill.taggable_rule(through="skill"), wants_to_develop=True)
         .annotate(is_wanted=Value(True))
         .values_list("skill", "is_wanted")
         .order_by()
     )
     planned = (
-        Objective.objects.filter(owner=user, status__in=Objective.OPEN, skills__in=taggable)
+        Objective.objects.filter(Skill.taggable_rule(through="skills"), owner=user, status__in=Objective.OPEN)
         .annotate(is_wanted=Value(False))
         .values_list("skills", "is_wanted")
         .order_by()
