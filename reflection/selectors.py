@@ -190,6 +190,55 @@ def story_toolkit(user, story, *, limit: int = 3) -> tuple[bool, list[Reflection
     return saved, [Reflection(pk=pk, owner=user, story=story, title=title) for _, pk, title in rows if pk is not None]
 
 
+# What a list of the toolkit's rows reads of each one's story: a link by its title, never its text or transcript.
+_LISTED = ("owner_id", "story__title", "story__slug")
+
+
+def dashboard(user) -> dict:
+    """What the toolkit's home (/me/) shows: actions due, the plan's progress, the latest reflections and stories
+    opened, stories suggested, colleagues sharing their plan, and the user's own storyteller page if they have one."""
+    return {
+        "due": due_actions(user)[:8],
+        "progress": plan_progress(user),
+        "reflections": Reflection.objects.for_owner(user)
+        .select_related("story")
+        .only(*_LISTED, "title", "updated_at")[:4],
+        "recent": StoryVisit.objects.for_owner(user).select_related("story").only(*_LISTED, "furthest_seconds")[:4],
+        "suggested": suggested_stories(user),
+        "shared_with_me": owners_sharing_with(user),
+        "storyteller": Storyteller.objects.filter(account=user).only("name", "slug").first(),
+    }
+
+
+def skills_to_assess(user, *, limit: int = 12):
+    """Skills of the stories the user opened that they have not assessed yet, by name: the assessment page offers
+    them first."""
+    opened = StoryVisit.objects.for_owner(user).values("story")
+    return (
+        Skill.objects.taggable()
+        .filter(tagged_stories__content_object__in=opened)
+        .exclude(pk__in=SelfAssessment.objects.for_owner(user).values("skill"))
+        .distinct()
+        .order_by("name")[:limit]
+    )
+
+
+def objective_choices(user, objective: Objective | None = None):
+    """What an objective may link to: (skills, stories). Skills the user assessed or met in the stories they opened
+    (taggable ones), stories they opened or saved (published ones), plus whatever the objective links to already."""
+    assessed = SelfAssessment.objects.for_owner(user).values("skill")
+    opened = StoryVisit.objects.for_owner(user).values("story")
+    story_skills = TaggedStory.objects.filter(content_object__in=opened).values("tag")
+    skills = Skill.objects.taggable().filter(Q(pk__in=assessed) | Q(pk__in=story_skills))
+    stories = Story.objects.published().filter(
+        Q(pk__in=opened) | Q(pk__in=SavedStory.objects.for_owner(user).values("story"))
+    )
+    if objective is not None and objective.pk:
+        skills = skills | Skill.objects.filter(pk__in=objective.skills.values("pk"))
+        stories = stories | Story.objects.filter(pk__in=objective.stories.values("pk"))
+    return skills.distinct().order_by("name"), stories.distinct().order_by("title")
+
+
 def objectives_for_plan(owner):
     """The owner's objectives with everything the plan pages show."""
     return Objective.objects.for_owner(owner).prefetch_related(

@@ -49,12 +49,12 @@ from reflection.models import (
     Reflection,
     SavedStory,
     SelfAssessment,
-    StoryVisit,
 )
 from skills.exporters import neutralise
 from skills.models import Skill
+from skills.selectors import skills_named
 from stories.forms import MOMENT_MAX_SECONDS, moment_seconds
-from stories.models import Collection, Opportunity, Story, Storyteller, TaggedStory
+from stories.models import Collection, Opportunity, Story, Storyteller
 
 PER_PAGE = 20
 
@@ -109,28 +109,10 @@ def _back(request: HttpRequest, fallback: str) -> str:
 
 # Dashboard, explored and saved stories.
 
-# What a list of the toolkit's rows reads of each one's story: a link by its title, never its text or transcript.
-_LISTED = ("owner_id", "story__title", "story__slug")
-
 
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    return render(
-        request,
-        "reflection/dashboard.html",
-        {
-            "due": selectors.due_actions(user)[:8],
-            "progress": selectors.plan_progress(user),
-            "reflections": Reflection.objects.for_owner(user)
-            .select_related("story")
-            .only(*_LISTED, "title", "updated_at")[:4],
-            "recent": StoryVisit.objects.for_owner(user).select_related("story").only(*_LISTED, "furthest_seconds")[:4],
-            "suggested": selectors.suggested_stories(user),
-            "shared_with_me": selectors.owners_sharing_with(user),
-            "storyteller": Storyteller.objects.filter(account=user).only("name", "slug").first(),
-        },
-    )
+    return render(request, "reflection/dashboard.html", selectors.dashboard(request.user))
 
 
 @require_safe
@@ -281,26 +263,21 @@ def reflection_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def assessment(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
-    found = []
-    if query:
-        found = Skill.objects.taggable().filter(Q(name__icontains=query) | Q(alternative_labels__icontains=query))[:20]
     latest = (
         selectors.latest_assessments(request.user)
         .select_related("skill__framework")
         .prefetch_related("skill__framework__levels")
         .order_by("skill__name")
     )
-    explored_skills = (
-        Skill.objects.taggable()
-        .filter(tagged_stories__content_object__in=StoryVisit.objects.for_owner(request.user).values("story"))
-        .exclude(pk__in=latest.values("skill"))
-        .distinct()
-        .order_by("name")[:12]
-    )
     return render(
         request,
         "reflection/assessment.html",
-        {"latest": latest, "query": query, "found": found, "explored_skills": explored_skills},
+        {
+            "latest": latest,
+            "query": query,
+            "found": skills_named(query).order_by("name")[:20] if query else [],
+            "explored_skills": selectors.skills_to_assess(request.user),
+        },
     )
 
 
@@ -344,22 +321,6 @@ def aspirations(request: HttpRequest) -> HttpResponse:
 # The plan: objectives and actions.
 
 
-def _objective_choices(user, objective: Objective | None = None):
-    """What an objective may link to: live skills (the framework's, searched by the employee's own use) and the
-    stories the employee explored or saved, plus whatever it links to already."""
-    assessed = SelfAssessment.objects.for_owner(user).values("skill")
-    explored_stories = StoryVisit.objects.for_owner(user).values("story")
-    story_skills = TaggedStory.objects.filter(content_object__in=explored_stories).values("tag")
-    skills = Skill.objects.taggable().filter(Q(pk__in=assessed) | Q(pk__in=story_skills))
-    stories = Story.objects.published().filter(
-        Q(pk__in=explored_stories) | Q(pk__in=SavedStory.objects.for_owner(user).values("story"))
-    )
-    if objective is not None and objective.pk:
-        skills = skills | Skill.objects.filter(pk__in=objective.skills.values("pk"))
-        stories = stories | Story.objects.filter(pk__in=objective.stories.values("pk"))
-    return skills.distinct().order_by("name"), stories.distinct().order_by("title")
-
-
 @require_safe
 def plan(request: HttpRequest) -> HttpResponse:
     return render(
@@ -390,7 +351,7 @@ def objective_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         initial = {"stories": [story] if story else []}
     else:
         initial = {}
-    skills, stories = _objective_choices(request.user, objective)
+    skills, stories = selectors.objective_choices(request.user, objective)
     form = ObjectiveForm(request.POST or None, instance=objective, skills=skills, stories=stories, initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid():

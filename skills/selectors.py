@@ -54,3 +54,8 @@ def frameworks_in_use() -> list[Framework]:
     """Frameworks with at least one live skill, the built-in one last (an imported matrix replaces it)."""
     live = Skill.objects.filter(framework=OuterRef("pk"), is_retired=False)
     return list(Framework.objects.filter(Exists(live)).order_by("is_builtin", "name"))
+
+
+def skills_named(text: str):
+    """Taggable skills whose name, or one of whose alternative labels, contains `text` in any case."""
+    return Skill.objects.taggable().filter(Q(name__icontains=text) | Q(alternative_labels__icontains=text))

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from careerportal.people import colleague_find, manager_of, manager_suggest
 from careerportal.roles import is_curator, may_post_opportunities
 from skills.models import Skill
-from skills.selectors import framework_tree, frameworks_in_use
+from skills.selectors import framework_tree, frameworks_in_use, skills_named
 from stories import images, search, selectors, services
 from stories.forms import (
     AddToCollectionForm,
@@ -469,12 +469,7 @@ def skill_suggest(request: HttpRequest) -> JsonResponse:
     text = request.GET.get("q", "").strip()[:100]
     if len(text) < 2:
         return JsonResponse({"skills": []})
-    rows = (
-        Skill.objects.taggable()
-        .filter(Q(name__icontains=text) | Q(alternative_labels__icontains=text))
-        .order_by("name")
-        .values_list("name", "alternative_labels")[:10]
-    )
+    rows = skills_named(text).order_by("name").values_list("name", "alternative_labels")[:10]
     typed = text.lower()
     suggestions: dict[str, str] = {}
     for name, alternatives in rows:
