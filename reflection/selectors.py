@@ -166,11 +166,22 @@ def explored(user, *, saved_only: bool = False, skill: Skill | None = None):
     return rows.prefetch_related(Prefetch("story", queryset=Story.objects.for_cards()))
 
 
-def explored_skills(user, *, saved_only: bool = False):
-    """The skills of the stories `explored` lists (whatever the skill chosen), by name, to filter them by."""
+EXPLORED_SKILL_OPTIONS = 30
+
+
+def explored_skills(user, *, saved_only: bool = False, chosen: Skill | None = None) -> list[Skill]:
+    """The skills to filter the stories `explored` lists by (whatever the skill chosen): those that tag the most of
+    them, at most EXPLORED_SKILL_OPTIONS, and the `chosen` one, by name. An employee who opened hundreds of stories
+    would otherwise scroll through hundreds of skills (and download them with every page)."""
     stories = _explored_rows(user, saved_only=saved_only).values("story")
-    skills = Skill.objects.filter(tagged_stories__content_object__in=stories)
-    return skills.only("name", "slug").distinct().order_by("name")  # the options show no more
+    commonest = (
+        Skill.objects.filter(tagged_stories__content_object__in=stories)
+        .annotate(stories=Count("tagged_stories"))
+        .only("name", "slug")  # the options show no more
+        .order_by("-stories", "name")[:EXPLORED_SKILL_OPTIONS]
+    )
+    skills = set(commonest) | ({chosen} if chosen else set())
+    return sorted(skills, key=lambda skill: skill.name.casefold())
 
 
 def story_toolkit(user, story, *, limit: int = 3) -> tuple[bool, list[Reflection]]:

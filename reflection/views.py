@@ -128,7 +128,7 @@ def explored(request: HttpRequest) -> HttpResponse:
             "page": page,
             "saved_only": saved_only,
             "skill": skill,
-            "skills": selectors.explored_skills(request.user, saved_only=saved_only),
+            "skills": selectors.explored_skills(request.user, saved_only=saved_only, chosen=skill),
         },
     )
 

@@ -24,6 +24,7 @@ from reflection.models import (
     SelfAssessment,
     StoryVisit,
 )
+from reflection.selectors import EXPLORED_SKILL_OPTIONS
 from skills.models import Skill
 from stories.models import Story
 from tests.conftest import read_only_database
@@ -230,6 +231,21 @@ def test_an_unpublished_story_drops_out_of_the_explored_list(employee_client, ex
     content = employee_client.get(reverse("reflection:explored")).content.decode()
     assert titles_in_order(content, ALL_TITLES) == ["Middle visit", "Old visit"]
     assert ">Resilience</option>" not in content  # its skill is no longer offered as a filter: it would list nothing
+
+
+def test_the_skill_filter_offers_the_commonest_skills_and_the_chosen_one(employee_client, employee, skill):
+    skills = SkillFactory.create_batch(EXPLORED_SKILL_OPTIONS + 5, framework=skill.framework)
+    common, rare = skills[:EXPLORED_SKILL_OPTIONS], skills[EXPLORED_SKILL_OPTIONS:]
+    for story in StoryFactory.create_batch(2, skills=common):
+        StoryVisitFactory(owner=employee, story=story)
+    StoryVisitFactory(owner=employee, story=StoryFactory(skills=rare))
+
+    content = employee_client.get(reverse("reflection:explored")).content.decode()
+    offered = re.findall(r'<option value="([^"]+)"', content)
+    assert offered == sorted((s.slug for s in common), key=lambda slug: Skill.objects.get(slug=slug).name.casefold())
+    content = employee_client.get(reverse("reflection:explored"), {"skill": rare[0].slug}).content.decode()
+    assert f'<option value="{rare[0].slug}" selected>' in content
+    assert len(re.findall(r'<option value="[^"]+"', content)) == EXPLORED_SKILL_OPTIONS + 1
 
 
 # Reflections.
