@@ -11,9 +11,12 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import F, QuerySet
 from django.test.utils import CaptureQueriesContext
 
+from reflection import selectors as reflection_selectors
 from reflection.selectors import skills_sought
+from reflection.services import story_visit_record
 from skills.models import Skill
 from skills.selectors import framework_tree
 from stories import search, selectors
@@ -28,11 +31,23 @@ from tests.factories import (
     StorytellerFactory,
     UserFactory,
 )
-from tests.reflection.factories import ObjectiveFactory, SelfAssessmentFactory
+from tests.reflection.factories import (
+    ObjectiveFactory,
+    ReflectionFactory,
+    SavedStoryFactory,
+    SelfAssessmentFactory,
+    StoryVisitFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 BIG_TABLES = {
+    # Each employee's rows, hundreds of thousands in all: every read of them starts from the owner.
+    "reflection_storyvisit",
+    "reflection_savedstory",
+    "reflection_selfassessment",
+    "reflection_objective",
+    "reflection_reflection",
     "stories_story",
     "stories_taggedstory",
     "stories_careermove",
@@ -67,6 +82,10 @@ def library() -> dict:
     user = UserFactory()
     SelfAssessmentFactory(owner=user, skill=skills[1], wants_to_develop=True)
     ObjectiveFactory(owner=user, skills=[skills[2]])
+    for story in stories[:5]:
+        StoryVisitFactory(owner=user, story=story)
+    ReflectionFactory(owner=user, story=stories[0])
+    SavedStoryFactory(owner=user, story=stories[1])
     return {"story": stories[0], "skill": skills[0], "function": functions[0], "user": user}
 
 
@@ -112,13 +131,26 @@ HOT_READS = {
     "a skill's opportunities": lambda lib: list(selectors.skill_opportunities(lib["skill"])),
     "opportunities of a search": lambda lib: search.opportunities(search.parse("leadership")),
     "skills sought, for For you": lambda lib: skills_sought(lib["user"]),
+    "For you": lambda lib: reflection_selectors.on_home_suggestions(None, lib["user"]),
+    "the toolkit's home": lambda lib: [
+        list(read) if isinstance(read, QuerySet) else read
+        for read in reflection_selectors.dashboard(lib["user"]).values()
+    ],
+    "explored stories and their skills": lambda lib: (
+        list(reflection_selectors.explored(lib["user"], skill=lib["skill"])),
+        reflection_selectors.explored_skills(lib["user"]),
+    ),
+    "a story's toolkit bar": lambda lib: reflection_selectors.story_toolkit(lib["user"], lib["story"]),
+    "a story's visit": lambda lib: story_visit_record(user=lib["user"], story=lib["story"]),
 }
 
 
 def statements(read, library: dict) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
         read(library)
-    return [query["sql"] for query in captured.captured_queries if query["sql"].lstrip().upper().startswith("SELECT")]
+    return [
+        query["sql"] for query in captured.captured_queries if query["sql"].lstrip("( ").upper().startswith("SELECT")
+    ]
 
 
 def full_scans(sql: str) -> list[str]:
@@ -160,8 +192,10 @@ def test_the_plan_check_sees_a_full_scan(library):
     assert full_scans(str(Story.objects.order_by("summary").values("pk").query))
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL's plans name the table, not its alias")
 def test_the_plan_check_sees_a_full_scan_in_a_subquery(library):
-    skills = Skill.objects.filter(is_retired=False).values("pk")
+    """SQLite's plan names a subquery's table by its alias ("SCAN U0")."""
+    skills = Skill.objects.filter(name=F("description")).values("pk")  # no index serves it
     assert full_scans(str(Story.objects.filter(pk=1, skills__in=skills).values("pk").query))
 
 
