@@ -432,10 +432,10 @@ def report_markdown(*, result: MixResult, context: dict[str, str], pages: list[s
         f"- Load: `wrk -t{options.wrk_threads} -c{options.connections} -d{options.seconds}s -s benchmark/mix.lua`, "
         f"{options.rounds} rounds of the mix alternating with {options.rounds} of `/baseline/` (the same sessions), "
         f"the order swapped every round, after a {options.warm_up_seconds} s warm-up of each. gunicorn with "
-        f"careerportal/gunicorn.conf.py ({workers} workers × {threads} thread{'s' if threads != 1 else ''}, gthread) and the production settings "
-        "(DEBUG off, manifest static files, persistent database connections), on 127.0.0.1. wrk asks for no "
-        "compression, so pages go uncompressed (the portal gzips HTML for browsers that accept it: README, "
-        "'Compression'; the pages report gives each page's gzipped size).",
+        f"careerportal/gunicorn.conf.py ({workers} workers × {threads} thread{'s' if threads != 1 else ''}, gthread) "
+        "and the production settings (DEBUG off, manifest static files, persistent database connections), on "
+        "127.0.0.1. wrk asks for no compression, so pages go uncompressed (the portal gzips HTML for browsers that "
+        "accept it: README, 'Compression'; the pages report gives each page's gzipped size).",
         f"- Targets: the mix at {MIN_BASELINE_RATIO}× the baseline's throughput or more, p99 under {MAX_P99_MS} ms "
         f"with {options.connections} connections, no errors. Throughput and latencies are those of each part's "
         "median round by throughput (each round's in brackets); errors are socket errors and responses 400 and up "
