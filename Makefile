@@ -28,7 +28,7 @@ run: venv
 	@echo "Career stories is running at http://$(HOST):$(PORT)/  (curation: http://$(HOST):$(PORT)/admin/)"
 	@echo "Stop it with Ctrl+C. Your data stays in ./var between runs; emails are sent by a worker beside the server."
 	@echo
-	GUNICORN_BIND=$(HOST):$(PORT) GUNICORN_WORKERS=2 PORTAL_LOG_FORMAT=$${PORTAL_LOG_FORMAT:-text} exec careerportal/run-with-worker.sh
+	GUNICORN_BIND=$(HOST):$(PORT) GUNICORN_WORKERS=2 GUNICORN_THREADS=4 PORTAL_LOG_FORMAT=$${PORTAL_LOG_FORMAT:-text} exec careerportal/run-with-worker.sh
 
 test: venv check test-sqlite test-postgres
 
