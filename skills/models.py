@@ -77,14 +77,6 @@ class Skill(TagBase):
 
     TAGGABLE_KINDS = (Kind.SKILL, Kind.STRENGTH)
 
-    @classmethod
-    def taggable_rule(cls, through: str = "") -> models.Q:
-        """The taggable rule (skills and strengths, nothing retired) as a filter, on a related skill when `through`
-        names the relation: filtering on a join lets the database start from the rows that relate (`skill__in` a
-        subquery of every taggable skill made SQLite look up all 14,000 of them)."""
-        prefix = f"{through}__" if through else ""
-        return models.Q(**{f"{prefix}kind__in": cls.TAGGABLE_KINDS, f"{prefix}is_retired": False})
-
     # TagBase makes names unique; two frameworks may both have a "Leadership", so codes identify skills.
     name = models.CharField(max_length=255)
     slug = models.SlugField(max_length=255, unique=True, allow_unicode=True)
@@ -141,8 +133,17 @@ class Skill(TagBase):
 
     natural_key.dependencies = ["skills.framework"]
 
+    @classmethod
+    def taggable_rule(cls, through: str = "") -> models.Q:
+        """The taggable rule (skills and strengths, nothing retired) as a filter, on a related skill when `through`
+        names the relation: filtering on a join lets the database start from the rows that relate (`skill__in` a
+        subquery of every taggable skill made SQLite look up all 14,000 of them)."""
+        prefix = f"{through}__" if through else ""
+        return models.Q(**{f"{prefix}kind__in": cls.TAGGABLE_KINDS, f"{prefix}is_retired": False})
+
     @property
     def is_taggable(self) -> bool:
+        """The same rule for a skill in hand."""
         return self.kind in self.TAGGABLE_KINDS and not self.is_retired
 
     @property
