@@ -15,7 +15,6 @@ from django.db.models import F, QuerySet
 from django.test.utils import CaptureQueriesContext
 
 from reflection import selectors as reflection_selectors
-from reflection.selectors import skills_sought
 from reflection.services import story_visit_record
 from skills.models import Skill
 from skills.selectors import framework_tree
@@ -130,7 +129,7 @@ HOT_READS = {
     ),
     "a skill's opportunities": lambda lib: list(selectors.skill_opportunities(lib["skill"])),
     "opportunities of a search": lambda lib: search.opportunities(search.parse("leadership")),
-    "skills sought, for For you": lambda lib: skills_sought(lib["user"]),
+    "skills sought, for For you": lambda lib: reflection_selectors.skills_sought(lib["user"]),
     "For you": lambda lib: reflection_selectors.on_home_suggestions(None, lib["user"]),
     "the toolkit's home": lambda lib: [
         list(read) if isinstance(read, QuerySet) else read
