@@ -45,6 +45,13 @@ def demo(transactional_db, live_server, settings):
 
 
 @pytest.fixture
+def page(demo, page):
+    """The browser page opens after the demo and closes before its database is flushed: a request the page still has
+    open (a video streaming) must not meet the flush."""
+    return page
+
+
+@pytest.fixture
 def log_in(page, demo):
     def log_in_as(username: str) -> None:
         page.goto(f"{demo.url}/accounts/login/")
@@ -73,22 +80,33 @@ def text_at_200_percent(page):
         cdp.detach()
 
 
+def too_wide(page) -> str:
+    """Empty when the page fits the window's width; else how wide it is and the innermost elements that stick out."""
+    return page.evaluate("""() => {
+        const limit = document.documentElement.clientWidth, width = document.documentElement.scrollWidth;
+        if (width <= limit) return "";
+        const out = [...document.body.querySelectorAll("*")].filter(e => e.getBoundingClientRect().right > limit + 1
+            || e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === "visible");
+        const innermost = out.filter(e => !out.some(other => other !== e && e.contains(other)));
+        const name = e => e.tagName.toLowerCase() + (e.className && typeof e.className === "string" ? "." + e.className.trim().split(/\\s+/).join(".") : "");
+        return `it is ${width} px wide: ` + innermost.slice(0, 4).map(e => `${name(e)} (${Math.round(e.getBoundingClientRect().right)} px)`).join(", ");
+    }""")
+
+
 @pytest.fixture
 def check_page(page, axe):
     """Runs axe-core on the page (no serious or critical violations) and screenshots it at both widths. Nothing may
-    make the page scroll sideways at 320 px, nor at 390 px with 200% text, and a phone's header stays small."""
+    make the page scroll sideways at 320 px, with or without 200% text, and a phone's header stays small."""
 
     def check(name: str) -> None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.set_viewport_size(NARROWEST)
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= NARROWEST["width"], f"{name} scrolls sideways at 320 px: it is {width} px wide"
+        assert not (wide := too_wide(page)), f"{name} scrolls sideways at 320 px: {wide}"
+        with text_at_200_percent(page):
+            assert not (wide := too_wide(page)), f"{name} scrolls sideways at 320 px with 200% text: {wide}"
         page.set_viewport_size(PHONE)
         header = page.evaluate("document.querySelector('.site-header')?.getBoundingClientRect().height ?? 0")
         assert header <= 120, f"{name}: the header takes {header} px of a phone's screen"
-        with text_at_200_percent(page):
-            width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= PHONE["width"], f"{name} scrolls sideways at 390 px with 200% text: it is {width} px wide"
         for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
             page.set_viewport_size(viewport)
             results = axe.run(page)

@@ -9,7 +9,7 @@ from stories.models import Story
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def wait_until(page, expression: str, timeout: float = 10.0) -> None:
+def wait_until(page, expression: str, timeout: float = 30.0) -> None:
     """Polls a JavaScript expression (wait_for_function would need 'unsafe-eval' under our CSP)."""
     deadline = time.monotonic() + timeout
     while not page.evaluate(expression):
