@@ -25,6 +25,9 @@ from stories.search import opportunity_matching, parse
 FACETS = ("skill", "function", "level", "format", "move")
 # The skill box offers the most used skills as you open it; any other is a few letters away (typed or suggested).
 SKILL_FACET_OPTIONS = 40
+# Up to this many stories, a skill's stories are listed newest first from its tags (read them all, sort them); past it,
+# by walking the published stories newest first (measured on SQLite: the two cost the same at 40-50 stories).
+LISTED_FROM_TAGS_UP_TO = 40
 
 
 @dataclass(frozen=True)
@@ -35,20 +38,28 @@ class FacetOption:
     selected: bool
 
 
-def _tagged_with(skills) -> Q:
-    """Stories tagged with the skill (or any of the skills). A filter that asks of each story, through the index from a
-    story to its skills, rather than a list of the skill's stories: newest first, the database walks the published
-    stories' index and stops at the page's last, never reading a story's row (a popular skill tags hundreds)."""
+def _tagged_with(skills, *, listing: int | None = None) -> Q:
+    """Stories tagged with the skill (or any of the skills), found from the skills' tags (tagged_story_tag_story_idx):
+    the way to count them, and to list them when they are few. To list newest first the stories of skills that tag
+    more (`listing`: how many they tag), the filter asks of each story, through the index from a story to its skills,
+    instead: the database walks the published stories' index and stops at the page's last, where reading every tagged
+    story to sort them costs hundreds of row reads. Asking each story for a rare skill walks all 5,000."""
     tags = [skills] if isinstance(skills, Skill) else skills
-    return Q(Exists(TaggedStory.objects.filter(tag__in=tags, content_object=OuterRef("pk"))))
+    if listing is not None and listing > LISTED_FROM_TAGS_UP_TO:
+        return Q(Exists(TaggedStory.objects.filter(tag__in=tags, content_object=OuterRef("pk"))))
+    return Q(pk__in=TaggedStory.objects.filter(tag__in=tags).values("content_object"))
 
 
-def filter_stories(stories: QuerySet, filters: dict, *, skip: str | tuple[str, ...] = ()) -> QuerySet:
-    """Applies the chosen filters (cleaned values from StoryFilterForm), all but those named in `skip`."""
+def filter_stories(
+    stories: QuerySet, filters: dict, *, skip: str | tuple[str, ...] = (), counting: bool = False
+) -> QuerySet:
+    """Applies the chosen filters (cleaned values from StoryFilterForm), all but those named in `skip`, to list the
+    stories newest first, or, `counting`, to count them."""
     skip = (skip,) if isinstance(skip, str) else skip
     chosen = {name: value for name, value in filters.items() if value and name not in skip}
     if "skill" in chosen:
-        stories = stories.filter(_tagged_with(chosen["skill"]))
+        skill = chosen["skill"]
+        stories = stories.filter(_tagged_with(skill, listing=None if counting else skill.story_count))
     if "function" in chosen:
         stories = stories.filter(storyteller__function=chosen["function"])
     if "level" in chosen:
@@ -115,7 +126,7 @@ def story_facets(filters: dict, *, within: QuerySet | None = None) -> dict[str, 
         )
     else:
         rows = (
-            filter_stories(stories, filters, skip=people)
+            filter_stories(stories, filters, skip=people, counting=True)
             .values_list(
                 "storyteller__function__slug",
                 "storyteller__function__name",
@@ -129,7 +140,9 @@ def story_facets(filters: dict, *, within: QuerySet | None = None) -> dict[str, 
             .order_by()
         )
         move_counts = dict(
-            CareerMove.objects.filter(story__in=filter_stories(stories, filters, skip="move").values("pk"))
+            CareerMove.objects.filter(
+                story__in=filter_stories(stories, filters, skip="move", counting=True).values("pk")
+            )
             .values_list("kind")
             .annotate(n=Count("story", distinct=True))
             .order_by()
@@ -176,7 +189,9 @@ def _skill_rows(stories: QuerySet, filters: dict, *, narrowed: bool) -> QuerySet
         )
     # Counted per tag first, then only the counted skills are read: joining every tag row to its skill before
     # counting read a skill's row (with its description) per tag row, 20 ms for a search's thousands of stories.
-    left, params = filter_stories(stories, filters, skip="skill").order_by().values("pk").query.sql_with_params()
+    left, params = (
+        filter_stories(stories, filters, skip="skill", counting=True).order_by().values("pk").query.sql_with_params()
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT s.slug, s.name, c.n FROM (SELECT tag_id, COUNT(*) AS n FROM {TaggedStory._meta.db_table} "
@@ -329,13 +344,10 @@ def featured_collections(*, limit: int) -> QuerySet:
 
 def skill_stories(skill: Skill) -> tuple[QuerySet, int]:
     """Published stories tagged with the skill or one of its children (a category's page lists its skills' stories),
-    and how many: counted from the skills' own tags (tagged_story_tag_story_idx), where listing them newest first
-    walks the stories' index (see _tagged_with)."""
+    and how many; the count says how best to list them (see _tagged_with)."""
     skills = Skill.objects.filter(Q(pk=skill.pk) | Q(parent=skill))
-    tagged = TaggedStory.objects.filter(tag__in=skills).values("content_object")
-    return Story.objects.published().filter(_tagged_with(skills)), Story.objects.published().filter(
-        pk__in=tagged
-    ).count()
+    count = Story.objects.published().filter(_tagged_with(skills)).count()
+    return Story.objects.published().filter(_tagged_with(skills, listing=count)), count
 
 
 def cards_page(stories: QuerySet, number, *, per_page: int, count: int | None = None) -> Page:

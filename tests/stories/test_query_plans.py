@@ -106,6 +106,9 @@ HOT_READS = {
     ),
     "list, a deep page": lambda lib: published_page({}, 3),
     "list filtered by a skill": lambda lib: published_page({"skill": lib["skill"]}, 1),
+    "list filtered by a skill that tags many stories": lambda lib: published_page(
+        {"skill": Skill(pk=lib["skill"].pk, story_count=selectors.LISTED_FROM_TAGS_UP_TO + 1)}, 1
+    ),
     "facets": lambda lib: selectors.story_facets({}),
     "facets, filtered": lambda lib: selectors.story_facets({"skill": lib["skill"], "function": lib["function"]}),
     "search": lambda lib: search.search(search.parse("leadership")),

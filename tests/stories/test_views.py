@@ -10,6 +10,7 @@ from PIL import Image
 
 from reflection.services import self_assess
 from skills.models import Skill
+from stories import selectors
 from stories.models import CareerMove, Collection, CollectionItem, Story
 from tests.factories import (
     CareerMoveFactory,
@@ -95,9 +96,15 @@ def test_filters_combine(employee_client, library, query, expected):
     assert titles(employee_client.get("/stories/", query)) == expected
 
 
-def test_skill_filter_uses_the_skill_slug(employee_client, library):
+@pytest.mark.parametrize("listed_from_tags_up_to", [0, 1000])
+def test_skill_filter_uses_the_skill_slug(employee_client, library, monkeypatch, listed_from_tags_up_to):
+    # A skill's stories are the same, in the same order, whether read from its tags or by walking the stories.
+    monkeypatch.setattr(selectors, "LISTED_FROM_TAGS_UP_TO", listed_from_tags_up_to)
     response = employee_client.get("/stories/", {"skill": library["resilience"].slug})
+    newest_first = Story.objects.published().filter(skills=library["resilience"]).values_list("title", flat=True)
+    assert [story.title for story in response.context["page"].object_list] == list(newest_first)
     assert titles(response) == ["Into finance", "Sales abroad"]
+    assert facet(response, "format") == {"text": 1, "podcast": 1}
 
 
 @pytest.mark.parametrize("typed", ["Resilience", "  resilience ", "bouncing back"])
