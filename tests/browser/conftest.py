@@ -88,8 +88,9 @@ def too_wide(page) -> str:
         const out = [...document.body.querySelectorAll("*")].filter(e => e.getBoundingClientRect().right > limit + 1
             || e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === "visible");
         const innermost = out.filter(e => !out.some(other => other !== e && e.contains(other)));
-        const name = e => e.tagName.toLowerCase() + (e.className && typeof e.className === "string" ? "." + e.className.trim().split(/\\s+/).join(".") : "");
-        return `it is ${width} px wide: ` + innermost.slice(0, 4).map(e => `${name(e)} (${Math.round(e.getBoundingClientRect().right)} px)`).join(", ");
+        const name = e => [e.tagName.toLowerCase(), ...e.classList].join(".");
+        const right = e => Math.round(e.getBoundingClientRect().right);
+        return `it is ${width} px wide: ` + innermost.slice(0, 4).map(e => `${name(e)} (${right(e)} px)`).join(", ");
     }""")
 
 
