@@ -400,7 +400,7 @@ def _percentile(values: list[int], share: float) -> float:
 
 def report_markdown(*, result: MixResult, context: dict[str, str], pages: list[str], targets: str) -> str:
     options, mark = result.options, {True: "pass", False: "**FAIL**"}
-    workers, threads = server_shape()
+    workers, threads, worker_class = server_shape()
     mix, baseline = result.median("mix"), result.median("baseline")
     checks = result.checks
     failed = [name for name, ok in checks.items() if not ok]
@@ -432,7 +432,8 @@ def report_markdown(*, result: MixResult, context: dict[str, str], pages: list[s
         f"- Load: `wrk -t{options.wrk_threads} -c{options.connections} -d{options.seconds}s -s benchmark/mix.lua`, "
         f"{options.rounds} rounds of the mix alternating with {options.rounds} of `/baseline/` (the same sessions), "
         f"the order swapped every round, after a {options.warm_up_seconds} s warm-up of each. gunicorn with "
-        f"careerportal/gunicorn.conf.py ({workers} workers × {threads} thread{'s' if threads != 1 else ''}, gthread) "
+        f"careerportal/gunicorn.conf.py ({workers} {worker_class} workers × {threads} "
+        f"thread{'s' if threads != 1 else ''}) "
         "and the production settings (DEBUG off, manifest static files, persistent database connections), on "
         "127.0.0.1. wrk asks for no compression, so pages go uncompressed (the portal gzips HTML for browsers that "
         "accept it: README, 'Compression'; the pages report gives each page's gzipped size).",

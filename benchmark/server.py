@@ -22,11 +22,12 @@ GUNICORN_CONFIG = ROOT / "careerportal" / "gunicorn.conf.py"
 SERVER_START_SECONDS = 90
 
 
-def server_shape() -> tuple[int, int]:
-    """(workers, threads) as the production gunicorn configuration computes them (GUNICORN_WORKERS and
-    GUNICORN_THREADS in the environment change them)."""
+def server_shape() -> tuple[int, int, str]:
+    """(workers, threads, worker class) as the production gunicorn configuration computes them (GUNICORN_WORKERS and
+    GUNICORN_THREADS in the environment change them; gunicorn runs threaded workers for more than one thread)."""
     config = runpy.run_path(str(GUNICORN_CONFIG))
-    return config["workers"], config["threads"]
+    workers, threads = config["workers"], config["threads"]
+    return workers, threads, "gthread" if threads > 1 else config["worker_class"]
 
 
 def _free_port() -> int:

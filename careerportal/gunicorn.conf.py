@@ -11,11 +11,14 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Processes use the cores. A page spends most of its time in Python (the database answers in a millisecond or two),
 # and threads of one process take turns holding the interpreter's lock: on the benchmark's mix (benchmark/mix.py),
-# 4 threads a worker cost 26 ms of CPU a request where 1 costs 21, for a fifth less throughput and a p99 of 330 ms
-# instead of 190. So one thread a worker; gthread still keeps idle keep-alive connections off the worker. The proxy
-# in front buffers slow clients and serves media files (README, "Production"), so no request holds a worker long;
-# a node that streams media through the portal itself may want GUNICORN_THREADS=4.
-worker_class = "gthread"
+# 4 threads a worker cost 26 ms of CPU a request where 1 costs 21, for a fifth less throughput. So sync workers, one
+# request at a time each: a free worker takes the next connection, where a threaded worker kept its keep-alive
+# connections and queued their requests behind each other while another worker sat idle (the mix's p99: 250-340 ms
+# with one-thread gthread workers, 145 ms with sync ones, the same throughput). The proxy in front buffers slow
+# clients, keeps the browsers' connections alive and serves media files (README, "Production"), so no request holds a
+# worker long. GUNICORN_THREADS above 1 makes gunicorn use threaded workers instead: `make run`, with no proxy and
+# videos streamed by the portal itself, runs 4 threads a worker.
+worker_class = "sync"
 workers = int(os.environ.get("GUNICORN_WORKERS") or (os.cpu_count() or 1) * 2 + 1)
 threads = int(os.environ.get("GUNICORN_THREADS", 1))
 # A request that takes longer than this is stuck: the worker is restarted rather than left hanging.
