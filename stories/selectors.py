@@ -51,15 +51,15 @@ def _tagged_with(skills, *, listing: int | None = None) -> Q:
 
 
 def filter_stories(
-    stories: QuerySet, filters: dict, *, skip: str | tuple[str, ...] = (), counting: bool = False
+    stories: QuerySet, filters: dict, *, skip: str | tuple[str, ...] = (), reading_all: bool = False
 ) -> QuerySet:
-    """Applies the chosen filters (cleaned values from StoryFilterForm), all but those named in `skip`, to list the
-    stories newest first, or, `counting`, to count them."""
+    """Applies the chosen filters (cleaned values from StoryFilterForm), all but those named in `skip`, to list a page
+    of the stories newest first or, `reading_all`, to read every story left (to count them, or to keep their ids)."""
     skip = (skip,) if isinstance(skip, str) else skip
     chosen = {name: value for name, value in filters.items() if value and name not in skip}
     if "skill" in chosen:
         skill = chosen["skill"]
-        stories = stories.filter(_tagged_with(skill, listing=None if counting else skill.story_count))
+        stories = stories.filter(_tagged_with(skill, listing=None if reading_all else skill.story_count))
     if "function" in chosen:
         stories = stories.filter(storyteller__function=chosen["function"])
     if "level" in chosen:
@@ -126,7 +126,7 @@ def story_facets(filters: dict, *, within: QuerySet | None = None) -> dict[str, 
         )
     else:
         rows = (
-            filter_stories(stories, filters, skip=people, counting=True)
+            filter_stories(stories, filters, skip=people, reading_all=True)
             .values_list(
                 "storyteller__function__slug",
                 "storyteller__function__name",
@@ -141,7 +141,7 @@ def story_facets(filters: dict, *, within: QuerySet | None = None) -> dict[str, 
         )
         move_counts = dict(
             CareerMove.objects.filter(
-                story__in=filter_stories(stories, filters, skip="move", counting=True).values("pk")
+                story__in=filter_stories(stories, filters, skip="move", reading_all=True).values("pk")
             )
             .values_list("kind")
             .annotate(n=Count("story", distinct=True))
@@ -190,7 +190,7 @@ def _skill_rows(stories: QuerySet, filters: dict, *, narrowed: bool) -> QuerySet
     # Counted per tag first, then only the counted skills are read: joining every tag row to its skill before
     # counting read a skill's row (with its description) per tag row, 20 ms for a search's thousands of stories.
     left, params = (
-        filter_stories(stories, filters, skip="skill", counting=True).order_by().values("pk").query.sql_with_params()
+        filter_stories(stories, filters, skip="skill", reading_all=True).order_by().values("pk").query.sql_with_params()
     )
     with connection.cursor() as cursor:
         cursor.execute(

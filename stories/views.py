@@ -438,7 +438,7 @@ def _search_found(request: HttpRequest, query: search.Query, form: StoryFilterFo
     counted = len(ranked) <= SEARCH_FACETS_COUNTED_UP_TO
     facets = selectors.story_facets(filters, within=matches) if counted else selectors.facet_options(filters)
     if filters:
-        stories = selectors.filter_stories(Story.objects.published().filter(pk__in=matches), filters)
+        stories = selectors.filter_stories(Story.objects.published().filter(pk__in=matches), filters, reading_all=True)
         kept = set(stories.order_by().values_list("pk", flat=True))
         ranked = [pk for pk in ranked if pk in kept]
     page = Paginator(ranked, STORIES_PER_PAGE).get_page(request.GET.get("page"))

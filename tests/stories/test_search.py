@@ -193,6 +193,18 @@ def test_a_search_with_too_many_matches_to_count_lists_the_options_uncounted(emp
     assert len(filtered.context["results"]) == 2
 
 
+def test_a_search_narrowed_by_a_skill_keeps_the_matches_it_tags_in_their_ranked_order(employee_client, spread):
+    courage = SkillFactory(name="Courage")
+    tagged = StoryFactory.create_batch(2, title="Leadership lessons", skills=[courage])
+    StoryFactory(title="Courage elsewhere", skills=[courage])  # tagged, but no match
+    response = employee_client.get(reverse("stories:search"), {"q": "leadership", "skill": courage.slug})
+    ranked = [story.pk for story, _extract, _moment in response.context["results"]]
+    assert sorted(ranked) == sorted(story.pk for story in tagged)
+    everything = employee_client.get(reverse("stories:search"), {"q": "leadership"})
+    in_order = [story.pk for story, _extract, _moment in everything.context["results"]]
+    assert ranked == [pk for pk in in_order if pk in ranked]
+
+
 @pytest.fixture
 def graded():
     """One match in each weighted field, so both engines must give the same order."""
