@@ -398,11 +398,10 @@ def opportunities_for_skills(skills, *, limit: int = 3) -> QuerySet:
     )
 
 
-def story_opportunities(story: Story, *, limit: int = 3) -> QuerySet | list[Opportunity]:
-    """ "Try it yourself" on a story's page: opportunities sharing a skill with the story, whose skills were read
-    with it (`with_page_lists`); none without a query for a story without skills."""
-    skills = [skill.pk for skill in _skills(story)]
-    return opportunities_for_skills(skills, limit=limit) if skills else []
+def story_opportunities(skills: list[Skill], *, limit: int = 3) -> QuerySet | list[Opportunity]:
+    """ "Try it yourself" on a story's page: opportunities sharing a skill with the story (its `skills`, as
+    `story_details` read them); none without a query for a story without skills."""
+    return opportunities_for_skills([skill.pk for skill in skills], limit=limit) if skills else []
 
 
 def skill_opportunities(skill: Skill, *, limit: int = 6) -> QuerySet:

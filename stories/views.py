@@ -116,16 +116,17 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise BadRequest(error) from None
     if story.is_published:
         story_viewed.send(sender=Story, story=story, user=request.user)
+    details = selectors.story_details(story)
     return render(
         request,
         "stories/story_detail.html",
         {
             "story": story,
-            "details": selectors.story_details(story),
+            "details": details,
             "start_time": start_time,
             "share_url": request.build_absolute_uri(story.get_absolute_url()),
             "collections": selectors.page_collections(story),
-            "opportunities": selectors.story_opportunities(story) if story.is_published else [],
+            "opportunities": selectors.story_opportunities(details["skills"]) if story.is_published else [],
         },
     )
 

@@ -125,11 +125,7 @@ HOT_READS = {
             Opportunity.objects.visible(), {"skill": lib["skill"], "function": lib["function"], "q": "leadership"}
         ).for_cards()[:20]
     ),
-    "a story's opportunities": lambda lib: list(
-        selectors.story_opportunities(
-            selectors.with_page_lists(Story.objects.filter(pk=lib["story"].pk), user=UserFactory()).get()
-        )
-    ),
+    "a story's opportunities": lambda lib: list(selectors.story_opportunities(list(lib["story"].skills.all()))),
     "a skill's opportunities": lambda lib: list(selectors.skill_opportunities(lib["skill"])),
     "opportunities of a search": lambda lib: search.opportunities(search.parse("leadership")),
     "skills sought, for For you": lambda lib: reflection_selectors.skills_sought(lib["user"]),
