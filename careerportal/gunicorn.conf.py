@@ -33,10 +33,10 @@ max_requests_jitter = 10_000
 
 
 def post_worker_init(worker) -> None:
-    """Moves what the worker has loaded (Django, the portal, their modules: some 100,000 objects) out of the garbage
+    """Moves what the worker has loaded (Django, the portal, their modules: some 125,000 objects) out of the garbage
     collector's reach: they live as long as the process. Otherwise every few hundred requests a full collection walked
-    them all, a pause of 60-110 ms that the requests queued behind it waited out (measured in-process on the
-    benchmark's mix: the longest pause 62 ms before, 2 ms after)."""
+    them all, a pause of up to 60 ms that the requests queued behind it waited out (measured in-process over the
+    benchmark's mix with one handler: the longest pause 62 ms before, 2 ms after)."""
     gc.freeze()
 
 

@@ -43,7 +43,7 @@ def _tagged_with(skills, *, listing: int | None = None) -> Q:
     the way to count them, and to list them when they are few. To list newest first the stories of skills that tag
     more (`listing`: how many they tag), the filter asks of each story, through the index from a story to its skills,
     instead: the database walks the published stories' index and stops at the page's last, where reading every tagged
-    story to sort them costs hundreds of row reads. Asking each story for a rare skill walks all 5,000."""
+    story to sort them costs hundreds of row reads; for a rare skill, asking each story walks every published one."""
     tags = [skills] if isinstance(skills, Skill) else skills
     if listing is not None and listing > LISTED_FROM_TAGS_UP_TO:
         return Q(Exists(TaggedStory.objects.filter(tag__in=tags, content_object=OuterRef("pk"))))
