@@ -234,8 +234,11 @@ class Story(CardSkills, models.Model):
         ordering = ["-published_at", "-id"]
         permissions = [("publish_story", "Can review, publish and archive stories")]
         indexes = [
-            # /stories/ and the home page list published stories, newest first.
-            models.Index(fields=["status", "-published_at"], name="story_status_published_idx"),
+            # /stories/ and the home page list published stories, newest first; with the id, which breaks ties, a page
+            # deep in the list, For you's candidates (reflection.selectors.suggested_stories) and the other reads of
+            # published stories by date find them from this index alone: on PostgreSQL, reading the stories' rows
+            # instead (each holds its text) took 4 ms for For you.
+            models.Index(fields=["status", "-published_at", "-id"], name="story_status_newest_idx"),
             # The home page's featured stories, newest first, without reading the stories that are not
             # (stories.selectors.home_stories).
             models.Index(fields=["featured", "status", "-published_at"], name="story_featured_idx"),

@@ -335,6 +335,23 @@ def test_reassessing_a_skill_keeps_the_history_and_shows_both(employee_client, e
     assert "Negotiation" in overview
 
 
+def test_the_assessment_offers_each_unassessed_skill_of_the_stories_opened_once_by_name(employee_client, employee):
+    coaching, budgeting, assessed, retired, unseen = (
+        SkillFactory(name=name) for name in ("Coaching", "Budgeting", "Assessed", "Retired", "Unseen")
+    )
+    retired.is_retired = True
+    retired.save()
+    category = SkillFactory(name="A category", kind=Skill.Kind.CATEGORY)
+    for skills in ([coaching, budgeting, assessed], [coaching, retired, category]):
+        StoryVisitFactory(owner=employee, story=StoryFactory(skills=skills))
+    StoryVisitFactory(owner=UserFactory(), story=StoryFactory(skills=[unseen]))  # someone else's visit
+    StoryFactory(skills=[unseen])  # a story the employee did not open
+    SelfAssessmentFactory(owner=employee, skill=assessed)
+
+    response = employee_client.get(reverse("reflection:assessment"))
+    assert [skill.name for skill in response.context["explored_skills"]] == ["Budgeting", "Coaching"]
+
+
 def test_a_level_not_on_the_scale_is_refused(employee_client, skill):
     response = employee_client.post(reverse("reflection:assess_skill", args=[skill.slug]), {"level": "9"})
     assert response.status_code == 200

@@ -138,6 +138,7 @@ HOT_READS = {
         list(reflection_selectors.explored(lib["user"], skill=lib["skill"])),
         reflection_selectors.explored_skills(lib["user"]),
     ),
+    "skills to assess": lambda lib: list(reflection_selectors.skills_to_assess(lib["user"])),
     "a story's toolkit bar": lambda lib: reflection_selectors.story_toolkit(lib["user"], lib["story"]),
     "a story's visit": lambda lib: story_visit_record(user=lib["user"], story=lib["story"]),
 }
