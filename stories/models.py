@@ -234,14 +234,14 @@ class Story(CardSkills, models.Model):
         ordering = ["-published_at", "-id"]
         permissions = [("publish_story", "Can review, publish and archive stories")]
         indexes = [
-            # /stories/ and the home page list published stories, newest first; with the id, which breaks ties, a page
-            # deep in the list, For you's candidates (reflection.selectors.suggested_stories) and the other reads of
-            # published stories by date find them from this index alone: on PostgreSQL, reading the stories' rows
-            # instead (each holds its text) took 4 ms for For you.
+            # Stories newest first, as Story's ordering has them (the id breaks ties: an index without it leaves the
+            # database a sort to do, and SQLite then preferred another index and read stories it did not show).
+            # /stories/ and the home page list published stories from this one; For you's candidates
+            # (reflection.selectors.suggested_stories) and a page deep in the list are found in it alone (on
+            # PostgreSQL, reading the stories' rows instead, each with its text, took 4 ms for For you).
             models.Index(fields=["status", "-published_at", "-id"], name="story_status_newest_idx"),
-            # The home page's featured stories, newest first, without reading the stories that are not
-            # (stories.selectors.home_stories).
-            models.Index(fields=["featured", "status", "-published_at"], name="story_featured_idx"),
+            # The home page's featured stories, and its latest, without reading the others (selectors.home_stories).
+            models.Index(fields=["featured", "status", "-published_at", "-id"], name="story_featured_newest_idx"),
             # The function, level and format facets of /stories/ and search count published stories from this index
             # alone, never reading a story's row (stories.selectors.story_facets).
             models.Index(fields=["status", "storyteller", "format"], name="story_status_teller_format_idx"),

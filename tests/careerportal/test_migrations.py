@@ -16,8 +16,8 @@ BEFORE_FIRST_RELEASE = {
     ("stories", "0004_search_index"),
 }
 REVIEWED_REMOVALS = {
-    # Drops an index only after adding one that starts with the same columns: the old release's reads use the new one.
-    ("stories", "0019_story_status_newest_index"),
+    # Drops indexes only after adding ones that start with the same columns: the old release's reads use the new ones.
+    ("stories", "0019_story_newest_indexes"),
 }
 # Data steps reviewed by name: they only fill in a column the same (or the migration just before) adds, which old code
 # does not read.
