@@ -225,8 +225,8 @@ def skills_to_assess(user, *, limit: int = 12):
     """Skills of the stories the user opened that they have not assessed yet, by name: the assessment page offers
     them first."""
     opened = StoryVisit.objects.for_owner(user).values("story")
-    # The skills come by id from the opened stories' tags: joining the tags and removing duplicates instead made
-    # PostgreSQL read every skill's row (9 ms at 14,000 skills).
+    # The skills come by id from the opened stories' tags, each once: joining the tags instead repeated a skill per
+    # story, and removing the repeats sorted the whole rows, descriptions and all (three times as long on PostgreSQL).
     met = TaggedStory.objects.filter(content_object__in=opened).values("tag")
     return (
         Skill.objects.taggable()
