@@ -143,12 +143,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # stories show (9 ms instead of 1, the assessment page). Behind pgbouncer, list "options" in its
     # ignore_startup_parameters and set both on the server instead.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off -c random_page_cost=1.1")
-    # A page's queries are the same statements with other values: sent apart from their values, each is prepared on
-    # its connection after five runs and planned once, not at every request (planning took 3 of a story page's 7 ms
-    # in PostgreSQL). Kept connections (DATABASE_CONN_MAX_AGE) keep them. Behind pgbouncer in transaction mode
-    # without its max_prepared_statements, set DATABASE_PREPARED_STATEMENTS=0.
-    if env_bool("DATABASE_PREPARED_STATEMENTS", True):
-        DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
