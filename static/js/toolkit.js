@@ -22,7 +22,7 @@ const progress = document.querySelector("[data-progress-url]");
 const media = document.querySelector(".player__media");
 if (progress && media) {
   const token = document.querySelector("input[name=csrfmiddlewaretoken]").value;
-  let sent = -1;
+  let sent = 0; // a player left at its start has nothing to remember
   const send = () => {
     const seconds = Math.floor(media.currentTime);
     if (seconds <= sent) return;

@@ -2,6 +2,7 @@
 
 import contextlib
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -34,20 +35,90 @@ def browser_type_launch_args(browser_type_launch_args):
     }  # fmt: skip
 
 
+class Gate:
+    """Wraps the live server's application. Between tests it is shut: a request the browser still sends (a player's
+    progress beacon as its page closes, a video's range request) is turned away without reaching Django, and shutting
+    waits for those already inside, so none holds a lock or writes a row while the database is flushed."""
+
+    def __init__(self, app):
+        self.app, self.is_open, self.inside = app, True, 0
+        self.changed = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.changed:
+            if not self.is_open:
+                start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+                return [b"Between tests."]
+            self.inside += 1
+        try:
+            return _Leaving(self.app(environ, start_response), self._leave)
+        except BaseException:
+            self._leave()
+            raise
+
+    def _leave(self):
+        with self.changed:
+            self.inside -= 1
+            self.changed.notify_all()
+
+    def open(self):
+        with self.changed:
+            self.is_open = True
+
+    def shut(self, timeout: float = 30):
+        with self.changed:
+            self.is_open = False
+            assert self.changed.wait_for(lambda: self.inside == 0, timeout), f"{self.inside} requests still running"
+
+
+class _Leaving:
+    """A response that leaves the gate when the server closes it (after its last byte, or when the browser hung up)."""
+
+    def __init__(self, response, leave):
+        self.response, self.leave = response, leave
+
+    def __iter__(self):
+        return iter(self.response)
+
+    def close(self):
+        try:
+            if hasattr(self.response, "close"):
+                self.response.close()
+        finally:
+            if self.leave:
+                self.leave, leave = None, self.leave
+                leave()
+
+
+@pytest.fixture(scope="session")
+def gate(live_server):
+    httpd = live_server.thread.httpd
+    httpd.set_app(gate := Gate(httpd.get_app()))
+    return gate
+
+
 @pytest.fixture
-def demo(transactional_db, live_server, settings):
+def gate_opens_after_flush(gate):
+    """Set up before the database and so torn down after its flush: the next test finds the live server open."""
+    yield
+    gate.open()
+
+
+@pytest.fixture
+def demo(gate_opens_after_flush, gate, transactional_db, live_server, settings):
     """The demo organisation in the live server's database, with its media on disk."""
     settings.DEBUG = False
     demo_load()
     toolkit_demo_load()
     storyteller_demo_open()
-    return live_server
+    yield live_server
+    gate.shut()
 
 
 @pytest.fixture
 def page(demo, page):
-    """The browser page opens after the demo and closes before its database is flushed: a request the page still has
-    open (a video streaming) must not meet the flush."""
+    """The browser page opens after the demo and closes before the gate shuts: its last requests are let in or
+    turned away, never left streaming."""
     return page
 
 

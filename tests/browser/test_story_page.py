@@ -1,8 +1,11 @@
 """Watching and reading a story on a phone and a desktop: the player first, a transcript that follows playback."""
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
+from reflection.models import StoryVisit
 from stories.models import Story
 from tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS
 from tests.browser.test_journeys import wait_until
@@ -122,3 +125,25 @@ def test_the_players_own_controls_show_the_focus_ring_by_keyboard(page, demo, lo
         page.mouse.click(box["x"] + 20, box["y"] + box["height"] - 20)
         assert page.evaluate("document.activeElement.matches('.player__media:focus-within')")
         assert not page.evaluate(FOCUS_RING), "a click drew the keyboard's focus ring"
+
+
+def test_the_player_remembers_how_far_the_employee_got_and_nothing_for_a_player_left_at_its_start(page, demo, log_in):
+    unplayed, played = Story.objects.published().filter(format=Story.Format.VIDEO).exclude(transcript_cues=[])[:2]
+    page.set_viewport_size(DESKTOP)
+    log_in("employee")
+    page.goto(f"{demo.url}{unplayed.get_absolute_url()}")
+    wait_until(page, "document.querySelector('video').readyState >= 1")
+
+    page.goto(f"{demo.url}{played.get_absolute_url()}")  # leaving a page sends what its player reached
+    wait_until(page, "document.querySelector('video').readyState >= 1")
+    page.locator("video").evaluate("v => { v.muted = true; v.currentTime = 7; }")
+    wait_until(page, "document.querySelector('video').currentTime >= 7")
+    page.locator("video").evaluate("v => v.play().then(() => v.pause())")
+
+    visits = StoryVisit.objects.filter(owner__username="employee")
+    deadline = time.monotonic() + 30
+    while visits.get(story=played).furthest_seconds is None:
+        assert time.monotonic() < deadline, "the pause sent nothing"
+        time.sleep(0.1)
+    assert visits.get(story=played).furthest_seconds == 7
+    assert visits.get(story=unplayed).furthest_seconds is None  # sent before the played one's, and nothing
