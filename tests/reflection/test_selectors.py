@@ -1,10 +1,14 @@
 """ "For you" (reflection.selectors.suggested_stories): skills the employee wants or plans, then colleagues where they
 are in the directory (the storyteller's function and level are theirs)."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from reflection.selectors import suggested_stories
 from reflection.services import self_assess
+from stories.models import Story
 from tests.factories import (
     FunctionFactory,
     LevelFactory,
@@ -57,6 +61,36 @@ def test_stories_for_skills_you_want_come_before_those_of_colleagues_where_you_a
     assert [(story.title, story.reason) for story in suggested] == [
         ("A forecasting story", "Because you want to develop Forecasting"),
         ("Where Erin is", "A colleague where you are: Professional in Sales"),
+    ]
+
+
+def test_the_newest_of_each_kind_are_suggested_those_for_skills_first_and_each_story_once(erin, place):
+    skill = SkillFactory(name="Forecasting")
+    self_assess(user=erin, skill=skill, level=None, is_strength=False, wants_to_develop=True)
+    days_ago = iter(range(100, 0, -1))
+
+    def story(title: str, *, where_erin_is: bool, for_skill: bool):
+        function, level = (
+            (place["sales"], place["professional"]) if where_erin_is else (FunctionFactory(), LevelFactory())
+        )
+        published_at = timezone.now() - datetime.timedelta(days=next(days_ago))  # each newer than the one before
+        return told_by(function, level, title, skills=[skill] if for_skill else [], published_at=published_at)
+
+    for n in range(5):
+        story(f"Skill {n}", where_erin_is=False, for_skill=True)
+    for n in range(3):
+        story(f"Colleague {n}", where_erin_is=True, for_skill=False)  # newer than every story for the skill
+    assert [story.title for story in suggested_stories(erin, limit=4)] == ["Skill 4", "Skill 3", "Skill 2", "Skill 1"]
+
+    for n in range(5):  # all explored
+        StoryVisitFactory(owner=erin, story=Story.objects.get(title=f"Skill {n}"))
+    story("Both", where_erin_is=True, for_skill=True)  # the newest of all: a colleague's story for the skill
+    suggested = suggested_stories(erin, limit=4)
+    assert [(story.title, story.reason[:7]) for story in suggested] == [
+        ("Both", "Because"),
+        ("Colleague 2", "A colle"),
+        ("Colleague 1", "A colle"),
+        ("Colleague 0", "A colle"),
     ]
 
 
