@@ -253,7 +253,7 @@ def related_stories(story: Story, *, limit: int = 3) -> QuerySet:
         TaggedStory.objects.filter(tag__in=skills, content_object__status=Story.Status.PUBLISHED)
         .exclude(content_object=story)
         .values("content_object")
-        .annotate(shared=Count("pk"))
+        .annotate(shared=Count("*"))
         .order_by("-shared", "-content_object__published_at", "-content_object")
         .values("content_object")[:limit]
     )
