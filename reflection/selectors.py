@@ -102,7 +102,7 @@ def suggested_stories(user, *, limit: int = 6, sought: tuple[set[int], set[int]]
         .order_by("-by_skill", *Story._meta.ordering)
         .values("pk")[:limit]
     )
-    stories = list(Story.objects.filter(pk__in=best).for_cards())  # newest first: Story's own order
+    stories = list(Story.cards().filter(pk__in=best))  # newest first: Story's own order
     for story in stories:
         story.by_skill = any(skill.pk in wanted or skill.pk in planned for skill in story.skills_in_order)
         if story.by_skill:
@@ -124,10 +124,10 @@ def suggested_opportunities(
         return []
     matching = TaggedOpportunity.objects.filter(content_object=OuterRef("pk"), tag_id__in=wanted | planned)
     opportunities = list(
-        Opportunity.objects.visible()
+        Opportunity.cards()
+        .visible()
         .filter(Exists(matching))
         .exclude(poster=user)
-        .for_cards()
         .order_by("closes_on", "-created_at")[:limit]
     )
     for opportunity in opportunities:
@@ -163,7 +163,7 @@ def explored(user, *, saved_only: bool = False, skill: Skill | None = None):
     rows = _explored_rows(user, saved_only=saved_only)
     if skill:
         rows = rows.filter(Exists(TaggedStory.objects.filter(content_object=OuterRef("story"), tag=skill)))
-    return rows.prefetch_related(Prefetch("story", queryset=Story.objects.for_cards()))
+    return rows.prefetch_related(Prefetch("story", queryset=Story.cards()))
 
 
 EXPLORED_SKILL_OPTIONS = 30

@@ -236,7 +236,7 @@ def opportunities(query: Query, *, limit: int = 3) -> list[Opportunity]:
     """Visible opportunities matching the query, the newest first, as cards (two queries)."""
     if not query:
         return []
-    return list(Opportunity.objects.visible().filter(opportunity_matching(query)).for_cards()[:limit])
+    return list(Opportunity.cards().visible().filter(opportunity_matching(query))[:limit])
 
 
 # Keeping the documents in step with the stories.

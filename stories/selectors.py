@@ -257,7 +257,7 @@ def related_stories(story: Story, *, limit: int = 3) -> QuerySet:
         .order_by("-shared", "-content_object__published_at", "-content_object")
         .values("content_object")[:limit]
     )
-    return Story.objects.filter(pk__in=best).for_cards()
+    return Story.cards().filter(pk__in=best)
 
 
 PAGE_SKILL_FIELDS = ("tag__kind", "tag__name", "tag__slug", "tag__is_retired", "tag_id")
@@ -316,7 +316,7 @@ def story_details(story: Story) -> dict:
 def home_stories(*, limit: int = 6, excluding: Iterable[int] = ()) -> dict[str, list[Story]]:
     """The home page's featured and most recent other stories, but for those `excluding` (shown above them): each
     story shows once."""
-    published = Story.objects.published().exclude(pk__in=excluding).for_cards()
+    published = Story.cards().published().exclude(pk__in=excluding)
     return {
         "featured": list(published.filter(featured=True)[:limit]),
         "latest": list(published.filter(featured=False)[:limit]),
@@ -358,7 +358,7 @@ def cards_page(stories: QuerySet, number, *, per_page: int, count: int | None = 
     if count is not None:
         paginator.count = count
     page = paginator.get_page(number)
-    page.object_list = Story.objects.filter(pk__in=page.object_list).for_cards()
+    page.object_list = Story.cards().filter(pk__in=page.object_list)
     return page
 
 
@@ -391,10 +391,7 @@ def opportunities_for_skills(skills, *, limit: int = 3) -> QuerySet:
     ones closing soonest first, as cards: through the tag index from the skills (tagged_opp_tag_opp_idx), then the
     open ones' index (opportunity_state_closes_idx). One query whatever the number of opportunities."""
     return (
-        Opportunity.objects.visible()
-        .filter(_tagged_opportunity(skills))
-        .for_cards()
-        .order_by("closes_on", "-created_at")[:limit]
+        Opportunity.cards().visible().filter(_tagged_opportunity(skills)).order_by("closes_on", "-created_at")[:limit]
     )
 
 

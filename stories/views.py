@@ -250,7 +250,7 @@ def _get_item_for_owner(request: HttpRequest, pk: int) -> CollectionItem:
 def _collection_items(collection: Collection) -> QuerySet:
     """The collection's published stories in order, with what their cards show."""
     published = collection.items.filter(story__status=Story.Status.PUBLISHED)
-    return published.prefetch_related(Prefetch("story", queryset=Story.objects.for_cards()))
+    return published.prefetch_related(Prefetch("story", queryset=Story.cards()))
 
 
 def _poster_story(items: list[CollectionItem]) -> Story | None:
@@ -444,7 +444,7 @@ def _search_found(request: HttpRequest, query: search.Query, form: StoryFilterFo
         ranked = [pk for pk in ranked if pk in kept]
     page = Paginator(ranked, STORIES_PER_PAGE).get_page(request.GET.get("page"))
     # A card shows neither the text nor the transcript (20 KB a story); the moment reads the captions' cues.
-    cards = Story.objects.published().filter(pk__in=page.object_list).for_cards("transcript_cues").in_bulk()
+    cards = Story.cards("transcript_cues").published().filter(pk__in=page.object_list).in_bulk()
     extracts = search.snippets(query, list(page.object_list))
     results = [
         (cards[pk], extracts.get(pk, search.Extract()), search.moment(cards[pk], query))
@@ -454,7 +454,7 @@ def _search_found(request: HttpRequest, query: search.Query, form: StoryFilterFo
     found = {"filters": filters, "page": page, "results": results}
     if not results:
         found["suggested_skills"] = search.suggest_skills(query.text)
-        found["popular"] = Story.objects.published().filter(featured=True).for_cards()[:3]
+        found["popular"] = Story.cards().published().filter(featured=True)[:3]
     found["facets"] = facets
     found["active"] = form.active(request.GET)
     found["problems"] = form.problems()
