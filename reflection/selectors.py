@@ -89,11 +89,11 @@ def suggested_stories(user, *, limit: int = 6, sought: tuple[set[int], set[int]]
     ).values("pk")
     by_skill = Value(False)
     if wanted or planned:
-        tagged = TaggedStory.objects.filter(tag_id__in=wanted | planned)
-        candidates = tagged.values("content_object").union(candidates)
+        tagged = TaggedStory.objects.filter(tag_id__in=wanted | planned).values("content_object")
+        candidates = tagged.union(candidates)
         # One list of the sought skills' stories for all candidates: asking per candidate (EXISTS) searched the tag
         # index once for each sought skill, half of the query's time on SQLite.
-        by_skill = Q(pk__in=tagged.values("content_object"))
+        by_skill = Q(pk__in=tagged)
     # The candidates come through indexes (the sought skills' tags, the storytellers where the user is) and only the
     # chosen few are read as cards: asking every published story whether it matches took 25 ms for a thousand.
     best = (
